@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const required = (name: string) => ({ required_error: `${name} is required` });
+
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(1, 'must be a TCP port (1-65535)').max(65535, 'must be a TCP port (1-65535)').default(fallback);
+
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** Comma-separated `host:port` list. */
+export const kafkaBrokers = z
+  .string(required('KAFKA_BROKERS'))
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'each broker must be host:port'))
+      .min(1, 'at least one broker host:port is required'),
+  );
+
+const urlWithProtocol = (name: string, protocols: string[]) =>
+  z.string(required(name)).refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+export const databaseUrl = urlWithProtocol('DATABASE_URL', ['postgres:', 'postgresql:']);
+export const redisUrl = urlWithProtocol('REDIS_URL', ['redis:', 'rediss:']);
+
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Environment shared by every service: identity, HTTP bind address, and the three connections. */
+export const commonEnv = {
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  HOST: z.string().default('127.0.0.1'),
+  KAFKA_BROKERS: kafkaBrokers,
+  KAFKA_CLIENT_ID: z.string().optional(),
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redisUrl,
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+};

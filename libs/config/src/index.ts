@@ -1,0 +1,2 @@
+export { ConfigValidationError, envVariableNames, loadConfig } from './load-config';
+export * from './env-fields';
