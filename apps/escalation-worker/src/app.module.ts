@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { InfraModule } from '@agent-ledger/runtime';
+import type { EscalationWorkerConfig } from './config/escalation-worker.config';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: EscalationWorkerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InfraModule.forRoot({
+          serviceName: 'escalation-worker',
+          kafkaBrokers: config.KAFKA_BROKERS,
+          kafkaClientId: config.KAFKA_CLIENT_ID,
+          databaseUrl: config.DATABASE_URL,
+          redisUrl: config.REDIS_URL,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { InfraModule } from '@agent-ledger/runtime';
+import type { NotifierConfig } from './config/notifier.config';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: NotifierConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InfraModule.forRoot({
+          serviceName: 'notifier',
+          kafkaBrokers: config.KAFKA_BROKERS,
+          kafkaClientId: config.KAFKA_CLIENT_ID,
+          databaseUrl: config.DATABASE_URL,
+          redisUrl: config.REDIS_URL,
+        }),
+      ],
+    };
+  }
+}

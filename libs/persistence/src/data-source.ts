@@ -1,0 +1,48 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { TenantEntity } from './entities/tenant.entity';
+import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema';
+
+export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
+export const LEDGER_MIGRATIONS = [InitialSchema1732300000000];
+
+export interface DataSourceSettings {
+  url: string;
+  /** Pool size per process. */
+  poolSize?: number;
+  applicationName?: string;
+  statementTimeoutMs?: number;
+}
+
+/** Builds the TypeORM data source. Schema changes go through migrations only, never synchronize. */
+export function createLedgerDataSource(s: DataSourceSettings): DataSource {
+  const options: DataSourceOptions = {
+    type: 'postgres',
+    url: s.url,
+    entities: LEDGER_ENTITIES,
+    migrations: LEDGER_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: s.applicationName,
+    extra: {
+      max: s.poolSize ?? 10,
+      connectionTimeoutMillis: 3_000,
+      statement_timeout: s.statementTimeoutMs ?? 30_000,
+    },
+  };
+  return new DataSource(options);
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const applied = await ds.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}
+
+/** Readiness probe: one round trip. */
+export async function pingDatabase(ds: DataSource): Promise<void> {
+  await ds.query('SELECT 1');
+}

@@ -1,0 +1,33 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+@Entity({ name: 'api_keys' })
+export class ApiKeyEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  /** SHA-256 of the key: keys are 256-bit random, so a fast hash is enough and lookups stay O(1). */
+  @Column('bytea', { name: 'key_hash' })
+  keyHash!: Buffer;
+
+  /** First characters of the key, shown to operators to tell keys apart. */
+  @Column('text', { name: 'key_prefix' })
+  keyPrefix!: string;
+
+  @Column('text', { array: true })
+  scopes!: ApiKeyScope[];
+
+  @Column('text', { nullable: true })
+  name!: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'revoked_at', nullable: true })
+  revokedAt!: Date | null;
+}

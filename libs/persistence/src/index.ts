@@ -1,0 +1,4 @@
+export { createLedgerDataSource, LEDGER_ENTITIES, LEDGER_MIGRATIONS, pingDatabase, runMigrations, type DataSourceSettings } from './data-source';
+export { TenantEntity } from './entities/tenant.entity';
+export { API_KEY_SCOPES, ApiKeyEntity, type ApiKeyScope } from './entities/api-key.entity';
+export { DataSource, EntityManager, QueryRunner, Repository } from 'typeorm';

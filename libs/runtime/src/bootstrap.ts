@@ -1,0 +1,82 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigValidationError } from '@agent-ledger/config';
+import { rootLogger, stopTelemetry } from '@agent-ledger/telemetry';
+import { PinoNestLogger } from './pino-nest.logger';
+
+export interface ServiceBootstrap<C> {
+  name: string;
+  /** Parses and validates the environment; throws ConfigValidationError naming each bad variable. */
+  loadConfig(): C;
+  module(config: C): unknown;
+  port(config: C): number;
+  host(config: C): string;
+  logLevel(config: C): string;
+  shutdownTimeoutMs(config: C): number;
+  /** Extra HTTP setup (body limits, filters, OpenAPI). */
+  configure?(app: INestApplication, config: C): void | Promise<void>;
+}
+
+/**
+ * Starts a service: config first (a bad variable stops the process with exit code 1 and the list of
+ * problems), then the Nest app with shutdown hooks, then HTTP. SIGTERM/SIGINT drain and close;
+ * a shutdown that overruns its timeout is forced.
+ */
+export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INestApplication> {
+  let config: C;
+  try {
+    config = b.loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = rootLogger({ service: b.name, level: b.logLevel(config) });
+  const app = await NestFactory.create(b.module(config) as never, { logger: new PinoNestLogger(), bufferLogs: true });
+  await b.configure?.(app, config);
+  const port = b.port(config);
+  const host = b.host(config);
+  await app.listen(port, host);
+  log.info({ port, host }, `${b.name} listening on http://${host}:${port}`);
+
+  // Shutdown hooks: SIGTERM/SIGINT close the app (consumers drain, connections close) and exit 0;
+  // a shutdown that overruns its timeout exits 1. (Nest's enableShutdownHooks would re-raise the
+  // signal after closing, which reports a clean stop as "killed".)
+  const timeoutMs = b.shutdownTimeoutMs(config);
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        log.error({ timeoutMs }, 'shutdown timed out; exiting');
+        process.exit(1);
+      }, timeoutMs).unref();
+      app
+        .close()
+        .then(() => stopTelemetry())
+        .then(
+          () => {
+            log.info('stopped');
+            process.exit(0);
+          },
+          (err) => {
+            log.error({ err }, 'error during shutdown');
+            process.exit(1);
+          },
+        );
+    });
+  }
+  return app;
+}
+
+/** Entry point helper: runs bootstrap and turns an unexpected failure into exit code 1. */
+export function runService<C>(b: ServiceBootstrap<C>): void {
+  bootstrapService(b).catch((err) => {
+    rootLogger().fatal({ err }, `${b.name} failed to start`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,113 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createKafka, type Kafka } from '@agent-ledger/kafka';
+import { createLedgerDataSource, DataSource, pingDatabase } from '@agent-ledger/persistence';
+import { createLogger } from '@agent-ledger/telemetry';
+import type { Admin } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { HealthController } from './health.controller';
+import { ReadinessService } from './readiness.service';
+
+export const KAFKA = Symbol('KAFKA');
+export const REDIS = Symbol('REDIS');
+export const INFRA_OPTIONS = Symbol('INFRA_OPTIONS');
+
+export interface InfraOptions {
+  serviceName: string;
+  kafkaBrokers: string[];
+  kafkaClientId?: string;
+  databaseUrl: string;
+  redisUrl: string;
+  dbPoolSize?: number;
+}
+
+/** Connects Kafka, PostgreSQL and Redis, reports them to readiness, and closes them on shutdown. */
+@Injectable()
+class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = createLogger('Infra');
+  private admin?: Admin;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly dataSource: DataSource,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.admin = this.kafka.admin({ retry: { retries: 0 } });
+    this.readiness.register({
+      name: 'kafka',
+      check: async () => {
+        await this.admin!.connect();
+        const c = await this.admin!.describeCluster();
+        if (!c.brokers.length) throw new Error('no Kafka broker available');
+      },
+    });
+    this.readiness.register({ name: 'postgres', check: () => pingDatabase(this.dataSource) });
+    this.readiness.register({
+      name: 'redis',
+      check: async () => {
+        if (this.redis.status !== 'ready') throw new Error(`redis connection is ${this.redis.status}`);
+        await this.redis.ping();
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.readiness.markShuttingDown();
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.dataSource.isInitialized) await this.dataSource.destroy().catch((err) => this.log.warn({ err }, 'closing database'));
+  }
+}
+
+@Global()
+@Module({})
+export class InfraModule {
+  static forRoot(opts: InfraOptions): DynamicModule {
+    return {
+      module: InfraModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: INFRA_OPTIONS, useValue: opts },
+        ReadinessService,
+        {
+          provide: KAFKA,
+          useFactory: () => createKafka({ brokers: opts.kafkaBrokers, clientId: opts.kafkaClientId ?? opts.serviceName }),
+        },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const ds = createLedgerDataSource({ url: opts.databaseUrl, poolSize: opts.dbPoolSize, applicationName: opts.serviceName });
+            // Boot even if PostgreSQL is down: readiness reports it, TypeORM's pool reconnects.
+            await ds.initialize().catch((err) => {
+              createLogger('Infra').error({ err }, 'database unavailable at startup; retrying in background');
+              retryInitialize(ds);
+            });
+            return ds;
+          },
+        },
+        {
+          provide: REDIS,
+          useFactory: () =>
+            new Redis(opts.redisUrl, {
+              maxRetriesPerRequest: null,
+              enableReadyCheck: true,
+              connectionName: opts.serviceName,
+              retryStrategy: (times) => Math.min(times * 200, 2_000),
+            }),
+        },
+        InfraLifecycle,
+      ],
+      exports: [KAFKA, REDIS, DataSource, ReadinessService, INFRA_OPTIONS],
+    };
+  }
+}
+
+function retryInitialize(ds: DataSource): void {
+  const timer = setInterval(() => {
+    if (ds.isInitialized) return clearInterval(timer);
+    ds.initialize().then(() => clearInterval(timer), () => undefined);
+  }, 2_000);
+  timer.unref();
+}

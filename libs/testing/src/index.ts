@@ -1,0 +1,3 @@
+export { stackEnv, uniqueSuffix, withDatabase } from './stack-env';
+export { httpStatus, waitFor } from './wait';
+export { runToExit, ServiceProcess, SERVICES, WORKSPACE_ROOT, type ServiceName } from './service-process';

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, bring the stack up if needed, then typecheck, lint, and run the
+# unit, integration and end-to-end suites against the real Kafka, PostgreSQL and Redis.
+set -euo pipefail
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT_DIR"
+source scripts/lib/env.sh
+
+bash scripts/stack.sh up
+load_stack_env
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+step() { printf '\n=== %s ===\n' "$*"; }
+step "build";       npm run --silent build
+step "typecheck";   npx tsc -p tsconfig.json --noEmit
+step "lint";        npx nx run-many -t lint --outputStyle=static
+step "unit";        npx jest -c jest.unit.config.js "$@"
+step "integration"; npx jest -c jest.int.config.js "$@"
+step "end-to-end";  npx jest -c jest.e2e.config.js "$@"
