@@ -6,6 +6,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT_DIR"
 source scripts/lib/env.sh
 
+ROOT_KEY_FROM_CALLER=${LEDGER_ROOT_KEY:+1}
 bash scripts/stack.sh up
 load_stack_env
 npm run --silent build
@@ -52,8 +53,8 @@ echo "  audit-api          http://127.0.0.1:${PORTS[audit-api]}   (dashboard at 
 echo "  audit-projector    http://127.0.0.1:${PORTS[audit-projector]}/health/ready"
 echo "  escalation-worker  http://127.0.0.1:${PORTS[escalation-worker]}/health/ready"
 echo "  notifier           http://127.0.0.1:${PORTS[notifier]}/health/ready"
-if [ "${LEDGER_SECRETS_GENERATED:-0}" = 1 ] || [ -z "${LEDGER_ROOT_KEY_FROM_ENV:-}" ]; then
-  echo "  root key (LEDGER_ROOT_KEY): $LEDGER_ROOT_KEY"
+if [ -z "${ROOT_KEY_FROM_CALLER:-}" ]; then
+  echo "  root key: LEDGER_ROOT_KEY=$LEDGER_ROOT_KEY   (generated once, kept in .stack/secrets.env)"
 fi
 echo "Ctrl-C stops the services."
 wait -n "${PIDS[@]}" || true
