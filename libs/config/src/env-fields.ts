@@ -47,4 +47,6 @@ export const commonEnv = {
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  // Read by libs/telemetry at instrument time; declared here so deployments know it exists.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 };
