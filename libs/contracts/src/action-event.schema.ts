@@ -1,0 +1,119 @@
+import {
+  ACTION_EVENT_LIMITS,
+  ACTION_TYPES,
+  ACTOR_TYPES,
+  APPROVAL_DECISIONS,
+  EVENT_TYPES,
+  RISK_LEVELS,
+} from './action-event';
+import { deepFreeze } from './schema-validator';
+
+// JSON Schema (draft-07) of action event v1, in two forms: what a producer submits (input) and
+// what Kafka carries (stored). Everything but the `required` lists and the two stamped fields is
+// shared. Free-form objects (input, output, metadata, error.details, subject.pii, changes.before /
+// after) accept any content; every other object is closed. The `metadata` byte limit is checked in
+// code (see validate-action-event.ts): JSON Schema cannot measure serialized size.
+
+const L = ACTION_EVENT_LIMITS;
+
+/** W3C trace context `traceparent` (version-format-agnostic: later versions may append fields). */
+export const TRACEPARENT_PATTERN = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[0-9a-zA-Z._-]+)*$';
+
+export const idString = { type: 'string', minLength: 1, maxLength: L.idMaxLength } as const;
+export const nameString = { type: 'string', minLength: 1, maxLength: L.nameMaxLength } as const;
+export const messageString = { type: 'string', minLength: 1, maxLength: L.messageMaxLength } as const;
+export const uuidString = { type: 'string', format: 'uuid' } as const;
+export const dateTimeString = { type: 'string', format: 'date-time' } as const;
+const freeObject = { type: 'object' } as const;
+const nonNegativeNumber = { type: 'number', minimum: 0 } as const;
+
+function closedObject(properties: Record<string, object>, required: string[]) {
+  return { type: 'object', properties, required, additionalProperties: false } as const;
+}
+
+const bodyProperties = {
+  type: { type: 'string', enum: EVENT_TYPES },
+  actionId: idString,
+  sessionId: idString,
+  agent: closedObject({ id: idString, name: nameString, version: nameString }, ['id', 'name']),
+  actor: closedObject(
+    {
+      type: { type: 'string', enum: ACTOR_TYPES },
+      id: idString,
+      ip: { type: 'string', format: 'ip' },
+      userAgent: { type: 'string', maxLength: L.userAgentMaxLength },
+    },
+    ['type', 'id'],
+  ),
+  tool: closedObject({ name: nameString, provider: nameString, riskLevel: { type: 'string', enum: RISK_LEVELS } }, ['name', 'riskLevel']),
+  input: freeObject,
+  approval: closedObject(
+    {
+      required: { type: 'boolean' },
+      decision: { type: 'string', enum: APPROVAL_DECISIONS },
+      approvedBy: idString,
+      method: nameString,
+      decisionMs: nonNegativeNumber,
+    },
+    ['required'],
+  ),
+  output: freeObject,
+  durationMs: nonNegativeNumber,
+  error: closedObject({ message: messageString, code: idString, details: freeObject }, ['message']),
+  subject: closedObject({ id: idString, pii: freeObject }, ['id']),
+  resource: closedObject({ type: nameString, id: idString }, ['type', 'id']),
+  changes: closedObject({ before: {}, after: {} }, ['before', 'after']),
+  metadata: freeObject,
+  traceparent: { type: 'string', pattern: TRACEPARENT_PATTERN },
+} as const;
+
+/** `then: requires(...)`: the listed properties must be present (their shape is checked above). */
+function requires(...names: string[]) {
+  // `properties: {x: true}` only declares the names for Ajv's strictRequired check.
+  return { properties: Object.fromEntries(names.map((n) => [n, true])), required: names };
+}
+
+/** Rules that depend on `type`. */
+const typeRules = [
+  { if: { properties: { type: { enum: ACTION_TYPES } }, required: ['type'] }, then: requires('actionId') },
+  { if: { properties: { type: { const: 'action.failed' } }, required: ['type'] }, then: requires('error') },
+  { if: { properties: { type: { const: 'change.recorded' } }, required: ['type'] }, then: requires('resource', 'changes') },
+];
+
+/** What a producer submits (HTTP body item, SDK call): no tenantId, no receivedAt. */
+export const ACTION_EVENT_INPUT_SCHEMA = deepFreeze({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'urn:agent-ledger:schema:action-event-input:v1',
+  title: 'Action event v1 (producer input)',
+  type: 'object',
+  properties: {
+    eventId: uuidString,
+    occurredAt: dateTimeString,
+    ...bodyProperties,
+    // Set by ingest, never trusted from the producer: rejected with code `forbidden`.
+    tenantId: false,
+    receivedAt: false,
+  },
+  required: ['type'],
+  additionalProperties: false,
+  allOf: typeRules,
+} as const);
+
+/** What Kafka carries and the projector validates again before persisting. */
+export const ACTION_EVENT_SCHEMA = deepFreeze({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'urn:agent-ledger:schema:action-event:v1',
+  title: 'Action event v1 (stored)',
+  type: 'object',
+  properties: {
+    eventId: uuidString,
+    // Tenants are identified by UUIDs (tenants.id).
+    tenantId: uuidString,
+    occurredAt: dateTimeString,
+    receivedAt: dateTimeString,
+    ...bodyProperties,
+  },
+  required: ['eventId', 'type', 'tenantId', 'occurredAt', 'receivedAt'],
+  additionalProperties: false,
+  allOf: typeRules,
+} as const);

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+
+/** Lifecycle events of an action, in lifecycle order. Each requires an `actionId`. */
+export const ACTION_TYPES = [
+  'action.attempted',
+  'action.confirmed',
+  'action.executed',
+  'action.failed',
+  'action.cancelled',
+] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+/** Signals agents report besides the lifecycle. */
+export const SIGNAL_TYPES = [
+  'signal.handoff_requested',
+  'signal.agent_handoff',
+  'signal.permission_denied',
+  'signal.rate_limited',
+  'signal.budget_exceeded',
+] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+
+/** Every event type of schema v1. */
+export const EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const RISK_LEVELS = ['safe', 'moderate', 'destructive', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const APPROVAL_DECISIONS = ['approved', 'rejected', 'expired', 'auto', 'not_required'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+export const ACTOR_TYPES = ['agent', 'user', 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/** Size limits of schema v1 (characters for strings, UTF-8 bytes of the JSON for `metadata`). */
+export const ACTION_EVENT_LIMITS = {
+  idMaxLength: 200,
+  nameMaxLength: 200,
+  messageMaxLength: 4_000,
+  userAgentMaxLength: 1_000,
+  metadataMaxBytes: 16 * 1024,
+} as const;
+
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+export function isActionType(value: unknown): value is ActionType {
+  return typeof value === 'string' && (ACTION_TYPES as readonly string[]).includes(value);
+}
+
+export interface AgentRef {
+  id: string;
+  name: string;
+  version?: string;
+}
+
+/** Who caused the event. */
+export interface Actor {
+  type: ActorType;
+  id: string;
+  /** IPv4 or IPv6 address; PII, stored encrypted. */
+  ip?: string;
+  userAgent?: string;
+}
+
+/** The action type. */
+export interface ToolRef {
+  name: string;
+  /** E.g. the CRM called. */
+  provider?: string;
+  riskLevel: RiskLevel;
+}
+
+export interface Approval {
+  required: boolean;
+  /** Absent while the decision is pending (an `action.attempted` that awaits approval). */
+  decision?: ApprovalDecision;
+  approvedBy?: string;
+  /** How the decision was made, e.g. `slack`, `customer_confirmation`. */
+  method?: string;
+  decisionMs?: number;
+}
+
+export interface ActionError {
+  message: string;
+  code?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The data subject (customer), for GDPR. */
+export interface DataSubject {
+  id: string;
+  /** PII of the subject; stored encrypted with a per-subject key. */
+  pii?: Record<string, unknown>;
+}
+
+/** What a `change.recorded` changed. */
+export interface ResourceRef {
+  type: string;
+  id: string;
+}
+
+/** State before and after a `change.recorded`; `null` when the resource did not exist before / after. */
+export interface Changes {
+  before: unknown;
+  after: unknown;
+}
+
+/** The fields a producer describes an event with (shared by input and stored form). */
+export interface ActionEventBody {
+  type: EventType;
+  /** Required for `action.*` types; stable across the action's life. */
+  actionId?: string;
+  /** The conversation / agent session. */
+  sessionId?: string;
+  agent?: AgentRef;
+  actor?: Actor;
+  tool?: ToolRef;
+  /** Parameters, redacted. */
+  input?: Record<string, unknown>;
+  approval?: Approval;
+  /** Result, redacted. */
+  output?: Record<string, unknown>;
+  durationMs?: number;
+  /** Required on `action.failed`. */
+  error?: ActionError;
+  subject?: DataSubject;
+  /** Required on `change.recorded`. */
+  resource?: ResourceRef;
+  /** Required on `change.recorded`. */
+  changes?: Changes;
+  /** Free form; at most {@link ACTION_EVENT_LIMITS.metadataMaxBytes} bytes as JSON. */
+  metadata?: Record<string, unknown>;
+  /** W3C trace context. */
+  traceparent?: string;
+}
+
+/**
+ * What a producer submits. No `tenantId` (it comes from the API key) and no `receivedAt` (stamped by
+ * ingest): both are rejected when present.
+ */
+export interface ActionEventInput extends ActionEventBody {
+  /** Idempotency key (lowercase UUID); generated when absent. */
+  eventId?: string;
+  /** Producer's clock (RFC 3339); defaults to `receivedAt`. */
+  occurredAt?: string;
+}
+
+/** The stored event: what ingest publishes to Kafka and the projector persists. */
+export interface ActionEvent extends ActionEventBody {
+  eventId: string;
+  tenantId: string;
+  occurredAt: string;
+  receivedAt: string;
+}
+
+/**
+ * Turns a validated (and redacted) input into the stored event: sets the tenant from the caller's
+ * credentials, stamps `receivedAt`, generates `eventId` when absent and defaults `occurredAt` to
+ * `receivedAt`. Does not mutate `input`.
+ */
+export function stampActionEvent(input: ActionEventInput, stamp: { tenantId: string; receivedAt: string }): ActionEvent {
+  return {
+    ...input,
+    eventId: input.eventId ?? randomUUID(),
+    tenantId: stamp.tenantId,
+    occurredAt: input.occurredAt ?? stamp.receivedAt,
+    receivedAt: stamp.receivedAt,
+  };
+}

@@ -1,0 +1,100 @@
+/** Why an escalation was opened (see the escalation rules in ARCHITECTURE.md). */
+export const ESCALATION_REASONS = [
+  'customer_request',
+  'action_failed',
+  'error_threshold',
+  'permission_denied',
+  'confirmation_timeout',
+  'high_risk_unapproved',
+  'budget_exceeded',
+  'rate_limited',
+  'manual',
+] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+/** Most severe first. */
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is more severe: critical 3, error 2, warning 1, info 0. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - 1 - SEVERITIES.indexOf(severity);
+}
+
+/** Whether `severity` is `threshold` or more severe (e.g. a channel that wants `error` and above). */
+export function isSeverityAtLeast(severity: Severity, threshold: Severity): boolean {
+  return severityRank(severity) >= severityRank(threshold);
+}
+
+export const ESCALATION_EVENT_TYPES = [
+  'escalation.opened',
+  'escalation.updated',
+  'escalation.acknowledged',
+  'escalation.resolved',
+] as const;
+export type EscalationEventType = (typeof ESCALATION_EVENT_TYPES)[number];
+
+/** Limits of escalation events (characters; items for triggeringEventIds). */
+export const ESCALATION_EVENT_LIMITS = {
+  textMaxLength: 4_000,
+  triggeringEventIdsMaxItems: 100,
+} as const;
+
+/** Fields every escalation event carries. Escalations are keyed by tenant and session. */
+export interface EscalationEventBase {
+  type: EscalationEventType;
+  /** Id of this message (lowercase UUID), the consumers' idempotency key. */
+  eventId: string;
+  /** Id of the escalation (lowercase UUID), shared by all its events. */
+  escalationId: string;
+  tenantId: string;
+  sessionId: string;
+  /** RFC 3339. */
+  occurredAt: string;
+}
+
+/** A new escalation: one open escalation per (tenant, session, reason). */
+export interface EscalationOpenedEvent extends EscalationEventBase {
+  type: 'escalation.opened';
+  actionId?: string;
+  reason: EscalationReason;
+  severity: Severity;
+  /** For the people handling it. */
+  summary: string;
+  /** What the agent can show the customer. */
+  customerMessage: string;
+  /** The action events that triggered it (empty for a manual escalation). */
+  triggeringEventIds: string[];
+  /** Triggers folded into it so far (≥ 1). */
+  count: number;
+}
+
+/** A repeat within the cooldown, folded into the open escalation. */
+export interface EscalationUpdatedEvent extends EscalationEventBase {
+  type: 'escalation.updated';
+  actionId?: string;
+  reason: EscalationReason;
+  /** Set when the repeat changes the severity. */
+  severity?: Severity;
+  /** Total triggers folded into the escalation, this repeat included. */
+  count: number;
+  /** RFC 3339 time of the latest trigger. */
+  lastSeenAt: string;
+  /** The action events folded in by this update. */
+  triggeringEventIds: string[];
+}
+
+export interface EscalationAcknowledgedEvent extends EscalationEventBase {
+  type: 'escalation.acknowledged';
+  acknowledgedBy: string;
+  note?: string;
+}
+
+export interface EscalationResolvedEvent extends EscalationEventBase {
+  type: 'escalation.resolved';
+  resolvedBy: string;
+  notes?: string;
+}
+
+/** What `agent-ledger.escalations.v1` carries. */
+export type EscalationEvent = EscalationOpenedEvent | EscalationUpdatedEvent | EscalationAcknowledgedEvent | EscalationResolvedEvent;

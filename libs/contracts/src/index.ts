@@ -1,0 +1,12 @@
+export * from './topics';
+export * from './action-event';
+export { ACTION_EVENT_INPUT_SCHEMA, ACTION_EVENT_SCHEMA, TRACEPARENT_PATTERN } from './action-event.schema';
+export * from './validation-result';
+export * from './validate-action-event';
+export * from './redaction';
+export * from './escalation-event';
+export { ESCALATION_EVENT_SCHEMAS, ESCALATION_EVENT_ENVELOPE_SCHEMA } from './escalation-event.schema';
+export * from './validate-escalation-event';
+export * from './checkpoint';
+export * from './validate-checkpoint';
+export * from './canonical-json';
