@@ -4,6 +4,7 @@ module.exports = {
   displayName: 'e2e',
   testMatch: ['**/*.e2e-spec.ts'],
   maxWorkers: 1,
+  forceExit: true,
   testTimeout: 180_000,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
 };

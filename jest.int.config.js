@@ -4,6 +4,7 @@ module.exports = {
   displayName: 'integration',
   testMatch: ['**/*.int-spec.ts'],
   maxWorkers: 1,
+  forceExit: true,
   testTimeout: 60_000,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
 };

@@ -25,7 +25,7 @@ describe('the five services', () => {
       const live = await fetch(`${p.url}/health/live`);
       expect(live.status).toBe(200);
       const ready = await fetch(`${p.url}/health/ready`);
-      const body = await ready.json();
+      const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
       expect(body.checks).toEqual(
         expect.objectContaining({ kafka: expect.objectContaining({ ok: true }), postgres: expect.objectContaining({ ok: true }), redis: expect.objectContaining({ ok: true }) }),
       );

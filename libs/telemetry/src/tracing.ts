@@ -4,7 +4,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { readTelemetryConfig } from './config/telemetry.config';
 
@@ -20,6 +20,9 @@ export function startTelemetry(serviceName: string, extraProcessors: SpanProcess
   if (cfg.disabled) return;
   const processors: SpanProcessor[] = [...extraProcessors];
   if (cfg.otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  // The SDK registers a tracer provider only when it has a processor. Without an exporter the
+  // spans are still created (real trace ids, propagated through HTTP and Kafka), just not exported.
+  if (!processors.length) processors.push(new NoopSpanProcessor());
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: processors,
