@@ -535,8 +535,11 @@ node_side() {
   local out start
   if [ ! -d node_modules ]; then
     start=$(now_ms)
-    out=$(npm ci --no-audit --no-fund 2>&1) || { echo "$out" >&2; die "npm ci failed (output above)"; }
-    say deps "installed with npm ci in $(since "$start")"
+    # `npm install`, not `npm ci`: the lock file names every platform's optional native package
+    # (e.g. msgpackr-extract's prebuilt binaries) and a registry that does not serve all of them
+    # makes `npm ci` refuse the whole lock; `npm install` installs this platform's from the lock.
+    out=$(npm install --no-audit --no-fund 2>&1) || { echo "$out" >&2; die "npm install failed (output above)"; }
+    say deps "installed with npm install in $(since "$start")"
   fi
   if build_outdated; then
     start=$(now_ms)
