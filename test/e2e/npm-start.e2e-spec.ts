@@ -8,7 +8,7 @@ describe('npm start', () => {
   let output = '';
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
       await new Promise((r) => child!.once('exit', r));
     }
