@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { AuditProjectorConfig } from './config/audit-projector.config';
+import { ProjectionModule } from './projection/projection.module';
+import { ProjectorSharedModule } from './shared/projector-shared.module';
+import { projectorSettings } from './shared/projector-settings';
 
 @Module({})
 export class AppModule {
@@ -14,7 +17,10 @@ export class AppModule {
           kafkaClientId: config.KAFKA_CLIENT_ID,
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
+          dbPoolSize: config.AUDIT_PROJECTOR_DB_POOL_SIZE,
         }),
+        ProjectorSharedModule.forRoot(projectorSettings(config)),
+        ProjectionModule,
       ],
     };
   }

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CheckpointsModule } from '../checkpoints/checkpoints.module';
+import { ActionEventsConsumer } from './action-events.consumer';
+import { PartitionMaintenanceService } from './partition-maintenance.service';
+import { ProjectionRepository } from './projection.repository';
+import { ProjectionService } from './projection.service';
+
+/** Action events → audit_events (hash-chained), actions, DLQ. */
+@Module({
+  imports: [CheckpointsModule],
+  providers: [ProjectionRepository, ProjectionService, PartitionMaintenanceService, ActionEventsConsumer],
+})
+export class ProjectionModule {}

@@ -1,0 +1,272 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { canonicalJson, isActionType, type ActionType } from '@agent-ledger/contracts';
+import { encryptEventPii, GENESIS_HASH, hashEvent, piiKeyNames, type DataKey } from '@agent-ledger/integrity';
+import { DlqPublisher, type PartitionBatch } from '@agent-ledger/kafka';
+import { createLogger, withSpan } from '@agent-ledger/telemetry';
+import { CheckpointService } from '../checkpoints/checkpoint.service';
+import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
+import { deriveActionRow, mergeActionEvent, parseActionState, summarize } from './action-state';
+import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
+import { projectionMetrics } from './projection.metrics';
+import { actionKey, ProjectionRepository, type ActionUpdate, type AuditEventInsert, type ProjectionTransaction } from './projection.repository';
+import { SubjectKeyCache } from './subject-key.cache';
+
+/** What one batch did (after its transaction committed). */
+export interface BatchResult {
+  /** Messages below the stored offset: already handled by an earlier delivery. */
+  alreadyStored: number;
+  projected: number;
+  duplicates: number;
+  deadLettered: number;
+}
+
+interface TxOutcome extends BatchResult {
+  rows: AuditEventInsert[];
+  rejected: RejectedMessage[];
+  newTenants: Set<string>;
+  newKeys: Map<string, DataKey>;
+}
+
+/**
+ * Projects one partition batch of action events in ONE PostgreSQL transaction:
+ * offset lock → tenant check → dedup (event_ids) → PII encryption (subject keys) → hash chains →
+ * audit_events → actions → DLQ publish → chain heads + offset → COMMIT.
+ * A throw rolls everything back and the runner retries the same batch; a message that can never be
+ * stored goes to the DLQ instead, so the partition never stalls on it.
+ */
+@Injectable()
+export class ProjectionService {
+  private readonly log = createLogger(ProjectionService.name);
+  /** Tenants are never deleted, so a positive answer can be remembered. */
+  private readonly knownTenants = new Set<string>();
+  private readonly keyCache = new SubjectKeyCache();
+  private readonly failingSince = new Map<string, number>();
+
+  constructor(
+    private readonly repository: ProjectionRepository,
+    private readonly checkpoints: CheckpointService,
+    private readonly dlq: DlqPublisher,
+    @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
+  ) {}
+
+  async handleBatch(batch: PartitionBatch): Promise<BatchResult> {
+    const stop = projectionMetrics.batchDuration().startTimer();
+    const where = `${batch.topic}/${batch.partition}`;
+    try {
+      const result = await withSpan('audit-projector.batch', () => this.project(batch), {
+        kind: 'consumer',
+        attributes: { 'messaging.destination.name': batch.topic, 'messaging.kafka.partition': batch.partition, 'messaging.batch.message_count': batch.messages.length },
+      });
+      stop({ outcome: 'committed' });
+      this.failingSince.delete(where);
+      return result;
+    } catch (err) {
+      stop({ outcome: 'failed' });
+      projectionMetrics.batchFailures().inc();
+      if (!this.failingSince.has(where)) this.failingSince.set(where, Date.now());
+      throw err;
+    }
+  }
+
+  /** Partitions whose batches have been failing (and retried) for longer than `ms`. */
+  failingLongerThan(ms: number, now = Date.now()): string[] {
+    return [...this.failingSince].filter(([, since]) => now - since > ms).map(([where]) => where);
+  }
+
+  private async project(batch: PartitionBatch): Promise<BatchResult> {
+    const { topic, partition, messages } = batch;
+    if (!messages.length) return { alreadyStored: 0, projected: 0, duplicates: 0, deadLettered: 0 };
+    const intake = messages.map(intakeMessage);
+    const nextOffset = BigInt(messages[messages.length - 1].offset) + 1n;
+    await batch.heartbeat();
+
+    const out = await this.repository.transaction((tx) => this.projectInTransaction(tx, topic, partition, intake, nextOffset));
+
+    // Only now that the transaction committed: remember tenants and keys, count, schedule checkpoints.
+    for (const t of out.newTenants) this.knownTenants.add(t);
+    for (const [k, key] of out.newKeys) this.keyCache.set(k, key);
+    const perTenant = new Map<string, number>();
+    for (const r of out.rows) {
+      perTenant.set(r.tenantId, (perTenant.get(r.tenantId) ?? 0) + 1);
+      projectionMetrics.projected().inc({ type: r.type });
+    }
+    if (out.duplicates) projectionMetrics.duplicates().inc(out.duplicates);
+    for (const r of out.rejected) projectionMetrics.deadLetters().inc({ code: r.code });
+    if (out.rejected.length) {
+      this.log.warn({ topic, partition, deadLetters: out.rejected.map((r) => ({ offset: r.offset.toString(), code: r.code, reason: r.reason })) }, 'messages sent to the DLQ');
+    }
+    this.checkpoints.recordAppended(perTenant);
+    await batch.heartbeat().catch(() => undefined);
+    return { alreadyStored: out.alreadyStored, projected: out.projected, duplicates: out.duplicates, deadLettered: out.deadLettered };
+  }
+
+  private async projectInTransaction(
+    tx: ProjectionTransaction,
+    topic: string,
+    partition: number,
+    intake: ReturnType<typeof intakeMessage>[],
+    nextOffset: bigint,
+  ): Promise<TxOutcome> {
+    const { groupId } = this.settings;
+    const out: TxOutcome = { alreadyStored: 0, projected: 0, duplicates: 0, deadLettered: 0, rows: [], rejected: [], newTenants: new Set(), newKeys: new Map() };
+
+    // 1. The stored offset decides what is new: a redelivered message below it is never written twice.
+    const stored = await tx.lockOffset(groupId, topic, partition);
+    const fresh = intake.filter((i) => i.value.offset >= stored);
+    out.alreadyStored = intake.length - fresh.length;
+    if (!fresh.length) return out;
+
+    const rejected: RejectedMessage[] = [];
+    let accepted: AcceptedMessage[] = [];
+    for (const i of fresh) {
+      if (i.ok) accepted.push(i.value);
+      else rejected.push(i.value);
+    }
+
+    // 2. Unknown tenants are rejected (a direct Kafka producer names its tenant; it must exist).
+    const unknown = [...new Set(accepted.map((a) => a.event.tenantId))].filter((t) => !this.knownTenants.has(t));
+    if (unknown.length) out.newTenants = await tx.existingTenants(unknown);
+    accepted = accepted.filter((a) => {
+      const t = a.event.tenantId;
+      if (this.knownTenants.has(t) || out.newTenants.has(t)) return true;
+      rejected.push({ offset: a.offset, message: a.message, code: 'unknown_tenant', reason: `unknown tenant ${t}: no such row in tenants` });
+      return false;
+    });
+
+    // 3. Dedup: within the batch (first delivery wins), then against every event ever stored.
+    const seen = new Set<string>();
+    const unique: AcceptedMessage[] = [];
+    for (const a of accepted) {
+      const k = `${a.event.tenantId}/${a.event.eventId}`;
+      if (seen.has(k)) out.duplicates += 1;
+      else {
+        seen.add(k);
+        unique.push(a);
+      }
+    }
+    const claimed = await tx.claimEventIds(unique.map((a) => ({ tenantId: a.event.tenantId, eventId: a.event.eventId })));
+    const events = unique.filter((a) => claimed.has(`${a.event.tenantId}/${a.event.eventId}`));
+    out.duplicates += unique.length - events.length;
+
+    if (events.length) {
+      // 4. PII: subject.pii and actor.ip are encrypted with per-subject keys before hashing.
+      const keys = await this.resolveKeys(tx, events, out.newKeys);
+
+      // 5. Hash chains per (tenant, partition), in offset order.
+      const heads = await tx.lockChainHeads(partition, [...new Set(events.map((a) => a.event.tenantId))], GENESIS_HASH);
+      for (const a of events) {
+        const tenantId = a.event.tenantId;
+        const names = piiKeyNames(a.event);
+        const storedEvent = encryptEventPii(a.event, {
+          subject: names.subject === undefined ? undefined : keys.get(SubjectKeyCache.keyOf(tenantId, names.subject)),
+          actor: names.actor === undefined ? undefined : keys.get(SubjectKeyCache.keyOf(tenantId, names.actor)),
+        });
+        const eventJson = canonicalJson(storedEvent);
+        const head = heads.get(tenantId);
+        if (!head) throw new Error(`chain head of tenant ${tenantId} partition ${partition} was not locked`);
+        const chainSeq = head.seq + 1n;
+        const hash = hashEvent(head.hash, eventJson);
+        out.rows.push({ ...a.columns, kafkaOffset: a.offset, chainSeq, prevHash: head.hash, hash, eventJson });
+        heads.set(tenantId, { seq: chainSeq, hash });
+      }
+      await tx.insertAuditEvents(partition, out.rows);
+
+      // 6. The actions projection (lifecycle events only).
+      await this.updateActions(tx, events);
+
+      // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
+      if (rejected.length) await this.publishDeadLetters(topic, partition, rejected);
+      await tx.finish({ groupId, topic, partition, nextOffset, heads });
+    } else {
+      if (rejected.length) await this.publishDeadLetters(topic, partition, rejected);
+      await tx.finish({ groupId, topic, partition, nextOffset, heads: new Map() });
+    }
+    out.projected = out.rows.length;
+    out.rejected = rejected;
+    out.deadLettered = rejected.length;
+    return out;
+  }
+
+  private async publishDeadLetters(topic: string, partition: number, rejected: RejectedMessage[]): Promise<void> {
+    rejected.sort((a, b) => (a.offset < b.offset ? -1 : 1));
+    await this.dlq.publish(rejected.map((r) => ({ topic, partition, message: r.message, reason: `${r.code}: ${r.reason}` })));
+  }
+
+  /**
+   * The data key for each (tenant, key name) the events need: from the cache, else created (new
+   * subject) or read and unwrapped (known subject) in this transaction. An erased subject's new PII
+   * is encrypted under a random key that is thrown away, referencing the erased key id: it is
+   * shredded on arrival, like the subject's older PII.
+   */
+  private async resolveKeys(tx: ProjectionTransaction, events: AcceptedMessage[], toCache: Map<string, DataKey>): Promise<Map<string, DataKey>> {
+    const needed = new Map<string, { tenantId: string; subjectId: string }>();
+    for (const a of events) {
+      const names = piiKeyNames(a.event);
+      for (const subjectId of [names.subject, names.actor]) {
+        if (subjectId !== undefined) needed.set(SubjectKeyCache.keyOf(a.event.tenantId, subjectId), { tenantId: a.event.tenantId, subjectId });
+      }
+    }
+    const keys = new Map<string, DataKey>();
+    const missing: { tenantId: string; subjectId: string }[] = [];
+    for (const [k, v] of needed) {
+      const cached = this.keyCache.get(k);
+      if (cached) keys.set(k, cached);
+      else missing.push(v);
+    }
+    if (!missing.length) return keys;
+
+    const { cipher } = this.settings;
+    const candidates = missing.map((m) => ({ ...m, ...cipher.generateDataKey(m.tenantId) }));
+    const inserted = await tx.insertSubjectKeys(candidates);
+    const existing = candidates.filter((c) => !inserted.has(SubjectKeyCache.keyOf(c.tenantId, c.subjectId)));
+    for (const c of candidates) {
+      const k = SubjectKeyCache.keyOf(c.tenantId, c.subjectId);
+      if (!inserted.has(k)) continue;
+      keys.set(k, { keyId: c.keyId, key: c.key });
+      toCache.set(k, { keyId: c.keyId, key: c.key });
+    }
+    if (!existing.length) return keys;
+    for (const r of await tx.findSubjectKeys(existing)) {
+      const k = SubjectKeyCache.keyOf(r.tenantId, r.subjectId);
+      if (r.wrappedKey === null) {
+        keys.set(k, { keyId: r.keyId, key: randomBytes(32) });
+        continue;
+      }
+      // Throws PiiKeyError when the key was wrapped by another master key: the batch is retried
+      // (and logged) until the right master key is configured; PII is never stored unencrypted.
+      const key = { keyId: r.keyId, key: cipher.unwrapDataKey(r.wrappedKey, r.tenantId, r.keyId) };
+      keys.set(k, key);
+      toCache.set(k, key);
+    }
+    for (const e of existing) {
+      if (!keys.has(SubjectKeyCache.keyOf(e.tenantId, e.subjectId))) {
+        throw new Error(`subject key of tenant ${e.tenantId} disappeared while the batch was written; retrying`);
+      }
+    }
+    return keys;
+  }
+
+  private async updateActions(tx: ProjectionTransaction, events: AcceptedMessage[]): Promise<void> {
+    const byAction = new Map<string, { tenantId: string; actionId: string; events: AcceptedMessage[] }>();
+    for (const a of events) {
+      if (!isActionType(a.event.type) || a.columns.actionId === null) continue;
+      const k = actionKey(a.event.tenantId, a.columns.actionId);
+      let group = byAction.get(k);
+      if (!group) byAction.set(k, (group = { tenantId: a.event.tenantId, actionId: a.columns.actionId, events: [] }));
+      group.events.push(a);
+    }
+    if (!byAction.size) return;
+    const states = await tx.lockActions([...byAction.values()].map(({ tenantId, actionId }) => ({ tenantId, actionId })));
+    const updates: ActionUpdate[] = [];
+    for (const [k, group] of byAction) {
+      let state = parseActionState(states.get(k));
+      for (const a of group.events) {
+        state = mergeActionEvent(state, summarize(a.event as typeof a.event & { type: ActionType }, a.columns.occurredAt));
+      }
+      if (!state) continue;
+      updates.push({ ...deriveActionRow(state), tenantId: group.tenantId, actionId: group.actionId, state: JSON.stringify(state) });
+    }
+    await tx.updateActions(updates);
+  }
+}

@@ -1,0 +1,30 @@
+export { GENESIS_HASH, hashEvent } from './hash-chain';
+export { loadPublicKey, loadSigningKey, signCheckpoint, signingKeyId, verifyCheckpointSignature, parseStoredCheckpoint, type CheckpointContent, type SigningKey } from './signing';
+export {
+  actorKeyName,
+  decryptPii,
+  encryptEventPii,
+  encryptPii,
+  ERASED_PII,
+  isPiiEnvelope,
+  PII_ENVELOPE_VERSION,
+  PiiCipher,
+  PiiKeyError,
+  piiKeyIds,
+  piiKeyNames,
+  revealEventPii,
+  type DataKey,
+  type GeneratedDataKey,
+  type PiiEnvelope,
+} from './pii-cipher';
+export { deriveColumns, storableText, UnstorableEventError, type DerivedColumns } from './derived-columns';
+export { STORED_ROW_SQL_COLUMNS, type StoredRow } from './stored-row';
+export {
+  verifyChains,
+  type ChainAnchor,
+  type ChainSummary,
+  type VerificationFailure,
+  type VerificationFailureKind,
+  type VerificationReport,
+  type VerifyChainsOptions,
+} from './verify-chains';

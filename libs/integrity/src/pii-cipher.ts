@@ -1,0 +1,198 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { canonicalJson } from '@agent-ledger/contracts';
+import { storableText } from './derived-columns';
+
+/**
+ * Envelope encryption of PII (ARCHITECTURE.md "Privacy"): each data subject has a random 256-bit
+ * data key; the key is stored wrapped (AES-256-GCM) under the master key; PII values are encrypted
+ * with the data key (AES-256-GCM) and stored as an envelope object inside the event JSON, so the
+ * hash chain covers the ciphertext. Erasing a subject deletes its wrapped key: its envelopes become
+ * unreadable (they read as {@link ERASED_PII}) while the chains still verify.
+ */
+
+/** Format tag of {@link PiiEnvelope}. */
+export const PII_ENVELOPE_VERSION = 'v1';
+
+/** An encrypted value as it stands inside the stored event JSON. All binary fields are base64. */
+export interface PiiEnvelope {
+  $enc: typeof PII_ENVELOPE_VERSION;
+  /** `subject_keys.key_id` of the data key. */
+  kid: string;
+  iv: string;
+  ct: string;
+  tag: string;
+}
+
+/** What readers see in place of PII whose subject key was erased. */
+export const ERASED_PII: Readonly<{ $erased: true }> = Object.freeze({ $erased: true });
+
+/** A data key in clear (only ever in memory). */
+export interface DataKey {
+  keyId: string;
+  key: Buffer;
+}
+
+/** A new data key and its wrapped form for `subject_keys.wrapped_key`. */
+export interface GeneratedDataKey extends DataKey {
+  wrappedKey: Buffer;
+}
+
+export class PiiKeyError extends Error {
+  override name = 'PiiKeyError';
+}
+
+const WRAP_FORMAT = 1;
+const MASTER_KEY_ID_BYTES = 8;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const WRAPPED_BYTES = 1 + MASTER_KEY_ID_BYTES + IV_BYTES + TAG_BYTES + KEY_BYTES;
+
+const wrapAad = (tenantId: string, keyId: string) => Buffer.from(`agent-ledger/dek/v1|${tenantId}|${keyId}`, 'utf8');
+const dataAad = (keyId: string) => Buffer.from(`agent-ledger/pii/v1|${keyId}`, 'utf8');
+
+/** Wraps and unwraps data keys under the master key. The master key never leaves this object. */
+export class PiiCipher {
+  readonly masterKeyId: string;
+  private readonly masterKeyIdBytes: Buffer;
+  readonly #masterKey: Buffer;
+
+  constructor(masterKey: Buffer) {
+    if (masterKey.length !== KEY_BYTES) throw new RangeError(`master key must be ${KEY_BYTES} bytes (is ${masterKey.length})`);
+    this.#masterKey = Buffer.from(masterKey);
+    this.masterKeyIdBytes = createHash('sha256').update('agent-ledger master key id|').update(masterKey).digest().subarray(0, MASTER_KEY_ID_BYTES);
+    this.masterKeyId = this.masterKeyIdBytes.toString('hex');
+  }
+
+  /** A fresh random data key for one subject of one tenant, with its wrapped form. */
+  generateDataKey(tenantId: string, keyId: string = randomUUID()): GeneratedDataKey {
+    const key = randomBytes(KEY_BYTES);
+    return { keyId, key, wrappedKey: this.wrapDataKey(key, tenantId, keyId) };
+  }
+
+  /**
+   * AES-256-GCM key wrap. The tenant and key id are authenticated (AAD), so a wrapped key copied
+   * onto another row does not unwrap. Layout: format(1) ‖ master key id(8) ‖ iv(12) ‖ tag(16) ‖ key(32).
+   */
+  wrapDataKey(key: Buffer, tenantId: string, keyId: string): Buffer {
+    if (key.length !== KEY_BYTES) throw new RangeError(`data key must be ${KEY_BYTES} bytes`);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#masterKey, iv);
+    cipher.setAAD(wrapAad(tenantId, keyId));
+    const ct = Buffer.concat([cipher.update(key), cipher.final()]);
+    return Buffer.concat([Buffer.from([WRAP_FORMAT]), this.masterKeyIdBytes, iv, cipher.getAuthTag(), ct]);
+  }
+
+  /** Unwraps a data key; throws {@link PiiKeyError} naming the cause (other master key, tampering). */
+  unwrapDataKey(wrapped: Buffer, tenantId: string, keyId: string): Buffer {
+    if (wrapped.length !== WRAPPED_BYTES || wrapped[0] !== WRAP_FORMAT) throw new PiiKeyError(`wrapped key ${keyId} has an unknown format`);
+    const kid = wrapped.subarray(1, 1 + MASTER_KEY_ID_BYTES);
+    if (!kid.equals(this.masterKeyIdBytes)) {
+      throw new PiiKeyError(`wrapped key ${keyId} was wrapped by master key ${kid.toString('hex')}, not by the configured master key ${this.masterKeyId}`);
+    }
+    let offset = 1 + MASTER_KEY_ID_BYTES;
+    const iv = wrapped.subarray(offset, (offset += IV_BYTES));
+    const tag = wrapped.subarray(offset, (offset += TAG_BYTES));
+    const ct = wrapped.subarray(offset);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#masterKey, iv);
+      decipher.setAAD(wrapAad(tenantId, keyId));
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(ct), decipher.final()]);
+    } catch {
+      throw new PiiKeyError(`wrapped key ${keyId} does not authenticate (altered, or not wrapped for tenant ${tenantId})`);
+    }
+  }
+}
+
+/** Encrypts any JSON value (its canonical JSON, UTF-8) under a data key. */
+export function encryptPii(value: unknown, dataKey: DataKey): PiiEnvelope {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', dataKey.key, iv);
+  cipher.setAAD(dataAad(dataKey.keyId));
+  const ct = Buffer.concat([cipher.update(canonicalJson(value), 'utf8'), cipher.final()]);
+  return { $enc: PII_ENVELOPE_VERSION, kid: dataKey.keyId, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+}
+
+/** Decrypts an envelope with its (unwrapped) data key; throws when the ciphertext does not authenticate. */
+export function decryptPii(envelope: PiiEnvelope, key: Buffer): unknown {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64'));
+    decipher.setAAD(dataAad(envelope.kid));
+    decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+    const clear = Buffer.concat([decipher.update(Buffer.from(envelope.ct, 'base64')), decipher.final()]);
+    return JSON.parse(clear.toString('utf8'));
+  } catch {
+    throw new PiiKeyError(`PII envelope under key ${envelope.kid} does not decrypt (wrong key or altered ciphertext)`);
+  }
+}
+
+export function isPiiEnvelope(value: unknown): value is PiiEnvelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return v.$enc === PII_ENVELOPE_VERSION && typeof v.kid === 'string' && typeof v.iv === 'string' && typeof v.ct === 'string' && typeof v.tag === 'string';
+}
+
+/**
+ * Names of the data keys an event's PII is encrypted with, as stored in `subject_keys.subject_id`:
+ * `subject.pii` under the subject's key (`subject.id`), `actor.ip` under the actor's key
+ * (`actor:` + `actor.id`), both as PostgreSQL text can hold them ({@link storableText}). Absent when
+ * the event carries no such PII. A subject whose id starts with `actor:` shares the key of that actor.
+ */
+export function piiKeyNames(event: { subject?: { id: string; pii?: unknown }; actor?: { id: string; ip?: unknown } }): { subject?: string; actor?: string } {
+  return {
+    subject: event.subject && event.subject.pii !== undefined ? storableText(event.subject.id) : undefined,
+    actor: event.actor && event.actor.ip !== undefined ? actorKeyName(event.actor.id) : undefined,
+  };
+}
+
+/** The `subject_keys.subject_id` of an actor's key (for `actor.ip`). */
+export const actorKeyName = (actorId: string): string => `actor:${storableText(actorId)}`;
+
+/**
+ * The stored form of an event: a copy with `subject.pii` and `actor.ip` replaced by envelopes under
+ * the given keys (a key must be given for each PII field present). Does not mutate `event`.
+ */
+export function encryptEventPii<T extends object>(event: T, keys: { subject?: DataKey; actor?: DataKey }): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(event as Record<string, unknown>) };
+  const subject = out.subject as Record<string, unknown> | undefined;
+  if (subject && subject.pii !== undefined) {
+    if (!keys.subject) throw new PiiKeyError('encryptEventPii: subject.pii present but no subject key given');
+    out.subject = { ...subject, pii: encryptPii(subject.pii, keys.subject) };
+  }
+  const actor = out.actor as Record<string, unknown> | undefined;
+  if (actor && actor.ip !== undefined) {
+    if (!keys.actor) throw new PiiKeyError('encryptEventPii: actor.ip present but no actor key given');
+    out.actor = { ...actor, ip: encryptPii(actor.ip, keys.actor) };
+  }
+  return out;
+}
+
+/**
+ * For readers: a copy of a stored event with its PII envelopes (`subject.pii`, `actor.ip`) opened.
+ * `resolveKey(kid)` returns the unwrapped data key, or null/undefined when the key was erased —
+ * the value then reads as {@link ERASED_PII}.
+ */
+export function revealEventPii(stored: Record<string, unknown>, resolveKey: (keyId: string) => Buffer | null | undefined): Record<string, unknown> {
+  const open = (v: unknown): unknown => {
+    if (!isPiiEnvelope(v)) return v;
+    const key = resolveKey(v.kid);
+    return key ? decryptPii(v, key) : { ...ERASED_PII };
+  };
+  const out: Record<string, unknown> = { ...stored };
+  const subject = out.subject as Record<string, unknown> | undefined;
+  if (subject && typeof subject === 'object' && 'pii' in subject) out.subject = { ...subject, pii: open(subject.pii) };
+  const actor = out.actor as Record<string, unknown> | undefined;
+  if (actor && typeof actor === 'object' && 'ip' in actor) out.actor = { ...actor, ip: open(actor.ip) };
+  return out;
+}
+
+/** The key ids an event's envelopes reference (to fetch them in one query before revealing). */
+export function piiKeyIds(stored: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const subject = stored.subject as Record<string, unknown> | undefined;
+  if (subject && isPiiEnvelope(subject.pii)) ids.push(subject.pii.kid);
+  const actor = stored.actor as Record<string, unknown> | undefined;
+  if (actor && isPiiEnvelope(actor.ip)) ids.push(actor.ip.kid);
+  return ids;
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { EventType } from '@agent-ledger/contracts';
+import type {
+  AttemptedEvent,
+  CancelledEvent,
+  ChangeRecordedEvent,
+  ConfirmedEvent,
+  ExecutedEvent,
+  FailedEvent,
+  LedgerEventInput,
+  RecordOptions,
+  SignalEvent,
+} from './ledger-events';
+
+/**
+ * The typed helpers, one per event type of schema v1, shared by the HTTP client and the Kafka
+ * producer. Each helper sets `type` and delegates to {@link EventRecorder.record}; every helper but
+ * `attempted` resolves to the event's `eventId`.
+ */
+export abstract class EventRecorder {
+  /**
+   * Records any event of schema v1. Resolves to its `eventId`.
+   * @throws LedgerError `invalid_event` (with the invalid fields) when it fails local validation.
+   */
+  abstract record(event: LedgerEventInput, options?: RecordOptions): Promise<string>;
+
+  /** Resolves when everything recorded so far was acknowledged; throws a `LedgerError` otherwise. */
+  abstract flush(): Promise<void>;
+
+  /** Flushes, then releases connections and timers. Recording afterwards is an error. */
+  abstract close(): Promise<void>;
+
+  /** `action.attempted`. Resolves to the `actionId` (generated when absent): pass it to the later stages. */
+  async attempted(event: AttemptedEvent, options?: RecordOptions): Promise<string> {
+    const actionId = event.actionId ?? randomUUID();
+    await this.record({ ...event, type: 'action.attempted', actionId }, options);
+    return actionId;
+  }
+
+  /** `action.confirmed`: approved (name the approver in `approval.approvedBy`) or confirmed by the customer. */
+  confirmed(event: ConfirmedEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('action.confirmed', event, options);
+  }
+
+  /** `action.executed`, with the result and duration. */
+  executed(event: ExecutedEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('action.executed', event, options);
+  }
+
+  /** `action.failed`, with the error. */
+  failed(event: FailedEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('action.failed', event, options);
+  }
+
+  /** `action.cancelled`: a rejected or expired approval, or the customer cancelled. */
+  cancelled(event: CancelledEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('action.cancelled', event, options);
+  }
+
+  /** `signal.handoff_requested`: the customer asked for a human. */
+  handoffRequested(event: SignalEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('signal.handoff_requested', event, options);
+  }
+
+  /** `signal.agent_handoff`: one agent passed the conversation to another. */
+  agentHandoff(event: SignalEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('signal.agent_handoff', event, options);
+  }
+
+  /** `signal.permission_denied`. */
+  permissionDenied(event: SignalEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('signal.permission_denied', event, options);
+  }
+
+  /** `signal.rate_limited`. */
+  rateLimited(event: SignalEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('signal.rate_limited', event, options);
+  }
+
+  /** `signal.budget_exceeded`. */
+  budgetExceeded(event: SignalEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('signal.budget_exceeded', event, options);
+  }
+
+  /** `change.recorded`: a configuration or resource change, with `resource` and `changes`. */
+  changeRecorded(event: ChangeRecordedEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('change.recorded', event, options);
+  }
+
+  private typed(type: EventType, event: object, options?: RecordOptions): Promise<string> {
+    // `type` last: the helper decides the type, whatever the argument carries.
+    return this.record({ ...event, type } as LedgerEventInput, options);
+  }
+}

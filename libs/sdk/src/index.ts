@@ -1,0 +1,42 @@
+export { LedgerClient, MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES, type LedgerClientOptions } from './ledger-client';
+export {
+  LedgerKafkaProducer,
+  type KafkaLike,
+  type KafkaProducerLike,
+  type KafkaProducerRecordLike,
+  type LedgerKafkaProducerOptions,
+} from './ledger-kafka.producer';
+export { EventRecorder } from './event-recorder';
+export { LedgerError, LedgerErrorCode, type LedgerErrorDetails } from './ledger-error';
+export type {
+  AttemptedEvent,
+  CancelledEvent,
+  ChangeRecordedEvent,
+  ConfirmedEvent,
+  EventContext,
+  ExecutedEvent,
+  FailedEvent,
+  LedgerEventInput,
+  RecordOptions,
+  SignalEvent,
+} from './ledger-events';
+export { SDK_VERSION } from './version';
+
+// The schema v1 vocabulary, so that users of the SDK need no second package.
+export { ACTION_EVENTS_TOPIC, EVENT_TYPES } from '@agent-ledger/contracts';
+export type {
+  ActionError,
+  ActionEvent,
+  ActionEventInput,
+  Actor,
+  AgentRef,
+  Approval,
+  ApprovalDecision,
+  Changes,
+  DataSubject,
+  EventType,
+  FieldError,
+  ResourceRef,
+  RiskLevel,
+  ToolRef,
+} from '@agent-ledger/contracts';

@@ -1,0 +1,229 @@
+import {
+  ACTION_EVENT_SCHEMA_VERSION,
+  ACTION_EVENTS_TOPIC,
+  actionEventKey,
+  redactEvent,
+  SCHEMA_VERSION_HEADER,
+  stampActionEvent,
+  TRACEPARENT_HEADER,
+  validateActionEvent,
+  type ActionEvent,
+  type ActionEventInput,
+  type FieldError,
+} from '@agent-ledger/contracts';
+import { EventRecorder } from './event-recorder';
+import { LedgerError, LedgerErrorCode } from './ledger-error';
+import type { LedgerEventInput, RecordOptions } from './ledger-events';
+import { prepareEvent } from './prepare-event';
+
+// The shapes of kafkajs this producer uses, so that the SDK's types do not require kafkajs (an
+// optional peer dependency needed only for this mode). A kafkajs `Kafka` instance satisfies them.
+
+export interface KafkaProducerRecordLike {
+  topic: string;
+  acks?: number;
+  timeout?: number;
+  messages: { key: string; value: string; headers?: Record<string, string> }[];
+}
+
+export interface KafkaProducerLike {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  send(record: KafkaProducerRecordLike): Promise<unknown>;
+}
+
+export interface KafkaLike {
+  producer(config?: {
+    idempotent?: boolean;
+    maxInFlightRequests?: number;
+    allowAutoTopicCreation?: boolean;
+    retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number };
+  }): KafkaProducerLike;
+}
+
+export interface LedgerKafkaProducerOptions {
+  /** A kafkajs `Kafka` instance; or give `brokers` and the producer creates one (kafkajs must be installed). */
+  kafka?: KafkaLike;
+  /** Broker addresses, e.g. `['127.0.0.1:9092']`, when no `kafka` instance is given. */
+  brokers?: string[];
+  /** kafkajs client id when created from `brokers`. Default `agent-ledger-sdk`. */
+  clientId?: string;
+  /** The tenant (a lowercase UUID) every event is stamped with. Trusted: see the README. */
+  tenantId: string;
+  /** Key patterns redacted in addition to the defaults of `@agent-ledger/contracts` (password, secret, token…). */
+  redactionPatterns?: string[];
+  /** How long the broker may take to acknowledge a send (all in-sync replicas). Default 10,000 ms. */
+  timeoutMs?: number;
+  /** kafkajs producer retries of a failed send. Default 5. */
+  retries?: number;
+}
+
+const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Direct mode: produces action events straight to `agent-ledger.action-events.v1` for services that
+ * already speak Kafka, doing locally what ingest-api does for HTTP: validate against schema v1,
+ * redact secrets, stamp `eventId`, `tenantId`, `occurredAt` and `receivedAt`, validate the stored
+ * form, and produce keyed `tenantId:actionId` with an idempotent producer and `acks=-1` (all
+ * in-sync replicas). Each `record()` resolves once the broker acknowledged the event.
+ *
+ * Unlike HTTP, where the tenant comes from the API key, this mode trusts the producer with its
+ * `tenantId`: only give brokers' network access to services that may write for that tenant.
+ */
+export class LedgerKafkaProducer extends EventRecorder {
+  private readonly tenantId: string;
+  private readonly redactionPatterns: readonly string[];
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private connecting?: Promise<KafkaProducerLike>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly options: LedgerKafkaProducerOptions) {
+    super();
+    if (!options || typeof options.tenantId !== 'string' || !LOWERCASE_UUID.test(options.tenantId)) {
+      throw new TypeError('LedgerKafkaProducer: tenantId must be a lowercase UUID');
+    }
+    if (!options.kafka && !options.brokers?.length) throw new TypeError('LedgerKafkaProducer: give a kafkajs Kafka instance or brokers');
+    this.tenantId = options.tenantId;
+    this.redactionPatterns = options.redactionPatterns ?? [];
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 5;
+  }
+
+  /** Connects the producer; optional, `record()` connects on first use. */
+  async connect(): Promise<void> {
+    await this.producer();
+  }
+
+  /**
+   * Validates, redacts, stamps and produces one event; resolves to its `eventId` once the broker
+   * acknowledged it. `options.send` is ignored: direct mode always waits for the acknowledgement.
+   * @throws LedgerError `invalid_event` (nothing produced) or `kafka_error`.
+   */
+  async record(event: LedgerEventInput, _options?: RecordOptions): Promise<string> {
+    const [stored] = await this.recordMany([event]);
+    return stored.eventId;
+  }
+
+  /**
+   * Produces several events in one send. All are validated first: if one is invalid, none is sent
+   * (pointers are prefixed `/events/<index>`). Resolves to the stored events as produced.
+   */
+  async recordMany(events: LedgerEventInput[]): Promise<ActionEvent[]> {
+    if (this.closed) throw new LedgerError({ code: LedgerErrorCode.ClientClosed, message: 'the LedgerKafkaProducer is closed' });
+    const receivedAt = new Date();
+    const stored = events.map((e, i) => this.toStoredEvent(e, receivedAt, events.length > 1 ? `/events/${i}` : ''));
+    const sending = this.produce(stored);
+    this.inFlight.add(sending);
+    try {
+      await sending;
+    } finally {
+      this.inFlight.delete(sending);
+    }
+    return stored;
+  }
+
+  /** Resolves when every send started so far has settled (each `record()` reports its own failure). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Waits for sends in flight, then disconnects the producer. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    if (connecting) await (await connecting.catch(() => undefined))?.disconnect();
+  }
+
+  private toStoredEvent(input: LedgerEventInput, receivedAt: Date, pointerPrefix: string): ActionEvent {
+    const invalid = (fields: readonly FieldError[], event: ActionEventInput) =>
+      new LedgerError({
+        code: LedgerErrorCode.InvalidEvent,
+        message: `invalid event${pointerPrefix ? ` at ${pointerPrefix}` : ''}: ${fields.map((f) => f.message).join('; ')}`,
+        fields: fields.map((f) => ({ ...f, pointer: `${pointerPrefix}${f.pointer}` })),
+        events: [event],
+      });
+
+    const prepared = (() => {
+      try {
+        return prepareEvent(input, { now: receivedAt, validate: true });
+      } catch (err) {
+        if (err instanceof LedgerError) throw invalid(err.fields, err.events[0] ?? (input as ActionEventInput));
+        throw err;
+      }
+    })();
+    const { event: redacted } = redactEvent(prepared.event, this.redactionPatterns);
+    const stored = stampActionEvent(redacted, { tenantId: this.tenantId, receivedAt: receivedAt.toISOString() });
+    const result = validateActionEvent(stored);
+    if (!result.ok) throw invalid(result.errors, stored);
+    return result.value;
+  }
+
+  private async produce(events: ActionEvent[]): Promise<void> {
+    try {
+      const producer = await this.producer();
+      await producer.send({
+        topic: ACTION_EVENTS_TOPIC,
+        acks: -1,
+        timeout: this.timeoutMs,
+        messages: events.map((event) => ({
+          key: actionEventKey(this.tenantId, event),
+          value: JSON.stringify(event),
+          headers: {
+            [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION,
+            ...(event.traceparent ? { [TRACEPARENT_HEADER]: event.traceparent } : {}),
+          },
+        })),
+      });
+    } catch (err) {
+      if (err instanceof LedgerError) throw err.with({ events });
+      const e = err as Error & { retriable?: boolean };
+      throw new LedgerError({
+        code: LedgerErrorCode.KafkaError,
+        message: `producing to ${ACTION_EVENTS_TOPIC} failed: ${e?.message ?? String(err)}`,
+        retryable: e?.retriable ?? true,
+        events,
+        cause: err,
+      });
+    }
+  }
+
+  private producer(): Promise<KafkaProducerLike> {
+    this.connecting ??= (async () => {
+      const kafka = this.options.kafka ?? (await kafkaFromBrokers(this.options.brokers ?? [], this.options.clientId ?? 'agent-ledger-sdk'));
+      const producer = kafka.producer({
+        // Idempotent with one request in flight: broker-side retries never duplicate or reorder.
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Bounded so that a send fails instead of hanging while the broker is down; the caller may
+        // send the same events again (same eventIds, deduplicated by the projector).
+        retry: { retries: this.retries, initialRetryTime: 200, maxRetryTime: 5_000 },
+      });
+      await producer.connect();
+      return producer;
+    })().catch((err) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+}
+
+/** Creates a kafkajs client; kafkajs is loaded only here, so HTTP-only users need not install it. */
+async function kafkaFromBrokers(brokers: string[], clientId: string): Promise<KafkaLike> {
+  let kafkajs: typeof import('kafkajs');
+  try {
+    kafkajs = await import('kafkajs');
+  } catch (err) {
+    throw new LedgerError({
+      code: LedgerErrorCode.KafkaNotInstalled,
+      message: 'LedgerKafkaProducer needs the optional peer dependency kafkajs (npm install kafkajs), or pass a Kafka instance',
+      cause: err,
+    });
+  }
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.WARN });
+}
