@@ -9,6 +9,7 @@
 #   bash scripts/stack.sh down               stop what this script started (data is kept)
 #   bash scripts/stack.sh status             one line per component; exit 0 only if all are up
 #   bash scripts/stack.sh logs [-f] [kafka|redis|postgres]
+#   bash scripts/stack.sh stop kafka | start kafka   one component (outage drills, tests)
 #
 # Connection settings the caller already exported (KAFKA_BROKERS, DATABASE_URL, TEST_DATABASE_URL,
 # REDIS_URL) win over the local defaults; a setting that points elsewhere is only checked for
@@ -668,7 +669,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
@@ -676,6 +677,12 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   logs) shift; cmd_logs "$@" ;;
+  stop | start)
+    # One component, for outage drills and tests: `stop kafka`, `start kafka` (topics ensured).
+    [ "${2:-}" = kafka ] || die "usage: stack.sh $1 kafka"
+    take_lock
+    if [ "$1" = stop ]; then stop_kafka; else ensure_kafka && ensure_topics; fi
+    ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

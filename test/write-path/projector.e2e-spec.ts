@@ -6,25 +6,19 @@ import {
   actionEventKey,
   CHECKPOINTS_TOPIC,
   DLQ_REASON_HEADER,
-  SIGNAL_TYPES,
-  type ActionEvent,
   type Checkpoint,
-  type EventType,
 } from '@agent-ledger/contracts';
 import {
   loadPublicKey,
-  parseStoredCheckpoint,
   PiiCipher,
   revealEventPii,
   signingKeyId,
-  STORED_ROW_SQL_COLUMNS,
-  verifyChains,
   verifyCheckpointSignature,
-  type StoredRow,
-  type VerificationReport,
 } from '@agent-ledger/integrity';
 import { BatchConsumerRunner, createKafka, LedgerProducer, type KafkaMessage } from '@agent-ledger/kafka';
 import { anActionEvent, ServiceProcess, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
+import { LedgerProbe } from './ledger-probe';
+import { buildWorkload, type Workload } from './workload';
 
 /**
  * The write path end to end: the built audit-projector against the real Kafka topic and PostgreSQL,
@@ -64,6 +58,8 @@ describe('audit-projector write path', () => {
   const tenantA = randomUUID();
   const tenantB = randomUUID();
   let workloadA: Workload;
+  const probe = new LedgerProbe(db, kafka, { databaseUrl: env.databaseUrl, groupId, publicKey, keyId });
+  const countEvents = (tenantId: string) => probe.countEvents(tenantId);
 
   beforeAll(async () => {
     await db.connect();
@@ -91,12 +87,12 @@ describe('audit-projector write path', () => {
     expect(workloadA.messages).toHaveLength(2_000);
 
     await produce(workloadA.messages);
-    await waitUntilProjected(tenantA, workloadA);
+    await probe.waitUntilProjected(tenantA, workloadA);
 
-    await expectStoredExactlyOnce(tenantA, workloadA);
-    await expectActionStates(tenantA, workloadA);
-    await expectGapFreeChains(tenantA);
-    const report = await verifyTenant(tenantA, { waitForCheckpoint: true });
+    await probe.expectStoredExactlyOnce(tenantA, workloadA);
+    await probe.expectActionStates(tenantA, workloadA);
+    await probe.expectGapFreeChains(tenantA);
+    const report = await probe.verifyTenant(tenantA, { waitForCheckpoint: true });
     expect(report).toMatchObject({ ok: true, eventsChecked: workloadA.distinct.length, failures: [] });
 
     // "In full": the encrypted PII opens again with the subject's key.
@@ -127,14 +123,14 @@ describe('audit-projector write path', () => {
 
     projector = new ServiceProcess('audit-projector', port, projectorEnv).start();
     await projector.waitReady(60_000);
-    await waitUntilProjected(tenantB, workload);
+    await probe.waitUntilProjected(tenantB, workload);
 
-    await expectStoredExactlyOnce(tenantB, workload);
-    await expectActionStates(tenantB, workload);
-    await expectGapFreeChains(tenantB);
+    await probe.expectStoredExactlyOnce(tenantB, workload);
+    await probe.expectActionStates(tenantB, workload);
+    await probe.expectGapFreeChains(tenantB);
     const claimed = await db.query(`SELECT count(*)::int AS n FROM event_ids WHERE tenant_id = $1`, [tenantB]);
     expect(claimed.rows[0].n).toBe(workload.distinct.length);
-    expect(await verifyTenant(tenantB, { waitForCheckpoint: true })).toMatchObject({ ok: true, eventsChecked: workload.distinct.length });
+    expect(await probe.verifyTenant(tenantB, { waitForCheckpoint: true })).toMatchObject({ ok: true, eventsChecked: workload.distinct.length });
   });
 
   it('should send a malformed message to the DLQ with its reason and project the events after it', async () => {
@@ -180,7 +176,7 @@ describe('audit-projector write path', () => {
   });
 
   it('should name the edited row when a row was changed with the trigger disabled', async () => {
-    const before = await verifyTenant(tenantA);
+    const before = await probe.verifyTenant(tenantA);
     expect(before.ok).toBe(true);
     const { rows } = await db.query(
       `SELECT tableoid::regclass::text AS part, event_id::text AS event_id, kafka_partition, chain_seq::text AS chain_seq
@@ -189,15 +185,15 @@ describe('audit-projector write path', () => {
     );
     const target = rows[0];
 
-    await asSuperuserWithoutTrigger(target.part, `UPDATE ${target.part} SET event_json = replace(event_json, '"orderId":"A-1001"', '"orderId":"A-9999"') WHERE tenant_id = $1 AND event_id = $2`, [tenantA, target.event_id]);
+    await probe.asSuperuserWithoutTrigger(target.part, `UPDATE ${target.part} SET event_json = replace(event_json, '"orderId":"A-1001"', '"orderId":"A-9999"') WHERE tenant_id = $1 AND event_id = $2`, [tenantA, target.event_id]);
 
-    const report = await verifyTenant(tenantA);
+    const report = await probe.verifyTenant(tenantA);
     expect(report.ok).toBe(false);
     expect(report.firstFailure).toMatchObject({ kind: 'hash_mismatch', eventId: target.event_id, partition: target.kafka_partition, chainSeq: target.chain_seq });
   });
 
   it('should detect rows deleted from the end of a chain against the signed checkpoint', async () => {
-    await verifyTenant(tenantB, { waitForCheckpoint: true });
+    await probe.verifyTenant(tenantB, { waitForCheckpoint: true });
     const { rows } = await db.query(
       `SELECT tableoid::regclass::text AS part, kafka_partition, chain_seq FROM audit_events
         WHERE tenant_id = $1 ORDER BY chain_seq DESC, kafka_partition LIMIT 1`,
@@ -206,9 +202,9 @@ describe('audit-projector write path', () => {
     const { part, kafka_partition: partition } = rows[0];
     const head = BigInt(rows[0].chain_seq);
 
-    await asSuperuserWithoutTrigger(part, `DELETE FROM ${part} WHERE tenant_id = $1 AND kafka_partition = $2 AND chain_seq > $3`, [tenantB, partition, (head - 3n).toString()]);
+    await probe.asSuperuserWithoutTrigger(part, `DELETE FROM ${part} WHERE tenant_id = $1 AND kafka_partition = $2 AND chain_seq > $3`, [tenantB, partition, (head - 3n).toString()]);
 
-    const report = await verifyTenant(tenantB);
+    const report = await probe.verifyTenant(tenantB);
     expect(report.ok).toBe(false);
     expect(report.failures).toEqual([expect.objectContaining({ kind: 'truncated', partition, chainSeq: (head - 2n).toString() })]);
   });
@@ -241,88 +237,6 @@ describe('audit-projector write path', () => {
     for (let i = 0; i < messages.length; i += 500) await producer.send(ACTION_EVENTS_TOPIC, messages.slice(i, i + 500));
   }
 
-  async function countEvents(tenantId: string): Promise<number> {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1`, [tenantId]);
-    return rows[0].n;
-  }
-
-  /** Every event stored and the group past the high watermark of every partition (duplicates consumed too). */
-  async function waitUntilProjected(tenantId: string, workload: Workload): Promise<void> {
-    await waitFor(async () => (await countEvents(tenantId)) >= workload.distinct.length, { timeoutMs: 90_000, what: `${workload.distinct.length} events of ${tenantId}` });
-    const admin = kafka.admin();
-    await admin.connect();
-    const high = await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC);
-    await admin.disconnect();
-    await waitFor(
-      async () => {
-        const { rows } = await db.query(`SELECT kafka_partition, next_offset::text AS next FROM consumer_offsets WHERE group_id = $1 AND topic = $2`, [groupId, ACTION_EVENTS_TOPIC]);
-        const next = new Map(rows.map((r) => [r.kafka_partition as number, BigInt(r.next)]));
-        return high.every((h) => (next.get(h.partition) ?? 0n) >= BigInt(h.high));
-      },
-      { timeoutMs: 30_000, what: 'stored offsets to reach the high watermarks' },
-    );
-  }
-
-  async function expectStoredExactlyOnce(tenantId: string, workload: Workload): Promise<void> {
-    const { rows } = await db.query(`SELECT event_id::text AS id, count(*)::int AS n FROM audit_events WHERE tenant_id = $1 GROUP BY event_id`, [tenantId]);
-    expect(rows.filter((r) => r.n !== 1)).toEqual([]);
-    expect(rows.map((r) => r.id).sort()).toEqual(workload.distinct.map((e) => e.eventId).sort());
-  }
-
-  async function expectActionStates(tenantId: string, workload: Workload): Promise<void> {
-    const { rows } = await db.query(`SELECT action_id, status, anomaly, event_count FROM actions WHERE tenant_id = $1 AND action_id LIKE 'act-%'`, [tenantId]);
-    const actual = Object.fromEntries(rows.map((r) => [r.action_id, { status: r.status, anomaly: r.anomaly, eventCount: r.event_count }]));
-    expect(actual).toEqual(workload.expectedActions);
-  }
-
-  async function expectGapFreeChains(tenantId: string): Promise<void> {
-    const { rows } = await db.query(
-      `SELECT e.kafka_partition, min(e.chain_seq)::text AS lo, max(e.chain_seq)::text AS hi, count(*)::text AS n, h.chain_seq::text AS head
-         FROM audit_events e JOIN chain_heads h ON h.tenant_id = e.tenant_id AND h.kafka_partition = e.kafka_partition
-        WHERE e.tenant_id = $1 GROUP BY e.kafka_partition, h.chain_seq`,
-      [tenantId],
-    );
-    expect(rows.length).toBeGreaterThan(1);
-    for (const r of rows) expect({ partition: r.kafka_partition, lo: r.lo, hi: r.hi, head: r.head }).toEqual({ partition: r.kafka_partition, lo: '1', hi: r.n, head: r.n });
-  }
-
-  /** Verifies a tenant's chains against its checkpoints signed with this test's key. */
-  async function verifyTenant(tenantId: string, opts: { waitForCheckpoint?: boolean } = {}): Promise<VerificationReport> {
-    if (opts.waitForCheckpoint) {
-      await waitFor(
-        async () => {
-          const heads = await db.query(`SELECT kafka_partition AS partition, chain_seq::text AS seq FROM chain_heads WHERE tenant_id = $1 ORDER BY 1`, [tenantId]);
-          const latest = (await checkpointsOf(tenantId)).at(-1);
-          return latest && JSON.stringify(latest.heads.map((h) => ({ partition: h.partition, seq: h.chainSeq }))) === JSON.stringify(heads.rows);
-        },
-        { timeoutMs: 20_000, what: 'a checkpoint covering the current heads' },
-      );
-    }
-    const { rows } = await db.query(`SELECT ${STORED_ROW_SQL_COLUMNS} FROM audit_events WHERE tenant_id = $1 ORDER BY kafka_partition, chain_seq`, [tenantId]);
-    return verifyChains(rows as StoredRow[], await checkpointsOf(tenantId), publicKey);
-  }
-
-  async function checkpointsOf(tenantId: string): Promise<Checkpoint[]> {
-    const { rows } = await db.query(`SELECT payload, signature FROM checkpoints WHERE tenant_id = $1 AND key_id = $2 ORDER BY created_at`, [tenantId, keyId]);
-    return rows.map((r) => parseStoredCheckpoint(r.payload, r.signature));
-  }
-
-  /** Runs one statement as the superuser with the append-only trigger of that partition disabled (atomically). */
-  async function asSuperuserWithoutTrigger(partitionTable: string, sql: string, params: unknown[]): Promise<void> {
-    const admin = new Client({ connectionString: env.databaseUrl });
-    await admin.connect();
-    try {
-      await admin.query('BEGIN');
-      await admin.query(`ALTER TABLE ${partitionTable} DISABLE TRIGGER audit_events_no_update_delete`);
-      const result = await admin.query(sql, params);
-      expect(result.rowCount).toBeGreaterThan(0);
-      await admin.query(`ALTER TABLE ${partitionTable} ENABLE TRIGGER audit_events_no_update_delete`);
-      await admin.query('COMMIT');
-    } finally {
-      await admin.end();
-    }
-  }
-
   /** Reads a topic from the beginning until `count` messages match. */
   async function readTopic(topic: string, match: (m: KafkaMessage) => boolean, count: number): Promise<KafkaMessage[]> {
     const found: KafkaMessage[] = [];
@@ -342,64 +256,3 @@ describe('audit-projector write path', () => {
   }
 });
 
-interface Workload {
-  /** What is produced: 90% distinct events, 10% re-deliveries of them, shuffled. */
-  messages: { key: string; value: string }[];
-  distinct: ActionEvent[];
-  expectedActions: Record<string, { status: string; anomaly: boolean; eventCount: number }>;
-}
-
-/**
- * `actions` actions through five lifecycles (two of them anomalous), padded with signals of the same
- * sessions to 1,800 distinct events, each tenth re-sent: 2,000 messages for 200 actions, shuffled.
- */
-function buildWorkload(tenantId: string, actions: number, piiMarker: string, ipPrefix: string): Workload {
-  const distinct: ActionEvent[] = [];
-  const expectedActions: Workload['expectedActions'] = {};
-  const base = Date.now() - 3_600_000;
-  const at = (i: number, step: number) => new Date(base + i * 1_000 + step * 10).toISOString();
-  const required = { required: true } as const;
-  const lifecycles: { steps: [EventType, Partial<ActionEvent>][]; status: string; anomaly: boolean }[] = [
-    { steps: [['action.attempted', { approval: required }], ['action.confirmed', { approval: { required: true, decision: 'approved', approvedBy: 'lead@example.com' } }], ['action.executed', {}]], status: 'executed', anomaly: false },
-    { steps: [['action.attempted', {}], ['action.failed', {}]], status: 'failed', anomaly: false },
-    { steps: [['action.attempted', { approval: required }], ['action.cancelled', { approval: { required: true, decision: 'rejected' } }]], status: 'cancelled', anomaly: false },
-    { steps: [['action.attempted', {}], ['action.confirmed', {}], ['action.executed', {}], ['action.cancelled', {}]], status: 'executed', anomaly: true },
-    { steps: [['action.attempted', { approval: required }], ['action.cancelled', { approval: { required: true, decision: 'rejected' } }], ['action.executed', {}]], status: 'executed', anomaly: true },
-  ];
-  for (let i = 0; i < actions; i++) {
-    const actionId = `act-${i}`;
-    const sessionId = `sess-${i}`;
-    const life = lifecycles[i % lifecycles.length];
-    life.steps.forEach(([type, extra], step) => {
-      const pii = type === 'action.attempted';
-      distinct.push(
-        anActionEvent(tenantId, {
-          type,
-          actionId,
-          sessionId,
-          occurredAt: at(i, step),
-          ...(pii
-            ? { subject: { id: `cust-${i % 40}`, pii: { email: `${piiMarker}-${i}@example.com`, name: `Jane ${piiMarker}` } }, actor: { type: 'user', id: `user-${i % 15}`, ip: `${ipPrefix}::${(i + 1).toString(16)}` } }
-            : {}),
-          ...extra,
-        }),
-      );
-    });
-    expectedActions[actionId] = { status: life.status, anomaly: life.anomaly, eventCount: life.steps.length };
-  }
-  for (let n = 0; distinct.length < 1_800; n++) {
-    const i = n % actions;
-    const type: EventType = n % 7 === 6 ? 'change.recorded' : SIGNAL_TYPES[n % SIGNAL_TYPES.length];
-    const event = anActionEvent(tenantId, { type, sessionId: `sess-${i}`, occurredAt: at(i, 9) });
-    delete (event as Partial<ActionEvent>).actionId;
-    distinct.push(event);
-  }
-  const messageOf = (e: ActionEvent) => ({ key: actionEventKey(tenantId, e), value: JSON.stringify(e) });
-  const messages = distinct.map(messageOf);
-  for (let i = 0; i < 200; i++) messages.push(messageOf(distinct[(i * 9) % distinct.length]));
-  for (let i = messages.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [messages[i], messages[j]] = [messages[j], messages[i]];
-  }
-  return { messages, distinct, expectedActions };
-}

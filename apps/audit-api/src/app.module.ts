@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@agent-ledger/auth';
 import { InfraModule } from '@agent-ledger/runtime';
+import { AdminModule } from './admin/admin.module';
 import type { AuditApiConfig } from './config/audit-api.config';
 
 @Module({})
@@ -15,6 +17,8 @@ export class AppModule {
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
         }),
+        AuthModule.forRoot({ rootKey: config.LEDGER_ROOT_KEY, cacheTtlMs: config.AUTH_CACHE_TTL_MS }),
+        AdminModule,
       ],
     };
   }

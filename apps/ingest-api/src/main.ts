@@ -1,4 +1,5 @@
 import './instrument';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { runService } from '@agent-ledger/runtime';
 import { AppModule } from './app.module';
 import { loadIngestApiConfig } from './config/ingest-api.config';
@@ -11,4 +12,8 @@ runService({
   host: (config) => config.HOST,
   logLevel: (config) => config.LOG_LEVEL,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
+  configure: (app, config) => {
+    // Registered before Nest's default parser, which then stays out: JSON only, up to the limit (413 beyond).
+    (app as NestExpressApplication).useBodyParser('json', { limit: config.INGEST_MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] });
+  },
 });

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@agent-ledger/config';
 import { rootLogger, stopTelemetry } from '@agent-ledger/telemetry';
+import { HttpErrorFilter } from './http/http-error.filter';
 import { PinoNestLogger } from './pino-nest.logger';
 
 export interface ServiceBootstrap<C> {
@@ -35,6 +36,7 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
   }
   const log = rootLogger({ service: b.name, level: b.logLevel(config) });
   const app = await NestFactory.create(b.module(config) as never, { logger: new PinoNestLogger(), bufferLogs: true });
+  app.useGlobalFilters(new HttpErrorFilter());
   await b.configure?.(app, config);
   const port = b.port(config);
   const host = b.host(config);

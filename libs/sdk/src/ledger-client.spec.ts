@@ -31,7 +31,10 @@ type Responder = (request: ReceivedRequest, index: number) => Reply;
 
 const accept: Responder = (req) => ({ status: 202, body: { accepted: req.body.events.map((e) => ({ eventId: e.eventId })) } });
 
-const errorBody = (code: string, message: string, fields: unknown[] = []) => ({ error: { code, message, fields } });
+/** The ingest service's error body (libs/runtime ApiError): fields listed under `errors` by `field` pointer. */
+const errorBody = (code: string, message: string, fields: { pointer: string; code: string; message: string }[] = []) => ({
+  error: { code, message, ...(fields.length ? { field: fields[0].pointer, errors: fields.map((f) => ({ field: f.pointer, code: f.code, message: f.message })) } : {}) },
+});
 
 interface IngestStub {
   url: string;

@@ -109,7 +109,7 @@ export class LedgerHttpTransport {
   }
 }
 
-/** The ledger's error body: `{"error":{"code","message","fields":[{"pointer","code","message"}]}}`. */
+/** The ledger's error body: `{"error":{"status","code","message","field"?,"errors"?:[{"field","code","message"}]}}`. */
 function parseErrorBody(text: string): { code: string; message: string; fields: FieldError[] } | undefined {
   let body: unknown;
   try {
@@ -119,10 +119,11 @@ function parseErrorBody(text: string): { code: string; message: string; fields: 
   }
   const error = (body as { error?: unknown } | null)?.error as Record<string, unknown> | undefined;
   if (!error || typeof error !== 'object' || typeof error.code !== 'string') return undefined;
-  const fields = Array.isArray(error.fields)
-    ? error.fields
+  const listed = Array.isArray(error.errors)
+    ? error.errors
         .filter((f): f is Record<string, unknown> => typeof f === 'object' && f !== null)
-        .map((f) => ({ pointer: String(f.pointer ?? ''), code: String(f.code ?? ''), message: String(f.message ?? '') }))
+        .map((f) => ({ pointer: String(f.field ?? ''), code: String(f.code ?? ''), message: String(f.message ?? '') }))
     : [];
+  const fields = listed.length || typeof error.field !== 'string' ? listed : [{ pointer: error.field, code: error.code, message: String(error.message ?? error.code) }];
   return { code: error.code, message: typeof error.message === 'string' ? error.message : error.code, fields };
 }

@@ -3,13 +3,23 @@ import { z } from 'zod';
 
 export const DEFAULT_PORT = 3200;
 
-export const envSchema = z.object({
-  ...commonEnv,
-  AUDIT_API_PORT: port(DEFAULT_PORT),
-  LEDGER_ROOT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  LEDGER_MASTER_KEY: z.string().optional(),
-  LEDGER_SIGNING_PUBLIC_KEY: z.string().optional(),
-});
+export const envSchema = z
+  .object({
+    ...commonEnv,
+    AUDIT_API_PORT: port(DEFAULT_PORT),
+    /** The operator's key for tenant administration (POST /v1/admin/tenants). */
+    LEDGER_ROOT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+    LEDGER_MASTER_KEY: z.string().optional(),
+    LEDGER_SIGNING_PUBLIC_KEY: z.string().optional(),
+    /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
+    AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.NODE_ENV !== 'production') return;
+    if (!cfg.LEDGER_ROOT_KEY || cfg.LEDGER_ROOT_KEY.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['LEDGER_ROOT_KEY'], message: 'a root key of at least 32 characters is required when NODE_ENV=production' });
+    }
+  });
 
 export type AuditApiConfig = z.output<typeof envSchema>;
 

@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ActionEventsProducer } from './action-events.producer';
+import { EventsController } from './events.controller';
+import { IngestService } from './ingest.service';
+import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
+import { TenantRedactionRepository } from './tenant-redaction.repository';
+
+@Module({})
+export class EventsModule {
+  static forRoot(settings: IngestSettings): DynamicModule {
+    return {
+      module: EventsModule,
+      controllers: [EventsController],
+      providers: [{ provide: INGEST_SETTINGS, useValue: settings }, ActionEventsProducer, IngestService, TenantRedactionRepository],
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  prefixPointer,
+  redactEvent,
+  stampActionEvent,
+  validateActionEvent,
+  validateActionEventInput,
+  type ActionEventInput,
+  type FieldError,
+} from '@agent-ledger/contracts';
+import { ApiError, type FieldProblem } from '@agent-ledger/runtime';
+import { createLogger } from '@agent-ledger/telemetry';
+import { ActionEventsProducer, type PublishableEvent } from './action-events.producer';
+import { ingestMetrics } from './ingest.metrics';
+import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
+import { TenantRedactionRepository } from './tenant-redaction.repository';
+
+export interface IngestResult {
+  accepted: { eventId: string }[];
+}
+
+const toProblem = (e: FieldError): FieldProblem => ({ field: e.pointer, code: e.code, message: e.message });
+
+/**
+ * Validates every event of a request (all or nothing), redacts secrets, stamps tenant and
+ * receivedAt, and publishes; answers only after Kafka acknowledged every event.
+ */
+@Injectable()
+export class IngestService {
+  private readonly log = createLogger(IngestService.name);
+
+  constructor(
+    private readonly producer: ActionEventsProducer,
+    private readonly tenants: TenantRedactionRepository,
+    @Inject(INGEST_SETTINGS) private readonly settings: IngestSettings,
+  ) {}
+
+  async ingest(tenantId: string, body: unknown): Promise<IngestResult> {
+    const { inputs, prefix } = this.unwrap(body);
+
+    const errors: FieldProblem[] = [];
+    const valid: ActionEventInput[] = [];
+    inputs.forEach((input, i) => {
+      const result = validateActionEventInput(input);
+      if (result.ok) valid.push(result.value);
+      else errors.push(...prefixPointer(result.errors, prefix(i)).map(toProblem));
+    });
+    if (errors.length) {
+      ingestMetrics.rejected().inc({ reason: 'validation' }, inputs.length);
+      throw ApiError.validation(errors, `${errors.length} invalid field(s) in ${inputs.length} event(s); nothing was accepted`);
+    }
+
+    const patterns = await this.tenants.patternsOf(tenantId);
+    const receivedAt = new Date().toISOString();
+    const publishable: PublishableEvent[] = valid.map((input, i) => {
+      const { event: redacted, redactedPaths } = redactEvent(input, patterns);
+      const stored = validateActionEvent(stampActionEvent(redacted, { tenantId, receivedAt }));
+      // Redaction only replaces values with a string, so a valid input stays valid; a failure here is a bug.
+      if (!stored.ok) throw new Error(`event ${prefix(i) || '(body)'} became invalid after stamping: ${stored.errors.map((e) => e.message).join('; ')}`);
+      return { event: stored.value, redactedPaths };
+    });
+
+    await this.publish(publishable);
+    ingestMetrics.accepted().inc(publishable.length);
+    return { accepted: publishable.map((p) => ({ eventId: p.event.eventId })) };
+  }
+
+  /** One event, or `{"events":[…]}`; returns the inputs and how to name their fields. */
+  private unwrap(body: unknown): { inputs: unknown[]; prefix: (i: number) => string } {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw ApiError.badRequest('invalid_body', 'the body must be one event object or {"events":[…]}', '(body)');
+    }
+    if (!('events' in body)) return { inputs: [body], prefix: () => '' };
+    const extra = Object.keys(body).filter((k) => k !== 'events');
+    if (extra.length) throw ApiError.badRequest('invalid_body', `a batch body holds only "events" (unexpected: ${extra.join(', ')})`, `/${extra[0]}`);
+    const events = (body as { events: unknown }).events;
+    if (!Array.isArray(events)) throw ApiError.badRequest('invalid_body', 'events must be an array of events', '/events');
+    if (!events.length) throw ApiError.badRequest('empty_batch', 'events must hold at least one event', '/events');
+    if (events.length > this.settings.maxEvents) {
+      throw new ApiError(413, 'too_many_events', `a request may hold at most ${this.settings.maxEvents} events (got ${events.length})`, '/events');
+    }
+    return { inputs: events, prefix: (i) => `/events/${i}` };
+  }
+
+  /**
+   * Publishes, or answers 503 if Kafka does not acknowledge in time. Events are keyed by eventId in
+   * the ledger, so a client that retries a 503 with the same eventIds (the SDK does) stores each once
+   * even if part of the request had reached Kafka.
+   */
+  private async publish(events: PublishableEvent[]): Promise<void> {
+    const timeoutMs = this.settings.publishTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const sending = this.producer.publish(events, timeoutMs);
+    try {
+      const outcome = await Promise.race([sending.then(() => 'sent' as const), timeout]);
+      if (outcome === 'timeout') {
+        sending.catch(() => undefined);
+        throw new Error(`no acknowledgement from Kafka within ${timeoutMs} ms`);
+      }
+    } catch (err) {
+      ingestMetrics.rejected().inc({ reason: 'kafka_unavailable' }, events.length);
+      this.log.warn({ err, events: events.length }, 'publishing to Kafka failed; answering 503');
+      throw ApiError.unavailable('kafka_unavailable', 'the event log is unavailable; retry later with the same eventIds', 2);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

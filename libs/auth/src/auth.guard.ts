@@ -1,0 +1,54 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { ApiKeyScope } from '@agent-ledger/persistence';
+import { ApiError } from '@agent-ledger/runtime';
+import { bearerToken, secretsEqual } from './api-key';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
+import { REQUIRED_SCOPE, ROOT_ONLY } from './auth.decorators';
+import type { AuthenticatedRequest } from './principal';
+
+/** Scopes that imply others: an admin key may also read. */
+const IMPLIED: Record<ApiKeyScope, readonly ApiKeyScope[]> = { admin: ['admin', 'read'], read: ['read'], ingest: ['ingest'] };
+
+export function grants(scopes: readonly ApiKeyScope[], required: ApiKeyScope): boolean {
+  return scopes.some((s) => IMPLIED[s].includes(required));
+}
+
+/**
+ * Global guard: a route marked @RequireScope(s) needs a live API key granting s; a route marked
+ * @RequireRootKey() needs LEDGER_ROOT_KEY. Unmarked routes (health, metrics, the dashboard's static
+ * files) are public. 401 = no, unknown or revoked key; 403 = a valid key without the scope.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: ApiKeyAuthenticator,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    const rootOnly = this.reflector.getAllAndOverride<boolean | undefined>(ROOT_ONLY, targets);
+    const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
+    if (!rootOnly && !scope) return true;
+
+    const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw ApiError.unauthorized('missing_api_key', 'send the key as "Authorization: Bearer <key>"');
+
+    if (rootOnly) {
+      if (!this.options.rootKey) throw ApiError.unauthorized('root_key_not_configured', 'LEDGER_ROOT_KEY is not configured on this server');
+      if (!secretsEqual(token, this.options.rootKey)) throw ApiError.unauthorized('invalid_root_key', 'the root key is not valid');
+      req.principal = { kind: 'root' };
+      return true;
+    }
+
+    const key = await this.authenticator.authenticate(token);
+    if (!key) throw ApiError.unauthorized('invalid_api_key', 'the API key is unknown or revoked');
+    if (!grants(key.scopes, scope!)) throw ApiError.forbidden('insufficient_scope', `this API key lacks the "${scope}" scope (it has: ${key.scopes.join(', ')})`);
+    req.principal = { kind: 'api-key', keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes };
+    return true;
+  }
+}

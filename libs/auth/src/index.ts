@@ -1,0 +1,8 @@
+export { API_KEY_PREFIX, bearerToken, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, secretsEqual, type GeneratedApiKey } from './api-key';
+export { ApiKeyAuthenticator, KEY_REVOKED_CHANNEL } from './api-key.authenticator';
+export { ApiKeysRepository, type ActiveApiKey, type ApiKeySummary, type CreatedApiKey } from './api-keys.repository';
+export { CurrentPrincipal, CurrentTenant, RequireRootKey, RequireScope } from './auth.decorators';
+export { AuthGuard, grants } from './auth.guard';
+export { AuthModule } from './auth.module';
+export { AUTH_OPTIONS, type AuthOptions } from './auth.options';
+export type { AuthenticatedRequest, Principal } from './principal';
