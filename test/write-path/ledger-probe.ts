@@ -85,18 +85,26 @@ export class LedgerProbe {
   }
 
   /** Runs one statement as the superuser with the append-only trigger of that partition disabled (atomically). */
-  async asSuperuserWithoutTrigger(partitionTable: string, sql: string, params: unknown[]): Promise<void> {
-    const admin = new Client({ connectionString: this.opts.databaseUrl });
-    await admin.connect();
-    try {
-      await admin.query('BEGIN');
-      await admin.query(`ALTER TABLE ${partitionTable} DISABLE TRIGGER audit_events_no_update_delete`);
-      const result = await admin.query(sql, params);
-      expect(result.rowCount).toBeGreaterThan(0);
-      await admin.query(`ALTER TABLE ${partitionTable} ENABLE TRIGGER audit_events_no_update_delete`);
-      await admin.query('COMMIT');
-    } finally {
-      await admin.end();
-    }
+  asSuperuserWithoutTrigger(partitionTable: string, sql: string, params: unknown[]): Promise<void> {
+    return alterWithoutTrigger(this.opts.databaseUrl, partitionTable, sql, params);
+  }
+}
+
+/**
+ * What a database superuser could do: runs one statement on an `audit_events` partition with its
+ * append-only trigger disabled, atomically. Expects the statement to touch at least one row.
+ */
+export async function alterWithoutTrigger(databaseUrl: string, partitionTable: string, sql: string, params: unknown[]): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query('BEGIN');
+    await admin.query(`ALTER TABLE ${partitionTable} DISABLE TRIGGER audit_events_no_update_delete`);
+    const result = await admin.query(sql, params);
+    expect(result.rowCount).toBeGreaterThan(0);
+    await admin.query(`ALTER TABLE ${partitionTable} ENABLE TRIGGER audit_events_no_update_delete`);
+    await admin.query('COMMIT');
+  } finally {
+    await admin.end();
   }
 }

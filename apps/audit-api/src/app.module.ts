@@ -2,6 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@agent-ledger/auth';
 import { InfraModule } from '@agent-ledger/runtime';
 import { AdminModule } from './admin/admin.module';
+import { ChangeLogModule } from './change-log/change-log.module';
+import { IntegrityModule } from './integrity/integrity.module';
+import { PrivacyModule } from './privacy/privacy.module';
+import { LedgerKeysModule } from './shared/ledger-keys.module';
 import type { AuditApiConfig } from './config/audit-api.config';
 
 @Module({})
@@ -18,6 +22,10 @@ export class AppModule {
           redisUrl: config.REDIS_URL,
         }),
         AuthModule.forRoot({ rootKey: config.LEDGER_ROOT_KEY, cacheTtlMs: config.AUTH_CACHE_TTL_MS }),
+        LedgerKeysModule.forRoot({ masterKey: config.LEDGER_MASTER_KEY, publicKeys: config.LEDGER_SIGNING_PUBLIC_KEY }),
+        ChangeLogModule,
+        IntegrityModule,
+        PrivacyModule,
         AdminModule,
       ],
     };

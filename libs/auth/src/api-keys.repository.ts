@@ -57,8 +57,8 @@ export class ApiKeysRepository {
     return { keyId: saved.id, tenantId, scopes, name, prefix: generated.prefix, key: generated.raw, createdAt: saved.createdAt };
   }
 
-  async findById(keyId: string): Promise<ApiKeySummary | undefined> {
-    const row = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { id: keyId } });
+  async findById(keyId: string, manager = this.dataSource.manager): Promise<ApiKeySummary | undefined> {
+    const row = await manager.getRepository(ApiKeyEntity).findOne({ where: { id: keyId } });
     return row ? toSummary(row) : undefined;
   }
 
@@ -68,14 +68,16 @@ export class ApiKeysRepository {
   }
 
   /** Marks the key revoked (once); returns the key as it is now, or undefined if there is none. */
-  async revoke(keyId: string): Promise<ApiKeySummary | undefined> {
-    await this.dataSource
+  async revoke(keyId: string, manager = this.dataSource.manager): Promise<{ before?: ApiKeySummary; after?: ApiKeySummary }> {
+    const before = await manager.getRepository(ApiKeyEntity).findOne({ where: { id: keyId }, lock: { mode: 'pessimistic_write' } });
+    if (!before) return {};
+    await manager
       .createQueryBuilder()
       .update(ApiKeyEntity)
       .set({ revokedAt: () => 'now()' })
       .where('id = :keyId AND revoked_at IS NULL', { keyId })
       .execute();
-    return this.findById(keyId);
+    return { before: toSummary(before), after: await this.findById(keyId, manager) };
   }
 }
 

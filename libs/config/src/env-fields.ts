@@ -50,3 +50,26 @@ export const commonEnv = {
   // Read by libs/telemetry at instrument time; declared here so deployments know it exists.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 };
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** A secret key of exactly `bytes` bytes, base64-encoded (never echoed in errors). */
+export const base64Key = (bytes: number) =>
+  z.string().transform((v, ctx) => {
+    const decoded = BASE64.test(v) && v.length % 4 === 0 ? Buffer.from(v, 'base64') : undefined;
+    if (!decoded || decoded.length !== bytes) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be ${bytes} bytes, base64-encoded` });
+      return z.NEVER;
+    }
+    return decoded;
+  });
+
+/** A comma-separated list of base64 values (e.g. public keys: the current one and those rotated out). */
+export const base64List = z.string().transform((v, ctx) => {
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!items.length || items.some((s) => !BASE64.test(s))) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be one or more base64 values separated by commas' });
+    return z.NEVER;
+  }
+  return items;
+});

@@ -3,9 +3,14 @@ import { ApiKeyEntity } from './entities/api-key.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema';
 import { ActionProjectionState1732300000200 } from './migrations/1732300000200-action-projection-state';
+import { ChangeOutbox1732300000400 } from './migrations/1732300000400-change-outbox';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
-export const LEDGER_MIGRATIONS = [InitialSchema1732300000000, ActionProjectionState1732300000200];
+export const LEDGER_MIGRATIONS = [
+  InitialSchema1732300000000,
+  ActionProjectionState1732300000200,
+  ChangeOutbox1732300000400,
+];
 
 export interface DataSourceSettings {
   url: string;

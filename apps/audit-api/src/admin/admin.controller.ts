@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { RequireRootKey } from '@agent-ledger/auth';
 import { parseInput } from '@agent-ledger/runtime';
+import { ChangeCtx } from '../change-log/request-context';
+import type { ChangeContext } from '../change-log/change-recorder.service';
 import { createKeySchema, createTenantSchema, keyIdParam, tenantIdParam } from './admin.dto';
 import { AdminService } from './admin.service';
 
@@ -12,8 +14,8 @@ export class AdminController {
 
   @Post('tenants')
   @HttpCode(201)
-  createTenant(@Body() body: unknown) {
-    return this.admin.createTenant(parseInput(createTenantSchema, body));
+  createTenant(@Body() body: unknown, @ChangeCtx() ctx: ChangeContext) {
+    return this.admin.createTenant(parseInput(createTenantSchema, body), ctx);
   }
 
   @Get('tenants')
@@ -23,9 +25,9 @@ export class AdminController {
 
   @Post('tenants/:tenantId/keys')
   @HttpCode(201)
-  createKey(@Param() params: Record<string, string>, @Body() body: unknown) {
+  createKey(@Param() params: Record<string, string>, @Body() body: unknown, @ChangeCtx() ctx: ChangeContext) {
     const { tenantId } = parseInput(tenantIdParam, params, 'params');
-    return this.admin.createKey(tenantId, parseInput(createKeySchema, body));
+    return this.admin.createKey(tenantId, parseInput(createKeySchema, body), ctx);
   }
 
   @Get('tenants/:tenantId/keys')
@@ -34,7 +36,7 @@ export class AdminController {
   }
 
   @Delete('keys/:keyId')
-  revokeKey(@Param() params: Record<string, string>) {
-    return this.admin.revokeKey(parseInput(keyIdParam, params, 'params').keyId);
+  revokeKey(@Param() params: Record<string, string>, @ChangeCtx() ctx: ChangeContext) {
+    return this.admin.revokeKey(parseInput(keyIdParam, params, 'params').keyId, ctx);
   }
 }

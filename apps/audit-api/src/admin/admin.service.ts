@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiKeyAuthenticator, ApiKeysRepository, type ApiKeySummary, type CreatedApiKey } from '@agent-ledger/auth';
 import { ApiError } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
+import { ChangeRecorder, type ChangeContext } from '../change-log/change-recorder.service';
 import type { CreateKeyDto, CreateTenantDto } from './admin.dto';
 import { TenantsRepository } from './tenants.repository';
 
@@ -35,10 +36,11 @@ export class AdminService {
     private readonly tenants: TenantsRepository,
     private readonly keys: ApiKeysRepository,
     private readonly authenticator: ApiKeyAuthenticator,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   /** A tenant with one key per scope, in one transaction. */
-  async createTenant(dto: CreateTenantDto): Promise<CreatedTenant> {
+  async createTenant(dto: CreateTenantDto, ctx: ChangeContext): Promise<CreatedTenant> {
     try {
       const out = await this.tenants.transaction(async (manager) => {
         if (await this.tenants.findByName(dto.name, manager)) throw tenantExists(dto.name);
@@ -46,8 +48,17 @@ export class AdminService {
         const ingest = await this.keys.create(tenant.id, ['ingest'], 'ingest', manager);
         const read = await this.keys.create(tenant.id, ['read'], 'read', manager);
         const admin = await this.keys.create(tenant.id, ['admin'], 'admin', manager);
-        return { tenant, created: [ingest, read, admin] };
+        const created = [ingest, read, admin];
+        await this.changes.record(manager, ctx, {
+          tenantId: tenant.id,
+          resource: { type: 'tenant', id: tenant.id },
+          action: 'tenant.created',
+          before: null,
+          after: { tenantId: tenant.id, name: tenant.name, keys: created.map(describeKey) },
+        });
+        return { tenant, created };
       });
+      this.changes.flushSoon();
       const [ingest, read, admin] = out.created;
       this.log.info({ tenantId: out.tenant.id, name: out.tenant.name }, 'tenant created');
       return {
@@ -69,9 +80,14 @@ export class AdminService {
     return { tenants: rows.map((t) => ({ tenantId: t.id, name: t.name, createdAt: t.createdAt.toISOString() })) };
   }
 
-  async createKey(tenantId: string, dto: CreateKeyDto): Promise<PublicKey & { key: string }> {
+  async createKey(tenantId: string, dto: CreateKeyDto, ctx: ChangeContext): Promise<PublicKey & { key: string }> {
     await this.requireTenant(tenantId);
-    const created = await this.keys.create(tenantId, dto.scopes, dto.name ?? null);
+    const created = await this.tenants.transaction(async (manager) => {
+      const key = await this.keys.create(tenantId, dto.scopes, dto.name ?? null, manager);
+      await this.changes.record(manager, ctx, { tenantId, resource: { type: 'api_key', id: key.keyId }, action: 'api_key.created', before: null, after: describeKey(key) });
+      return key;
+    });
+    this.changes.flushSoon();
     this.log.info({ tenantId, keyId: created.keyId, scopes: created.scopes }, 'api key created');
     return { ...toPublic(created), key: created.key };
   }
@@ -82,9 +98,16 @@ export class AdminService {
   }
 
   /** Revokes a key at once in every service (idempotent: revoking a revoked key answers the same). */
-  async revokeKey(keyId: string): Promise<PublicKey> {
-    const key = await this.keys.revoke(keyId);
-    if (!key) throw ApiError.notFound('key_not_found', `no API key ${keyId}`, 'keyId');
+  async revokeKey(keyId: string, ctx: ChangeContext): Promise<PublicKey> {
+    const key = await this.tenants.transaction(async (manager) => {
+      const { before, after } = await this.keys.revoke(keyId, manager);
+      if (!before || !after) throw ApiError.notFound('key_not_found', `no API key ${keyId}`, 'keyId');
+      if (!before.revokedAt) {
+        await this.changes.record(manager, ctx, { tenantId: after.tenantId, resource: { type: 'api_key', id: keyId }, action: 'api_key.revoked', before: describeKey(before), after: describeKey(after) });
+      }
+      return after;
+    });
+    this.changes.flushSoon();
     await this.authenticator.announceRevoked(keyId);
     this.log.info({ tenantId: key.tenantId, keyId }, 'api key revoked');
     return toPublic(key);
@@ -97,6 +120,11 @@ export class AdminService {
 
 function tenantExists(name: string): ApiError {
   return ApiError.conflict('tenant_exists', `a tenant named "${name}" already exists`, '/name');
+}
+
+/** A key as the change log records it: never the key itself. */
+function describeKey(k: ApiKeySummary | CreatedApiKey): Record<string, unknown> {
+  return { keyId: k.keyId, scopes: k.scopes, name: k.name, prefix: k.prefix, revokedAt: 'revokedAt' in k && k.revokedAt ? k.revokedAt.toISOString() : null };
 }
 
 function toPublic(k: ApiKeySummary | CreatedApiKey): PublicKey {

@@ -1,4 +1,4 @@
-import { commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { base64Key, base64List, commonEnv, loadConfig, port } from '@agent-ledger/config';
 import { z } from 'zod';
 
 export const DEFAULT_PORT = 3200;
@@ -9,8 +9,10 @@ export const envSchema = z
     AUDIT_API_PORT: port(DEFAULT_PORT),
     /** The operator's key for tenant administration (POST /v1/admin/tenants). */
     LEDGER_ROOT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-    LEDGER_MASTER_KEY: z.string().optional(),
-    LEDGER_SIGNING_PUBLIC_KEY: z.string().optional(),
+    /** Opens stored PII for reading and export (32 bytes, base64); the projector uses the same key. */
+    LEDGER_MASTER_KEY: base64Key(32).optional(),
+    /** Ed25519 public keys (base64 SPKI DER, comma-separated: current first, then rotated-out ones) for checkpoints. */
+    LEDGER_SIGNING_PUBLIC_KEY: base64List.optional(),
     /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
     AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   })
@@ -18,6 +20,9 @@ export const envSchema = z
     if (cfg.NODE_ENV !== 'production') return;
     if (!cfg.LEDGER_ROOT_KEY || cfg.LEDGER_ROOT_KEY.length < 32) {
       ctx.addIssue({ code: 'custom', path: ['LEDGER_ROOT_KEY'], message: 'a root key of at least 32 characters is required when NODE_ENV=production' });
+    }
+    for (const name of ['LEDGER_MASTER_KEY', 'LEDGER_SIGNING_PUBLIC_KEY'] as const) {
+      if (!cfg[name]) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required when NODE_ENV=production` });
     }
   });
 

@@ -1,4 +1,4 @@
-import { commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { base64Key, commonEnv, loadConfig, port } from '@agent-ledger/config';
 import { AUDIT_PROJECTOR_GROUP } from '@agent-ledger/contracts';
 import { loadSigningKey, type SigningKey } from '@agent-ledger/integrity';
 import { z } from 'zod';
@@ -8,17 +8,7 @@ export const DEFAULT_PORT = 3301;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** LEDGER_MASTER_KEY: 32 random bytes, base64. Never echoed in errors. */
-const masterKey = z
-  .string()
-  .transform((v, ctx) => {
-    const bytes = BASE64.test(v) && v.length % 4 === 0 ? Buffer.from(v, 'base64') : undefined;
-    if (!bytes || bytes.length !== 32) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be 32 bytes, base64-encoded' });
-      return z.NEVER;
-    }
-    return bytes;
-  })
-  .optional();
+const masterKey = base64Key(32).optional();
 
 /** LEDGER_SIGNING_KEY: Ed25519 private key, base64 PKCS#8 DER. */
 const signingKey = z

@@ -1,0 +1,49 @@
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
+import { parseInput } from '@agent-ledger/runtime';
+import { z } from 'zod';
+import { ChangeCtx } from '../change-log/request-context';
+import type { ChangeContext } from '../change-log/change-recorder.service';
+import { PrivacyService } from './privacy.service';
+
+const subjectParam = z.object({ subjectId: z.string().min(1, 'subjectId must not be empty').max(200, 'subjectId must be at most 200 characters') });
+
+interface StreamingResponse {
+  setHeader(name: string, value: string): void;
+  write(chunk: string): boolean;
+  once(event: 'drain', cb: () => void): void;
+  end(): void;
+}
+
+/** A data subject's rights: erasure (crypto-shredding) and access (export). Scope `admin`. */
+@Controller('v1/subjects')
+@RequireScope('admin')
+export class PrivacyController {
+  constructor(private readonly privacy: PrivacyService) {}
+
+  @Post(':subjectId/erase')
+  @HttpCode(200)
+  erase(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @ChangeCtx() ctx: ChangeContext) {
+    return this.privacy.erase(tenantId, parseInput(subjectParam, params, 'params').subjectId, ctx);
+  }
+
+  /** `{"subjectId","keys":[…],"events":[…]}`, streamed page by page. */
+  @Get(':subjectId/export')
+  async export(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @Res() res: StreamingResponse): Promise<void> {
+    const { subjectId } = parseInput(subjectParam, params, 'params');
+    const parts = this.privacy.exportSubject(tenantId, subjectId);
+    const first = await parts.next(); // errors before the first byte still become a JSON error answer
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="subject-${encodeURIComponent(subjectId)}.json"`);
+    const write = async (chunk: string) => {
+      if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', r));
+    };
+    await write(`{"subjectId":${JSON.stringify(subjectId)},"keys":${JSON.stringify((first.value as { keys: unknown }).keys)},"events":[`);
+    let n = 0;
+    for await (const page of parts) {
+      for (const event of page as Record<string, unknown>[]) await write(`${n++ ? ',' : ''}\n${JSON.stringify(event)}`);
+    }
+    await write(`\n]}\n`);
+    res.end();
+  }
+}

@@ -1,0 +1,12 @@
+import type { KeyObject } from 'node:crypto';
+import type { PiiCipher } from '@agent-ledger/integrity';
+
+export const LEDGER_KEYS = Symbol('LEDGER_KEYS');
+
+/** The keys audit-api reads the record with (from the environment). */
+export interface LedgerKeys {
+  /** Opens stored PII; absent: PII reads as encrypted. */
+  cipher?: PiiCipher;
+  /** Trusted checkpoint keys: the current one and those rotated out. */
+  publicKeys: KeyObject[];
+}

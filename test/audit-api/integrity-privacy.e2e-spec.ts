@@ -1,0 +1,259 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
+import { createKafka } from '@agent-ledger/kafka';
+import { anActionEventInput, ServiceProcess, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
+import { alterWithoutTrigger } from '../write-path/ledger-probe';
+
+interface Tenant {
+  tenantId: string;
+  apiKeys: { ingest: string; read: string; admin: string };
+  keys: { keyId: string; scopes: string[] }[];
+}
+
+interface Answer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * audit-api's verification, data-subject rights and change log, over events that went through the
+ * real write path (ingest-api → Kafka → audit-projector → PostgreSQL).
+ */
+describe('audit-api integrity, privacy and change log', () => {
+  const env = stackEnv();
+  const suffix = uniqueSuffix();
+  const rootKey = randomBytes(32).toString('base64url');
+  const masterKey = randomBytes(32).toString('base64');
+  const signing = generateKeyPairSync('ed25519');
+  const db = new Client({ connectionString: env.databaseUrl });
+  const groupId = `privacy-e2e-${suffix}`;
+  const common: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    LEDGER_MASTER_KEY: masterKey,
+  };
+  const auditApi = new ServiceProcess('audit-api', 23_202, {
+    ...common,
+    LEDGER_ROOT_KEY: rootKey,
+    LEDGER_SIGNING_PUBLIC_KEY: signing.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+  });
+  const ingestApi = new ServiceProcess('ingest-api', 23_102, common);
+  const projector = new ServiceProcess('audit-projector', 23_312, {
+    ...common,
+    AUDIT_PROJECTOR_GROUP_ID: groupId,
+    LEDGER_SIGNING_KEY: signing.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+    CHECKPOINT_EVERY_EVENTS: '100',
+    CHECKPOINT_EVERY_MS: '300',
+  });
+  const piiMarker = `pii${suffix}`;
+  let tenant: Tenant;
+  let postedEventIds: string[] = [];
+
+  beforeAll(async () => {
+    await db.connect();
+    const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'privacy-e2e' });
+    const admin = kafka.admin();
+    await admin.connect();
+    for (const o of await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC)) {
+      await db.query(`INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)`, [groupId, ACTION_EVENTS_TOPIC, o.partition, o.high]);
+    }
+    await admin.disconnect();
+    for (const s of [auditApi, ingestApi, projector]) s.start();
+    await Promise.all([auditApi.waitReady(), ingestApi.waitReady(), projector.waitReady()]);
+
+    tenant = await createTenant(`privacy-${suffix}`);
+    // 120 actions of 40 customers (subject.pii), their IPs as actors, posted through ingest.
+    const events = Array.from({ length: 120 }, (_, i) =>
+      anActionEventInput({
+        type: 'action.attempted',
+        actionId: `act-${i}`,
+        sessionId: `sess-${i % 10}`,
+        subject: { id: `cust-${i % 40}`, pii: { email: `${piiMarker}-${i % 40}@example.com` } },
+        actor: { type: 'user', id: `cust-${i % 40}`, ip: `198.51.100.${i % 40}` },
+      }),
+    );
+    for (let i = 0; i < events.length; i += 60) expect((await post(`${ingestApi.url}/v1/events`, tenant.apiKeys.ingest, { events: events.slice(i, i + 60) })).status).toBe(202);
+    postedEventIds = events.map((e) => e.eventId!);
+    await waitForStored(tenant.tenantId, postedEventIds.length + 1); // + the tenant.created change
+    await waitForCheckpointAtHeads(tenant.tenantId);
+  });
+
+  afterAll(async () => {
+    await Promise.all([auditApi.stop(), ingestApi.stop(), projector.stop()]);
+    await db.end();
+  });
+
+  describe('GET /v1/integrity/verify', () => {
+    it('should report ok with every stored event checked and the last signed checkpoint when nothing was altered', async () => {
+      const stored = await countStored(tenant.tenantId);
+      const answer = await get(`/v1/integrity/verify`, tenant.apiKeys.read);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ ok: true, eventsChecked: stored, failures: [] });
+      expect(answer.body.firstFailure).toBeUndefined();
+      expect((answer.body.lastCheckpoint as { heads: unknown[] }).heads.length).toBeGreaterThan(0);
+      expect((answer.body.chains as { events: number }[]).reduce((n, c) => n + c.events, 0)).toBe(stored);
+    });
+
+    it('should check only the rows recorded in the window when from and to are given', async () => {
+      const { rows } = await db.query(`SELECT recorded_at FROM audit_events WHERE tenant_id = $1 ORDER BY recorded_at`, [tenant.tenantId]);
+      const from = new Date(new Date(rows[Math.floor(rows.length / 2)].recorded_at).getTime());
+      const expected = rows.filter((r) => new Date(r.recorded_at) >= from).length;
+      const answer = await get(`/v1/integrity/verify?from=${from.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`, tenant.apiKeys.read);
+      expect(answer.body).toMatchObject({ ok: true, eventsChecked: expected });
+      expect(expected).toBeLessThan(rows.length);
+    });
+
+    it('should answer 400 naming the parameter when the window is invalid', async () => {
+      expect(await get(`/v1/integrity/verify?from=yesterday`, tenant.apiKeys.read)).toMatchObject({ status: 400, body: { error: { field: 'from' } } });
+      expect(await get(`/v1/integrity/verify?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`, tenant.apiKeys.read)).toMatchObject({ status: 400, body: { error: { field: 'from' } } });
+      expect(await get(`/v1/integrity/verify?since=2026-01-01`, tenant.apiKeys.read)).toMatchObject({ status: 400, body: { error: { field: 'since' } } });
+    });
+
+    it('should name the altered row when a row was edited with the trigger disabled', async () => {
+      const other = await createTenant(`tampered-${suffix}`);
+      const events = Array.from({ length: 30 }, (_, i) => anActionEventInput({ type: 'signal.rate_limited', sessionId: `s-${i}` }));
+      expect((await post(`${ingestApi.url}/v1/events`, other.apiKeys.ingest, { events })).status).toBe(202);
+      await waitForStored(other.tenantId, 31);
+      await waitForCheckpointAtHeads(other.tenantId);
+      expect((await get(`/v1/integrity/verify`, other.apiKeys.read)).body.ok).toBe(true);
+
+      const { rows } = await db.query(
+        `SELECT tableoid::regclass::text AS part, event_id::text AS event_id FROM audit_events WHERE tenant_id = $1 AND type = 'signal.rate_limited' ORDER BY chain_seq DESC LIMIT 1`,
+        [other.tenantId],
+      );
+      await alterWithoutTrigger(env.databaseUrl, rows[0].part, `UPDATE ${rows[0].part} SET event_json = replace(event_json, 'signal.rate_limited', 'signal.rate_limitex') WHERE tenant_id = $1 AND event_id = $2`, [other.tenantId, rows[0].event_id]);
+
+      const answer = await get(`/v1/integrity/verify`, other.apiKeys.read);
+      expect(answer.body.ok).toBe(false);
+      expect(answer.body.firstFailure).toMatchObject({ eventId: rows[0].event_id, kind: expect.stringMatching(/hash_mismatch|malformed_event|derived_mismatch/) });
+      // The first tenant's record is untouched.
+      expect((await get(`/v1/integrity/verify`, tenant.apiKeys.read)).body.ok).toBe(true);
+    });
+  });
+
+  describe('data subjects', () => {
+    it('should export everything stored about a subject with its PII readable before erasure', async () => {
+      const answer = await get(`/v1/subjects/cust-7/export`, tenant.apiKeys.admin);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-disposition')).toMatch(/attachment; filename="subject-cust-7\.json"/);
+      const body = answer.body as { subjectId: string; keys: { for: string; erasedAt: string | null }[]; events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
+      expect(body.subjectId).toBe('cust-7');
+      expect(body.keys.map((k) => k.for).sort()).toEqual(['actor.ip', 'subject.pii']);
+      expect(body.events).toHaveLength(3);
+      for (const e of body.events) {
+        expect(e.subject.pii).toEqual({ email: `${piiMarker}-7@example.com` });
+        expect(e.actor.ip).toBe('198.51.100.7');
+      }
+    });
+
+    it('should make the subject PII read as erased everywhere while the chains still verify when the subject is erased', async () => {
+      expect(await post(`${auditApi.url}/v1/subjects/cust-7/erase`, tenant.apiKeys.read, {})).toMatchObject({ status: 403 });
+
+      const erased = await post(`${auditApi.url}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
+      expect(erased).toMatchObject({ status: 200, body: { subjectId: 'cust-7', keysErased: 2, eventsAffected: 3 } });
+      const again = await post(`${auditApi.url}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
+      expect(again.body).toMatchObject({ keysErased: 0, erasedAt: erased.body.erasedAt });
+
+      const exported = (await get(`/v1/subjects/cust-7/export`, tenant.apiKeys.admin)).body as { keys: { erasedAt: string | null }[]; events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
+      expect(exported.keys.every((k) => k.erasedAt)).toBe(true);
+      for (const e of exported.events) {
+        expect(e.subject.pii).toEqual({ $erased: true });
+        expect(e.actor.ip).toEqual({ $erased: true });
+      }
+      // Another subject is untouched.
+      const neighbour = (await get(`/v1/subjects/cust-8/export`, tenant.apiKeys.admin)).body as { events: { subject: { pii: unknown } }[] };
+      expect(neighbour.events[0].subject.pii).toEqual({ email: `${piiMarker}-8@example.com` });
+
+      // The ciphertext is still there and still hashes: verification is unaffected.
+      await waitForCheckpointAtHeads(tenant.tenantId);
+      expect((await get(`/v1/integrity/verify`, tenant.apiKeys.read)).body).toMatchObject({ ok: true });
+    });
+
+    it('should answer 401 and 400 for a bad key or subject id', async () => {
+      expect(await get(`/v1/subjects/cust-1/export`, 'alk_admin_' + 'x'.repeat(43))).toMatchObject({ status: 401 });
+      expect(await get(`/v1/subjects/${'x'.repeat(201)}/export`, tenant.apiKeys.admin)).toMatchObject({ status: 400, body: { error: { field: 'subjectId' } } });
+    });
+  });
+
+  describe('change log', () => {
+    it('should record key creation, revocation and erasure as change.recorded events with the acting key, IP and user agent', async () => {
+      const created = await post<{ keyId: string; key: string }>(`${auditApi.url}/v1/admin/tenants/${tenant.tenantId}/keys`, rootKey, { scopes: ['read'], name: 'auditor' }, { 'user-agent': 'ops-console/1.0' });
+      expect(created.status).toBe(201);
+      expect((await fetch(`${auditApi.url}/v1/admin/keys/${created.body.keyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${rootKey}` } })).status).toBe(200);
+
+      const changes = await waitFor(
+        async () => {
+          const { rows } = await db.query(`SELECT event_json FROM audit_events WHERE tenant_id = $1 AND type = 'change.recorded' ORDER BY occurred_at`, [tenant.tenantId]);
+          const events = rows.map((r) => JSON.parse(r.event_json));
+          return events.length >= 4 ? events : undefined;
+        },
+        { timeoutMs: 20_000, what: 'four change.recorded events in the ledger' },
+      );
+      const actions = changes.map((e) => e.metadata.action);
+      expect(actions).toEqual(['tenant.created', 'subject.erased', 'api_key.created', 'api_key.revoked']);
+
+      const adminKeyId = tenant.keys.find((k) => k.scopes.includes('admin'))!.keyId;
+      const erasure = changes[1];
+      expect(erasure).toMatchObject({ actor: { type: 'user', id: `api-key:${adminKeyId}` }, resource: { type: 'data_subject', id: 'cust-7' }, metadata: { keyId: adminKeyId } });
+      const revoked = changes[3];
+      expect(revoked).toMatchObject({
+        actor: { type: 'system', id: 'root-key', userAgent: expect.any(String) },
+        resource: { type: 'api_key', id: created.body.keyId },
+        changes: { before: { revokedAt: null }, after: { revokedAt: expect.any(String) } },
+      });
+      expect(changes[2].actor.userAgent).toBe('ops-console/1.0');
+      // actor.ip is PII: stored encrypted, opened for readers of the tenant.
+      expect(changes[2].actor.ip).toMatchObject({ $enc: 'v1' });
+      expect(JSON.stringify(changes)).not.toContain(created.body.key);
+    });
+  });
+
+  // ---------------------------------------------------------------------------------------------
+
+  async function createTenant(name: string): Promise<Tenant> {
+    const answer = await post<Tenant>(`${auditApi.url}/v1/admin/tenants`, rootKey, { name });
+    expect(answer.status).toBe(201);
+    return answer.body;
+  }
+
+  async function post<T = Record<string, unknown>>(url: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+  }
+
+  async function get(path: string, key: string): Promise<Answer> {
+    const res = await fetch(`${auditApi.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
+  }
+
+  async function countStored(tenantId: string): Promise<number> {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1`, [tenantId]);
+    return rows[0].n;
+  }
+
+  async function waitForStored(tenantId: string, n: number): Promise<void> {
+    await waitFor(async () => (await countStored(tenantId)) >= n, { timeoutMs: 60_000, what: `${n} events of ${tenantId} stored` });
+  }
+
+  async function waitForCheckpointAtHeads(tenantId: string): Promise<void> {
+    await waitFor(
+      async () => {
+        const heads = await db.query(`SELECT kafka_partition AS partition, chain_seq::text AS seq FROM chain_heads WHERE tenant_id = $1 ORDER BY 1`, [tenantId]);
+        const { rows } = await db.query(`SELECT heads FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [tenantId]);
+        if (!rows.length) return false;
+        const signed = (rows[0].heads as { partition: number; chainSeq: string }[]).map((h) => ({ partition: h.partition, seq: String(h.chainSeq) }));
+        return JSON.stringify(signed.sort((a, b) => a.partition - b.partition)) === JSON.stringify(heads.rows);
+      },
+      { timeoutMs: 20_000, what: 'a checkpoint over the current chain heads' },
+    );
+  }
+
+});
