@@ -214,6 +214,16 @@ describe('audit-api integrity, privacy and change log', () => {
     });
   });
 
+  describe('OpenAPI', () => {
+    it('should serve an OpenAPI document at /docs-json whose parameters come from the validation schemas', async () => {
+      const doc = (await (await fetch(`${auditApi.url}/docs-json`)).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: { name: string; required: boolean }[] }>> };
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.paths['/v1/integrity/verify'].get.parameters?.map((p) => [p.name, p.required])).toEqual([['from', false], ['to', false]]);
+      expect(doc.paths['/v1/admin/tenants'].post).toMatchObject({ requestBody: { content: { 'application/json': { schema: { properties: { name: expect.any(Object) }, required: ['name'] } } } } });
+      expect((await fetch(`${auditApi.url}/docs`)).status).toBe(200);
+    });
+  });
+
   // ---------------------------------------------------------------------------------------------
 
   async function createTenant(name: string): Promise<Tenant> {

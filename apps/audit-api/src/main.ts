@@ -11,4 +11,5 @@ runService({
   host: (config) => config.HOST,
   logLevel: (config) => config.LOG_LEVEL,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
+  openApi: { title: 'agent-ledger audit API', description: 'Query, export, verify and administer the audit record of AI agent actions.' },
 });

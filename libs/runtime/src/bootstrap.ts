@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@agent-ledger/config';
 import { rootLogger, stopTelemetry } from '@agent-ledger/telemetry';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { setupOpenApi } from './http/openapi';
 import { PinoNestLogger } from './pino-nest.logger';
 
 export interface ServiceBootstrap<C> {
@@ -14,8 +15,10 @@ export interface ServiceBootstrap<C> {
   host(config: C): string;
   logLevel(config: C): string;
   shutdownTimeoutMs(config: C): number;
-  /** Extra HTTP setup (body limits, filters, OpenAPI). */
+  /** Extra HTTP setup (body limits, filters). */
   configure?(app: INestApplication, config: C): void | Promise<void>;
+  /** Serves an OpenAPI document of the service's endpoints at /docs and /docs-json. */
+  openApi?: { title: string; description: string };
 }
 
 /**
@@ -38,6 +41,7 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
   const app = await NestFactory.create(b.module(config) as never, { logger: new PinoNestLogger(), bufferLogs: true });
   app.useGlobalFilters(new HttpErrorFilter());
   await b.configure?.(app, config);
+  if (b.openApi) setupOpenApi(app, { ...b.openApi, version: '1' });
   const port = b.port(config);
   const host = b.host(config);
   await app.listen(port, host);

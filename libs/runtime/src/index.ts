@@ -6,3 +6,4 @@ export { ReadinessService, type ReadinessCheck, type ReadinessReport } from './r
 export { ApiError, type ErrorBody, type FieldProblem } from './http/api-error';
 export { HttpErrorFilter, toApiError } from './http/http-error.filter';
 export { parseInput } from './http/parse-input';
+export { ApiInput, ApiKeyAuth, jsonSchemaOf, setupOpenApi } from './http/openapi';

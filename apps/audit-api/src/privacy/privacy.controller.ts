@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
-import { parseInput } from '@agent-ledger/runtime';
+import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChangeCtx } from '../change-log/request-context';
 import type { ChangeContext } from '../change-log/change-recorder.service';
@@ -18,17 +19,23 @@ interface StreamingResponse {
 /** A data subject's rights: erasure (crypto-shredding) and access (export). Scope `admin`. */
 @Controller('v1/subjects')
 @RequireScope('admin')
+@ApiTags('data subjects')
+@ApiKeyAuth()
 export class PrivacyController {
   constructor(private readonly privacy: PrivacyService) {}
 
   @Post(':subjectId/erase')
   @HttpCode(200)
+  @ApiOperation({ summary: "Crypto-shred a subject's PII (scope admin); the chains still verify" })
+  @ApiInput({ params: subjectParam })
   erase(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @ChangeCtx() ctx: ChangeContext) {
     return this.privacy.erase(tenantId, parseInput(subjectParam, params, 'params').subjectId, ctx);
   }
 
   /** `{"subjectId","keys":[…],"events":[…]}`, streamed page by page. */
   @Get(':subjectId/export')
+  @ApiOperation({ summary: 'Everything stored about a subject, PII opened where not erased (scope admin)' })
+  @ApiInput({ params: subjectParam })
   async export(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @Res() res: StreamingResponse): Promise<void> {
     const { subjectId } = parseInput(subjectParam, params, 'params');
     const parts = this.privacy.exportSubject(tenantId, subjectId);
