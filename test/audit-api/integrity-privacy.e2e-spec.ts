@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
 import { createKafka } from '@agent-ledger/kafka';
+import { TENANT_APP_ROLE, tenantRoleUrl } from '@agent-ledger/persistence';
 import { anActionEventInput, ServiceProcess, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
 import { alterWithoutTrigger } from '../write-path/ledger-probe';
 
@@ -211,6 +212,45 @@ describe('audit-api integrity, privacy and change log', () => {
       // actor.ip is PII: stored encrypted, opened for readers of the tenant.
       expect(changes[2].actor.ip).toMatchObject({ $enc: 'v1' });
       expect(JSON.stringify(changes)).not.toContain(created.body.key);
+    });
+  });
+
+  describe('row-level security', () => {
+    it('should return no rows through the application role without the tenant setting, and only the tenant rows with it', async () => {
+      const other = await createTenant(`rls-${suffix}`);
+      expect((await post(`${ingestApi.url}/v1/events`, other.apiKeys.ingest, anActionEventInput({ type: 'signal.rate_limited', sessionId: 'rls' }))).status).toBe(202);
+      await waitForStored(other.tenantId, 2);
+
+      const app = new Client({ connectionString: tenantRoleUrl(env.databaseUrl, TENANT_APP_ROLE) });
+      await app.connect();
+      try {
+        expect((await app.query(`SELECT current_user`)).rows[0].current_user).toBe(TENANT_APP_ROLE);
+        for (const table of ['audit_events', 'actions', 'checkpoints', 'subject_keys', 'api_keys', 'tenants']) {
+          expect({ table, rows: (await app.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n }).toEqual({ table, rows: 0 });
+        }
+        await app.query('BEGIN');
+        await app.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.tenantId]);
+        const seen = await app.query(`SELECT DISTINCT tenant_id::text AS t FROM audit_events`);
+        expect(seen.rows).toEqual([{ t: tenant.tenantId }]);
+        expect((await app.query(`SELECT count(*)::int AS n FROM audit_events`)).rows[0].n).toBe(await countStored(tenant.tenantId));
+        await expect(app.query(`INSERT INTO subject_keys (tenant_id, subject_id, key_id) VALUES ($1, 'x', gen_random_uuid())`, [other.tenantId])).rejects.toThrow(/row-level security/);
+        await app.query('ROLLBACK');
+        await expect(app.query(`UPDATE audit_events SET type = 'x'`)).rejects.toThrow(/permission denied/);
+      } finally {
+        await app.end();
+      }
+    });
+
+    it('should show tenant B nothing of tenant A through the endpoints', async () => {
+      const other = await createTenant(`isolated-${suffix}`);
+      await waitForStored(other.tenantId, 1); // its own tenant.created change
+      expect((await get(`/v1/integrity/verify`, other.apiKeys.read)).body).toMatchObject({ ok: true, eventsChecked: 1 });
+      const exported = (await get(`/v1/subjects/cust-8/export`, other.apiKeys.admin)).body as { keys: unknown[]; events: unknown[] };
+      expect(exported).toMatchObject({ keys: [], events: [] });
+      const erased = await post(`${auditApi.url}/v1/subjects/cust-8/erase`, other.apiKeys.admin, {});
+      expect(erased.body).toMatchObject({ keysErased: 0, eventsAffected: 0 });
+      const stillThere = (await get(`/v1/subjects/cust-8/export`, tenant.apiKeys.admin)).body as { events: { subject: { pii: unknown } }[] };
+      expect(stillThere.events[0].subject.pii).toEqual({ email: `${piiMarker}-8@example.com` });
     });
   });
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@agent-ledger/auth';
+import { TENANT_APP_ROLE, tenantRoleUrl } from '@agent-ledger/persistence';
 import { InfraModule } from '@agent-ledger/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ChangeLogModule } from './change-log/change-log.module';
@@ -20,6 +21,7 @@ export class AppModule {
           kafkaClientId: config.KAFKA_CLIENT_ID,
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
+          tenantDatabaseUrl: config.TENANT_DATABASE_URL ?? tenantRoleUrl(config.DATABASE_URL, TENANT_APP_ROLE),
         }),
         AuthModule.forRoot({ rootKey: config.LEDGER_ROOT_KEY, cacheTtlMs: config.AUTH_CACHE_TTL_MS }),
         LedgerKeysModule.forRoot({ masterKey: config.LEDGER_MASTER_KEY, publicKeys: config.LEDGER_SIGNING_PUBLIC_KEY }),

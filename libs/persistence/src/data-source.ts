@@ -4,12 +4,14 @@ import { TenantEntity } from './entities/tenant.entity';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema';
 import { ActionProjectionState1732300000200 } from './migrations/1732300000200-action-projection-state';
 import { ChangeOutbox1732300000400 } from './migrations/1732300000400-change-outbox';
+import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-tenant-row-level-security';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
   InitialSchema1732300000000,
   ActionProjectionState1732300000200,
   ChangeOutbox1732300000400,
+  TenantRowLevelSecurity1732300000700,
 ];
 
 export interface DataSourceSettings {

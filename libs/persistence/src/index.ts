@@ -2,3 +2,5 @@ export { createLedgerDataSource, LEDGER_ENTITIES, LEDGER_MIGRATIONS, pingDatabas
 export { TenantEntity } from './entities/tenant.entity';
 export { API_KEY_SCOPES, ApiKeyEntity, type ApiKeyScope } from './entities/api-key.entity';
 export { DataSource, EntityManager, QueryRunner, Repository } from 'typeorm';
+export { TenantDatabase, tenantRoleUrl } from './tenant-database';
+export { TENANT_APP_ROLE } from './migrations/1732300000700-tenant-row-level-security';

@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createKafka, type Kafka } from '@agent-ledger/kafka';
-import { createLedgerDataSource, DataSource, pingDatabase } from '@agent-ledger/persistence';
+import { createLedgerDataSource, DataSource, pingDatabase, TenantDatabase } from '@agent-ledger/persistence';
 import { createLogger } from '@agent-ledger/telemetry';
 import type { Admin } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -18,6 +18,8 @@ export interface InfraOptions {
   databaseUrl: string;
   redisUrl: string;
   dbPoolSize?: number;
+  /** A second connection, as the role row-level security applies to, for tenant-scoped work (TenantDatabase). */
+  tenantDatabaseUrl?: string;
 }
 
 /** Connects Kafka, PostgreSQL and Redis, reports them to readiness, and closes them on shutdown. */
@@ -31,6 +33,7 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly dataSource: DataSource,
     private readonly readiness: ReadinessService,
+    @Inject(TenantDatabase) private readonly tenantDb: TenantDatabase | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -44,6 +47,8 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.readiness.register({ name: 'postgres', check: () => pingDatabase(this.dataSource) });
+    const tenantDb = this.tenantDb;
+    if (tenantDb) this.readiness.register({ name: 'postgres-tenant-role', check: () => pingDatabase(tenantDb.dataSource) });
     this.readiness.register({
       name: 'redis',
       check: async () => {
@@ -58,6 +63,7 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.admin?.disconnect().catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
     if (this.dataSource.isInitialized) await this.dataSource.destroy().catch((err) => this.log.warn({ err }, 'closing database'));
+    if (this.tenantDb?.dataSource.isInitialized) await this.tenantDb.dataSource.destroy().catch((err) => this.log.warn({ err }, 'closing tenant database'));
   }
 }
 
@@ -77,15 +83,12 @@ export class InfraModule {
         },
         {
           provide: DataSource,
-          useFactory: async () => {
-            const ds = createLedgerDataSource({ url: opts.databaseUrl, poolSize: opts.dbPoolSize, applicationName: opts.serviceName });
-            // Boot even if PostgreSQL is down: readiness reports it, TypeORM's pool reconnects.
-            await ds.initialize().catch((err) => {
-              createLogger('Infra').error({ err }, 'database unavailable at startup; retrying in background');
-              retryInitialize(ds);
-            });
-            return ds;
-          },
+          useFactory: () => connectDatabase(opts.databaseUrl, opts.dbPoolSize, opts.serviceName),
+        },
+        {
+          provide: TenantDatabase,
+          useFactory: async () =>
+            opts.tenantDatabaseUrl ? new TenantDatabase(await connectDatabase(opts.tenantDatabaseUrl, opts.dbPoolSize, `${opts.serviceName}-tenant`)) : null,
         },
         {
           provide: REDIS,
@@ -99,9 +102,19 @@ export class InfraModule {
         },
         InfraLifecycle,
       ],
-      exports: [KAFKA, REDIS, DataSource, ReadinessService, INFRA_OPTIONS],
+      exports: [KAFKA, REDIS, DataSource, TenantDatabase, ReadinessService, INFRA_OPTIONS],
     };
   }
+}
+
+async function connectDatabase(url: string, poolSize: number | undefined, applicationName: string): Promise<DataSource> {
+  const ds = createLedgerDataSource({ url, poolSize, applicationName });
+  // Boot even if PostgreSQL is down: readiness reports it, TypeORM's pool reconnects.
+  await ds.initialize().catch((err) => {
+    createLogger('Infra').error({ err, applicationName }, 'database unavailable at startup; retrying in background');
+    retryInitialize(ds);
+  });
+  return ds;
 }
 
 function retryInitialize(ds: DataSource): void {

@@ -13,6 +13,8 @@ export const envSchema = z
     LEDGER_MASTER_KEY: base64Key(32).optional(),
     /** Ed25519 public keys (base64 SPKI DER, comma-separated: current first, then rotated-out ones) for checkpoints. */
     LEDGER_SIGNING_PUBLIC_KEY: base64List.optional(),
+    /** Connection of tenant-scoped endpoints, as the role row-level security applies to (default: DATABASE_URL as agent_ledger_app). */
+    TENANT_DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
     /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
     AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   })

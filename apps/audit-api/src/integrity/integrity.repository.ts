@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Checkpoint } from '@agent-ledger/contracts';
 import { parseStoredCheckpoint, STORED_ROW_SQL_COLUMNS, type ChainAnchor, type StoredRow } from '@agent-ledger/integrity';
-import { DataSource } from '@agent-ledger/persistence';
+import { TenantDatabase } from '@agent-ledger/persistence';
 
 export interface Window {
   from?: Date;
@@ -10,16 +10,17 @@ export interface Window {
 
 const PAGE = 2_000;
 
-/** Reads chains and checkpoints for verification, page by page (memory stays flat). */
+/** Reads chains and checkpoints for verification, page by page (memory stays flat), in the tenant's scope. */
 @Injectable()
 export class IntegrityRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: TenantDatabase) {}
 
   /** The tenant's rows recorded in the window, chain by chain in chain_seq order (keyset pages). */
   async *rows(tenantId: string, w: Window): AsyncGenerator<StoredRow> {
     let after: { partition: number; seq: string } | undefined;
     for (;;) {
-      const page: StoredRow[] = await this.dataSource.query(
+      const page = await this.db.query<StoredRow>(
+        tenantId,
         `SELECT ${STORED_ROW_SQL_COLUMNS} FROM audit_events
           WHERE tenant_id = $1
             AND ($2::timestamptz IS NULL OR recorded_at >= $2) AND ($3::timestamptz IS NULL OR recorded_at < $3)
@@ -40,7 +41,8 @@ export class IntegrityRepository {
    * signed checkpoint at that position is compared with the row's hash.
    */
   async anchorsBefore(tenantId: string, from: Date): Promise<ChainAnchor[]> {
-    const rows: { partition: number; chainSeq: string; hash: Buffer }[] = await this.dataSource.query(
+    const rows = await this.db.query<{ partition: number; chainSeq: string; hash: Buffer }>(
+      tenantId,
       `SELECT DISTINCT ON (kafka_partition) kafka_partition AS partition, chain_seq::text AS "chainSeq", hash
          FROM audit_events WHERE tenant_id = $1 AND recorded_at < $2
         ORDER BY kafka_partition, chain_seq DESC`,
@@ -51,7 +53,8 @@ export class IntegrityRepository {
 
   /** Checkpoints created up to `to` (all of them, oldest first). */
   async *checkpoints(tenantId: string, to?: Date): AsyncGenerator<Checkpoint> {
-    const rows: { payload: string; signature: string }[] = await this.dataSource.query(
+    const rows = await this.db.query<{ payload: string; signature: string }>(
+      tenantId,
       `SELECT payload, signature FROM checkpoints WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2) ORDER BY created_at`,
       [tenantId, to ?? null],
     );

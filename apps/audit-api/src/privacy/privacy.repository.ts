@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from '@agent-ledger/persistence';
+import { TenantDatabase } from '@agent-ledger/persistence';
 
 export interface SubjectEventRow {
   eventJson: string;
@@ -10,10 +10,10 @@ export interface SubjectEventRow {
 /** The events that name a data subject (as `subject.id` or `actor.id`). */
 @Injectable()
 export class PrivacyRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: TenantDatabase) {}
 
   async countEventsOf(tenantId: string, subjectId: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND (subject_id = $2 OR actor_id = $2)`, [tenantId, subjectId]);
+    const [row] = await this.db.query<{ n: number }>(tenantId, `SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND (subject_id = $2 OR actor_id = $2)`, [tenantId, subjectId]);
     return row.n;
   }
 
@@ -21,7 +21,8 @@ export class PrivacyRepository {
   async *eventsOf(tenantId: string, subjectId: string, pageSize = 500): AsyncGenerator<SubjectEventRow[]> {
     let after: { at: Date; id: string } | undefined;
     for (;;) {
-      const rows: SubjectEventRow[] = await this.dataSource.query(
+      const rows = await this.db.query<SubjectEventRow>(
+        tenantId,
         `SELECT event_json AS "eventJson", occurred_at AS "occurredAt", event_id::text AS "eventId" FROM audit_events
           WHERE tenant_id = $1 AND (subject_id = $2 OR actor_id = $2)
             AND ($3::timestamptz IS NULL OR (occurred_at, event_id) > ($3::timestamptz, $4::uuid))

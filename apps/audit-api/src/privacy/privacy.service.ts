@@ -31,7 +31,7 @@ export class PrivacyService {
    * unreadable from the start. Idempotent.
    */
   async erase(tenantId: string, subjectId: string, ctx: ChangeContext): Promise<ErasureResult> {
-    const result = await this.keys.transaction(async (manager) => {
+    const result = await this.keys.transaction(tenantId, async (manager) => {
       const before = await this.keys.findBySubjects(tenantId, keyNamesOf(subjectId), manager, true);
       const erased = await this.keys.erase(manager, tenantId, keyNamesOf(subjectId));
       if (!before.some((k) => k.subjectId === subjectId)) await this.keys.tombstone(manager, tenantId, subjectId);

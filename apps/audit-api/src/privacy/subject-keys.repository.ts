@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from '@agent-ledger/persistence';
+import { TenantDatabase, type EntityManager } from '@agent-ledger/persistence';
 
 export interface SubjectKeyRow {
   subjectId: string;
@@ -11,22 +11,25 @@ export interface SubjectKeyRow {
 
 @Injectable()
 export class SubjectKeysRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: TenantDatabase) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /** A transaction in the tenant's scope (row-level security). */
+  transaction<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.run(tenantId, work);
   }
 
   async findByKeyIds(tenantId: string, keyIds: string[]): Promise<SubjectKeyRow[]> {
     if (!keyIds.length) return [];
-    return this.dataSource.query(
+    return this.db.query<SubjectKeyRow>(
+      tenantId,
       `SELECT subject_id AS "subjectId", key_id::text AS "keyId", wrapped_key AS "wrappedKey", created_at AS "createdAt", erased_at AS "erasedAt"
          FROM subject_keys WHERE tenant_id = $1 AND key_id = ANY($2::uuid[])`,
       [tenantId, keyIds],
     );
   }
 
-  async findBySubjects(tenantId: string, subjectIds: string[], manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<SubjectKeyRow[]> {
+  async findBySubjects(tenantId: string, subjectIds: string[], manager?: EntityManager, forUpdate = false): Promise<SubjectKeyRow[]> {
+    if (!manager) return this.db.run(tenantId, (m) => this.findBySubjects(tenantId, subjectIds, m, forUpdate));
     return manager.query(
       `SELECT subject_id AS "subjectId", key_id::text AS "keyId", wrapped_key AS "wrappedKey", created_at AS "createdAt", erased_at AS "erasedAt"
          FROM subject_keys WHERE tenant_id = $1 AND subject_id = ANY($2::text[]) ORDER BY subject_id${forUpdate ? ' FOR UPDATE' : ''}`,
