@@ -73,6 +73,7 @@ const SECRET_VALUES: Record<string, string> = (() => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return {
     DATABASE_URL: 'postgres://agent_ledger:pw@postgres:5432/agent_ledger',
+    TENANT_DATABASE_URL: 'postgres://agent_ledger_app:pw@postgres:5432/agent_ledger',
     REDIS_URL: 'redis://redis:6379',
     LEDGER_ROOT_KEY: randomBytes(32).toString('base64url'),
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -673,7 +674,7 @@ describe('docker-compose.yml', () => {
   it('should migrate PostgreSQL with the persistence CLI when the stack starts', () => {
     const migrate = compose.services.migrate;
     expect(migrate.command).toEqual(['node', 'dist/libs/persistence/src/cli/migrate.js']);
-    expect(Object.keys(composeEnv(migrate))).toEqual(['DATABASE_URL']);
+    expect(Object.keys(composeEnv(migrate))).toEqual(['DATABASE_URL', 'TENANT_DATABASE_PASSWORD']);
     expect(migrate.depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
