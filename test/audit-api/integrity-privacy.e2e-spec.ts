@@ -1,73 +1,22 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
-import { createKafka } from '@agent-ledger/kafka';
 import { TENANT_APP_ROLE, tenantRoleUrl } from '@agent-ledger/persistence';
-import { anActionEventInput, ServiceProcess, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
+import { anActionEventInput, LedgerSystem, waitFor, type HttpAnswer, type TestTenant } from '@agent-ledger/testing';
 import { alterWithoutTrigger } from '../write-path/ledger-probe';
-
-interface Tenant {
-  tenantId: string;
-  apiKeys: { ingest: string; read: string; admin: string };
-  keys: { keyId: string; scopes: string[] }[];
-}
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
 
 /**
  * audit-api's verification, data-subject rights and change log, over events that went through the
  * real write path (ingest-api → Kafka → audit-projector → PostgreSQL).
  */
 describe('audit-api integrity, privacy and change log', () => {
-  const env = stackEnv();
-  const suffix = uniqueSuffix();
-  const rootKey = randomBytes(32).toString('base64url');
-  const masterKey = randomBytes(32).toString('base64');
-  const signing = generateKeyPairSync('ed25519');
-  const db = new Client({ connectionString: env.databaseUrl });
-  const groupId = `privacy-e2e-${suffix}`;
-  const common: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    DATABASE_URL: env.databaseUrl,
-    REDIS_URL: env.redisUrl,
-    LEDGER_MASTER_KEY: masterKey,
-  };
-  const auditApi = new ServiceProcess('audit-api', 23_202, {
-    ...common,
-    LEDGER_ROOT_KEY: rootKey,
-    LEDGER_SIGNING_PUBLIC_KEY: signing.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-  });
-  const ingestApi = new ServiceProcess('ingest-api', 23_102, common);
-  const projector = new ServiceProcess('audit-projector', 23_312, {
-    ...common,
-    AUDIT_PROJECTOR_GROUP_ID: groupId,
-    LEDGER_SIGNING_KEY: signing.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
-    CHECKPOINT_EVERY_EVENTS: '100',
-    CHECKPOINT_EVERY_MS: '300',
-  });
-  const piiMarker = `pii${suffix}`;
-  let tenant: Tenant;
+  const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector'] });
+  const { db, suffix, rootKey } = system;
+  const env = system.stack;
+  const piiMarker = `pii${system.suffix}`;
+  let tenant: TestTenant;
   let postedEventIds: string[] = [];
 
   beforeAll(async () => {
-    await db.connect();
-    const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'privacy-e2e' });
-    const admin = kafka.admin();
-    await admin.connect();
-    for (const o of await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC)) {
-      await db.query(`INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)`, [groupId, ACTION_EVENTS_TOPIC, o.partition, o.high]);
-    }
-    await admin.disconnect();
-    for (const s of [auditApi, ingestApi, projector]) s.start();
-    await Promise.all([auditApi.waitReady(), ingestApi.waitReady(), projector.waitReady()]);
-
+    await system.start();
     tenant = await createTenant(`privacy-${suffix}`);
     // 120 actions of 40 customers (subject.pii), their IPs as actors, posted through ingest.
     const events = Array.from({ length: 120 }, (_, i) =>
@@ -79,16 +28,13 @@ describe('audit-api integrity, privacy and change log', () => {
         actor: { type: 'user', id: `cust-${i % 40}`, ip: `198.51.100.${i % 40}` },
       }),
     );
-    for (let i = 0; i < events.length; i += 60) expect((await post(`${ingestApi.url}/v1/events`, tenant.apiKeys.ingest, { events: events.slice(i, i + 60) })).status).toBe(202);
+    for (let i = 0; i < events.length; i += 60) expect((await system.postEvents(tenant.apiKeys.ingest, { events: events.slice(i, i + 60) })).status).toBe(202);
     postedEventIds = events.map((e) => e.eventId!);
     await waitForStored(tenant.tenantId, postedEventIds.length + 1); // + the tenant.created change
     await waitForCheckpointAtHeads(tenant.tenantId);
   });
 
-  afterAll(async () => {
-    await Promise.all([auditApi.stop(), ingestApi.stop(), projector.stop()]);
-    await db.end();
-  });
+  afterAll(() => system.stop());
 
   describe('GET /v1/integrity/verify', () => {
     it('should report ok with every stored event checked and the last signed checkpoint when nothing was altered', async () => {
@@ -119,7 +65,7 @@ describe('audit-api integrity, privacy and change log', () => {
     it('should name the altered row when a row was edited with the trigger disabled', async () => {
       const other = await createTenant(`tampered-${suffix}`);
       const events = Array.from({ length: 30 }, (_, i) => anActionEventInput({ type: 'signal.rate_limited', sessionId: `s-${i}` }));
-      expect((await post(`${ingestApi.url}/v1/events`, other.apiKeys.ingest, { events })).status).toBe(202);
+      expect((await post(`${system.url('ingest-api')}/v1/events`, other.apiKeys.ingest, { events })).status).toBe(202);
       await waitForStored(other.tenantId, 31);
       await waitForCheckpointAtHeads(other.tenantId);
       expect((await get(`/v1/integrity/verify`, other.apiKeys.read)).body.ok).toBe(true);
@@ -154,11 +100,11 @@ describe('audit-api integrity, privacy and change log', () => {
     });
 
     it('should make the subject PII read as erased everywhere while the chains still verify when the subject is erased', async () => {
-      expect(await post(`${auditApi.url}/v1/subjects/cust-7/erase`, tenant.apiKeys.read, {})).toMatchObject({ status: 403 });
+      expect(await post(`${system.url('audit-api')}/v1/subjects/cust-7/erase`, tenant.apiKeys.read, {})).toMatchObject({ status: 403 });
 
-      const erased = await post(`${auditApi.url}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
+      const erased = await post(`${system.url('audit-api')}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
       expect(erased).toMatchObject({ status: 200, body: { subjectId: 'cust-7', keysErased: 2, eventsAffected: 3 } });
-      const again = await post(`${auditApi.url}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
+      const again = await post(`${system.url('audit-api')}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
       expect(again.body).toMatchObject({ keysErased: 0, erasedAt: erased.body.erasedAt });
 
       const exported = (await get(`/v1/subjects/cust-7/export`, tenant.apiKeys.admin)).body as { keys: { erasedAt: string | null }[]; events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
@@ -184,9 +130,9 @@ describe('audit-api integrity, privacy and change log', () => {
 
   describe('change log', () => {
     it('should record key creation, revocation and erasure as change.recorded events with the acting key, IP and user agent', async () => {
-      const created = await post<{ keyId: string; key: string }>(`${auditApi.url}/v1/admin/tenants/${tenant.tenantId}/keys`, rootKey, { scopes: ['read'], name: 'auditor' }, { 'user-agent': 'ops-console/1.0' });
+      const created = await post<{ keyId: string; key: string }>(`${system.url('audit-api')}/v1/admin/tenants/${tenant.tenantId}/keys`, rootKey, { scopes: ['read'], name: 'auditor' }, { 'user-agent': 'ops-console/1.0' });
       expect(created.status).toBe(201);
-      expect((await fetch(`${auditApi.url}/v1/admin/keys/${created.body.keyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${rootKey}` } })).status).toBe(200);
+      expect((await fetch(`${system.url('audit-api')}/v1/admin/keys/${created.body.keyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${rootKey}` } })).status).toBe(200);
 
       const changes = await waitFor(
         async () => {
@@ -218,7 +164,7 @@ describe('audit-api integrity, privacy and change log', () => {
   describe('row-level security', () => {
     it('should return no rows through the application role without the tenant setting, and only the tenant rows with it', async () => {
       const other = await createTenant(`rls-${suffix}`);
-      expect((await post(`${ingestApi.url}/v1/events`, other.apiKeys.ingest, anActionEventInput({ type: 'signal.rate_limited', sessionId: 'rls' }))).status).toBe(202);
+      expect((await post(`${system.url('ingest-api')}/v1/events`, other.apiKeys.ingest, anActionEventInput({ type: 'signal.rate_limited', sessionId: 'rls' }))).status).toBe(202);
       await waitForStored(other.tenantId, 2);
 
       const app = new Client({ connectionString: tenantRoleUrl(env.databaseUrl, TENANT_APP_ROLE) });
@@ -247,7 +193,7 @@ describe('audit-api integrity, privacy and change log', () => {
       expect((await get(`/v1/integrity/verify`, other.apiKeys.read)).body).toMatchObject({ ok: true, eventsChecked: 1 });
       const exported = (await get(`/v1/subjects/cust-8/export`, other.apiKeys.admin)).body as { keys: unknown[]; events: unknown[] };
       expect(exported).toMatchObject({ keys: [], events: [] });
-      const erased = await post(`${auditApi.url}/v1/subjects/cust-8/erase`, other.apiKeys.admin, {});
+      const erased = await post(`${system.url('audit-api')}/v1/subjects/cust-8/erase`, other.apiKeys.admin, {});
       expect(erased.body).toMatchObject({ keysErased: 0, eventsAffected: 0 });
       const stillThere = (await get(`/v1/subjects/cust-8/export`, tenant.apiKeys.admin)).body as { events: { subject: { pii: unknown } }[] };
       expect(stillThere.events[0].subject.pii).toEqual({ email: `${piiMarker}-8@example.com` });
@@ -256,54 +202,21 @@ describe('audit-api integrity, privacy and change log', () => {
 
   describe('OpenAPI', () => {
     it('should serve an OpenAPI document at /docs-json whose parameters come from the validation schemas', async () => {
-      const doc = (await (await fetch(`${auditApi.url}/docs-json`)).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: { name: string; required: boolean }[] }>> };
+      const doc = (await (await fetch(`${system.url('audit-api')}/docs-json`)).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: { name: string; required: boolean }[] }>> };
       expect(doc.openapi).toMatch(/^3\./);
       expect(doc.paths['/v1/integrity/verify'].get.parameters?.map((p) => [p.name, p.required])).toEqual([['from', false], ['to', false]]);
       expect(doc.paths['/v1/admin/tenants'].post).toMatchObject({ requestBody: { content: { 'application/json': { schema: { properties: { name: expect.any(Object) }, required: ['name'] } } } } });
-      expect((await fetch(`${auditApi.url}/docs`)).status).toBe(200);
+      expect((await fetch(`${system.url('audit-api')}/docs`)).status).toBe(200);
     });
   });
 
   // ---------------------------------------------------------------------------------------------
 
-  async function createTenant(name: string): Promise<Tenant> {
-    const answer = await post<Tenant>(`${auditApi.url}/v1/admin/tenants`, rootKey, { name });
-    expect(answer.status).toBe(201);
-    return answer.body;
-  }
-
-  async function post<T = Record<string, unknown>>(url: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
-  }
-
-  async function get(path: string, key: string): Promise<Answer> {
-    const res = await fetch(`${auditApi.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
-  }
-
-  async function countStored(tenantId: string): Promise<number> {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1`, [tenantId]);
-    return rows[0].n;
-  }
-
-  async function waitForStored(tenantId: string, n: number): Promise<void> {
-    await waitFor(async () => (await countStored(tenantId)) >= n, { timeoutMs: 60_000, what: `${n} events of ${tenantId} stored` });
-  }
-
-  async function waitForCheckpointAtHeads(tenantId: string): Promise<void> {
-    await waitFor(
-      async () => {
-        const heads = await db.query(`SELECT kafka_partition AS partition, chain_seq::text AS seq FROM chain_heads WHERE tenant_id = $1 ORDER BY 1`, [tenantId]);
-        const { rows } = await db.query(`SELECT heads FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [tenantId]);
-        if (!rows.length) return false;
-        const signed = (rows[0].heads as { partition: number; chainSeq: string }[]).map((h) => ({ partition: h.partition, seq: String(h.chainSeq) }));
-        return JSON.stringify(signed.sort((a, b) => a.partition - b.partition)) === JSON.stringify(heads.rows);
-      },
-      { timeoutMs: 20_000, what: 'a checkpoint over the current chain heads' },
-    );
-  }
-
+  const createTenant = (name: string) => system.createTenant(name);
+  const post = <T = Record<string, unknown>>(url: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> =>
+    system.http<T>('POST', url, { key, json: body, headers });
+  const get = (path: string, key: string) => system.api('GET', path, key);
+  const countStored = (tenantId: string) => system.countStored(tenantId);
+  const waitForStored = (tenantId: string, n: number) => system.waitForStored(tenantId, n);
+  const waitForCheckpointAtHeads = (tenantId: string) => system.waitForCheckpointAtHeads(tenantId);
 });

@@ -1,88 +1,36 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { ACTION_EVENTS_TOPIC, type ActionEvent } from '@agent-ledger/contracts';
-import { loadPublicKey, signingKeyId } from '@agent-ledger/integrity';
+import { signingKeyId } from '@agent-ledger/integrity';
 import { BatchConsumerRunner, createKafka, type KafkaMessage } from '@agent-ledger/kafka';
-import { anActionEventInput, ServiceProcess, stackEnv, uniqueSuffix, waitFor, WORKSPACE_ROOT } from '@agent-ledger/testing';
+import { anActionEventInput, LedgerSystem, uniqueSuffix, waitFor, WORKSPACE_ROOT, type HttpAnswer, type TestTenant } from '@agent-ledger/testing';
 import { LedgerProbe } from './ledger-probe';
 import { buildWorkload } from './workload';
 
 const run = promisify(execFile);
-
-interface CreatedTenant {
-  tenantId: string;
-  name: string;
-  apiKeys: { ingest: string; read: string; admin: string };
-  keys: { keyId: string; scopes: string[]; prefix: string }[];
-}
-
-interface HttpAnswer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-  ms: number;
-}
 
 /**
  * The authenticated write path end to end: tenants and keys through audit-api, events through
  * ingest-api into the real Kafka topic, projected by audit-projector into PostgreSQL.
  */
 describe('ingest write path', () => {
-  const env = stackEnv();
-  const suffix = uniqueSuffix();
-  const rootKey = randomBytes(32).toString('base64url');
+  const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector'], env: { 'audit-projector': { AUDIT_PROJECTOR_MAX_BATCH_BYTES: '32768' } } });
+  const { db, suffix, rootKey } = system;
+  const env = system.stack;
   const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'ingest-e2e' });
-  const db = new Client({ connectionString: env.databaseUrl });
-  const signing = generateKeyPairSync('ed25519');
-  const publicKey = loadPublicKey(signing.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'));
-  const groupId = `ingest-e2e-${suffix}`;
-  const probe = new LedgerProbe(db, kafka, { databaseUrl: env.databaseUrl, groupId, publicKey, keyId: signingKeyId(publicKey) });
-  const common: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    DATABASE_URL: env.databaseUrl,
-    REDIS_URL: env.redisUrl,
-  };
-  const auditApi = new ServiceProcess('audit-api', 23_201, { ...common, LEDGER_ROOT_KEY: rootKey });
-  const ingestApi = new ServiceProcess('ingest-api', 23_101, common);
-  const projectorEnv: NodeJS.ProcessEnv = {
-    ...common,
-    AUDIT_PROJECTOR_GROUP_ID: groupId,
-    AUDIT_PROJECTOR_SESSION_TIMEOUT_MS: '6000',
-    AUDIT_PROJECTOR_MAX_BATCH_BYTES: '32768',
-    LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
-    LEDGER_SIGNING_KEY: signing.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
-    CHECKPOINT_EVERY_EVENTS: '500',
-    CHECKPOINT_EVERY_MS: '500',
-  };
-  let projector = new ServiceProcess('audit-projector', 23_311, projectorEnv);
-  let tenant: CreatedTenant;
+  const probe = new LedgerProbe(db, kafka, { databaseUrl: env.databaseUrl, groupId: system.projectorGroup, publicKey: system.signing.publicKey, keyId: signingKeyId(system.signing.publicKey) });
+  let tenant: TestTenant;
+  const auditApi = { get url() { return system.url('audit-api'); } };
+  const ingestApi = { get url() { return system.url('ingest-api'); } };
 
   beforeAll(async () => {
-    await db.connect();
-    // The projector's group starts at the end of the topic: earlier runs' events are not its business.
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC);
-    await admin.disconnect();
-    for (const o of offsets) {
-      await db.query(`INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)`, [groupId, ACTION_EVENTS_TOPIC, o.partition, o.high]);
-    }
-    auditApi.start();
-    ingestApi.start();
-    projector.start();
-    await Promise.all([auditApi.waitReady(), ingestApi.waitReady(), projector.waitReady()]);
+    await system.start();
     tenant = await createTenant(`acme-${suffix}`);
   });
 
-  afterAll(async () => {
-    await Promise.all([auditApi.stop(), ingestApi.stop(), projector.stop()]);
-    await db.end();
-  });
+  afterAll(() => system.stop());
 
   describe('tenants and keys', () => {
     it('should create a tenant with one key per scope, shown once and stored only as a hash', async () => {
@@ -165,20 +113,18 @@ describe('ingest write path', () => {
         const answers = await Promise.all(batches.slice(i, i + 4).map((events) => postEvents(own.apiKeys.ingest, { events })));
         for (const a of answers) expect(a.status).toBe(202);
         if (!killed && (await probe.countEvents(own.tenantId)) > 0) {
-          projector.kill('SIGKILL');
-          await projector.waitExit();
+          await system.restart('audit-projector', 'SIGKILL');
           killed = true;
-          projector = new ServiceProcess('audit-projector', 23_311, projectorEnv).start();
         }
       }
       expect(killed).toBe(true);
-      await projector.waitReady();
 
       await probe.waitUntilProjected(own.tenantId, workload);
       await probe.expectStoredExactlyOnce(own.tenantId, workload);
       await probe.expectActionStates(own.tenantId, workload);
       await probe.expectGapFreeChains(own.tenantId);
-      expect(await probe.verifyTenant(own.tenantId, { waitForCheckpoint: true })).toMatchObject({ ok: true, eventsChecked: workload.distinct.length });
+      // + the tenant.created change the ledger recorded about itself.
+      expect(await probe.verifyTenant(own.tenantId, { waitForCheckpoint: true })).toMatchObject({ ok: true, eventsChecked: workload.distinct.length + 1 });
     });
 
     it('should answer each error status for a realistic bad request and publish nothing of a rejected request', async () => {
@@ -244,6 +190,8 @@ describe('ingest write path', () => {
       await run('bash', ['scripts/stack.sh', 'stop', 'kafka'], { cwd: WORKSPACE_ROOT, timeout: 60_000 });
       let down: HttpAnswer;
       try {
+        const [host, port] = env.kafkaBrokers[0].split(':');
+        if (await portOpen(host, Number(port))) throw new Error(`Kafka at ${env.kafkaBrokers[0]} is still up: it was not started by this checkout's scripts/stack.sh, which this test must own to stop it`);
         down = await postEvents(tenant.apiKeys.ingest, anActionEventInput({ type: 'signal.rate_limited', sessionId: `outage-${suffix}` }));
       } finally {
         await run('bash', ['scripts/stack.sh', 'start', 'kafka'], { cwd: WORKSPACE_ROOT, timeout: 120_000 });
@@ -277,32 +225,9 @@ describe('ingest write path', () => {
 
   // ---------------------------------------------------------------------------------------------
 
-  async function createTenant(name: string): Promise<CreatedTenant> {
-    const answer = await http<CreatedTenant>('POST', `${auditApi.url}/v1/admin/tenants`, { key: rootKey, json: { name } });
-    expect(answer.status).toBe(201);
-    return answer.body;
-  }
-
-  function postEvents(key: string, body: unknown): Promise<HttpAnswer> {
-    return http('POST', `${ingestApi.url}/v1/events`, { key, json: body });
-  }
-
-  async function http<T = Record<string, unknown>>(method: string, url: string, opts: { key?: string; json?: unknown; raw?: string; contentType?: string } = {}): Promise<HttpAnswer<T>> {
-    const headers: Record<string, string> = {};
-    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-    let body: string | undefined;
-    if (opts.json !== undefined) {
-      body = JSON.stringify(opts.json);
-      headers['content-type'] = 'application/json';
-    } else if (opts.raw !== undefined) {
-      body = opts.raw;
-      headers['content-type'] = opts.contentType ?? 'application/octet-stream';
-    }
-    const started = Date.now();
-    const res = await fetch(url, { method, headers, body });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers, ms: Date.now() - started };
-  }
+  const createTenant = (name: string) => system.createTenant(name);
+  const postEvents = (key: string, body: unknown): Promise<HttpAnswer> => system.postEvents(key, body);
+  const http = <T = Record<string, unknown>>(method: string, url: string, opts: { key?: string; json?: unknown; raw?: string; contentType?: string } = {}) => system.http<T>(method, url, opts);
 
   async function topicEnds(): Promise<Map<number, string>> {
     const admin = kafka.admin();
@@ -337,6 +262,17 @@ describe('ingest write path', () => {
     return found;
   }
 });
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 /** What a producer would post: the stored event without the fields ingest stamps. */
 function toInput(event: ActionEvent): Record<string, unknown> {

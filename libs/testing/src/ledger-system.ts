@@ -1,0 +1,218 @@
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createKafka } from '@agent-ledger/kafka';
+import { Client } from 'pg';
+import { ServiceProcess, type ServiceName } from './service-process';
+import { stackEnv, uniqueSuffix } from './stack-env';
+import { waitFor } from './wait';
+
+const ACTION_EVENTS_TOPIC = 'agent-ledger.action-events.v1';
+
+/** A tenant as `POST /v1/admin/tenants` returns it. */
+export interface TestTenant {
+  tenantId: string;
+  name: string;
+  apiKeys: { ingest: string; read: string; admin: string };
+  keys: { keyId: string; scopes: string[]; prefix: string }[];
+}
+
+/** An HTTP answer with its JSON body parsed. */
+export interface HttpAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+  ms: number;
+}
+
+export interface LedgerSystemOptions {
+  services: ServiceName[];
+  /** Extra environment per service (e.g. shorter timeouts). */
+  env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** Checkpoint cadence of the projector (default: every 100 events or 300 ms). */
+  checkpointEveryEvents?: number;
+  checkpointEveryMs?: number;
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The built services of the ledger, started for one test suite against the local stack, with their
+ * own ports, consumer groups and keys: the projector's group starts at the end of the action events
+ * topic, so earlier runs' events are not its business. Tenants are created through the real
+ * administration API, events posted through the real ingest API.
+ */
+export class LedgerSystem {
+  readonly suffix = uniqueSuffix();
+  readonly stack = stackEnv();
+  readonly rootKey = randomBytes(32).toString('base64url');
+  readonly masterKey = randomBytes(32);
+  readonly signing: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ed25519');
+  readonly projectorGroup = `projector-${this.suffix}`;
+  /** A PostgreSQL connection (the owner role) to the test database, for independent checks. */
+  readonly db = new Client({ connectionString: this.stack.databaseUrl });
+  private readonly processes = new Map<ServiceName, ServiceProcess>();
+
+  constructor(private readonly options: LedgerSystemOptions) {}
+
+  /** Environment common to every service of this system. */
+  get commonEnv(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: this.stack.kafkaBrokers.join(','),
+      DATABASE_URL: this.stack.databaseUrl,
+      REDIS_URL: this.stack.redisUrl,
+      LEDGER_MASTER_KEY: this.masterKey.toString('base64'),
+    };
+  }
+
+  /** The environment a service of this system runs with. */
+  envOf(name: ServiceName): NodeJS.ProcessEnv {
+    const own: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {
+      'audit-api': { LEDGER_ROOT_KEY: this.rootKey, LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64 },
+      'audit-projector': {
+        AUDIT_PROJECTOR_GROUP_ID: this.projectorGroup,
+        AUDIT_PROJECTOR_SESSION_TIMEOUT_MS: '6000',
+        LEDGER_SIGNING_KEY: this.signing.privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+        CHECKPOINT_EVERY_EVENTS: String(this.options.checkpointEveryEvents ?? 100),
+        CHECKPOINT_EVERY_MS: String(this.options.checkpointEveryMs ?? 300),
+      },
+    };
+    return { ...this.commonEnv, ...own[name], ...this.options.env?.[name] };
+  }
+
+  get publicKeyBase64(): string {
+    return this.signing.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  }
+
+  async start(): Promise<this> {
+    await this.db.connect();
+    if (this.options.services.includes('audit-projector')) await this.startGroupAtTopicEnd(this.projectorGroup);
+    for (const name of this.options.services) this.processes.set(name, new ServiceProcess(name, await freePort(), this.envOf(name)).start());
+    await Promise.all([...this.processes.values()].map((p) => p.waitReady()));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+    await this.db.end().catch(() => undefined);
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const p = this.processes.get(name);
+    if (!p) throw new Error(`${name} is not part of this system`);
+    return p;
+  }
+
+  url(name: ServiceName): string {
+    return this.service(name).url;
+  }
+
+  /** Kills a service (SIGKILL by default) and starts a new process with the same port and environment. */
+  async restart(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<ServiceProcess> {
+    const old = this.service(name);
+    old.kill(signal);
+    await old.waitExit();
+    const fresh = new ServiceProcess(name, old.port, old.env).start();
+    this.processes.set(name, fresh);
+    await fresh.waitReady();
+    return fresh;
+  }
+
+  /** Makes a consumer group of the projector start at the current end of the action events topic. */
+  async startGroupAtTopicEnd(groupId: string): Promise<void> {
+    const kafka = createKafka({ clientId: `test-${this.suffix}`, brokers: this.stack.kafkaBrokers });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const o of await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC)) {
+        await this.db.query(
+          `INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [groupId, ACTION_EVENTS_TOPIC, o.partition, o.high],
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async createTenant(name = `tenant-${uniqueSuffix()}`): Promise<TestTenant> {
+    const answer = await this.http<TestTenant>('POST', `${this.url('audit-api')}/v1/admin/tenants`, { key: this.rootKey, json: { name } });
+    if (answer.status !== 201) throw new Error(`creating tenant ${name} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  /** POST /v1/events on ingest-api (one event or `{events:[…]}`). */
+  postEvents(key: string, body: unknown): Promise<HttpAnswer> {
+    return this.http('POST', `${this.url('ingest-api')}/v1/events`, { key, json: body });
+  }
+
+  /** A request to audit-api with a key. */
+  api<T = Record<string, unknown>>(method: string, path: string, key: string, json?: unknown, headers?: Record<string, string>): Promise<HttpAnswer<T>> {
+    return this.http<T>(method, `${this.url('audit-api')}${path}`, { key, json, headers });
+  }
+
+  async countStored(tenantId: string): Promise<number> {
+    const { rows } = await this.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1`, [tenantId]);
+    return rows[0].n;
+  }
+
+  async waitForStored(tenantId: string, n: number, timeoutMs = 60_000): Promise<void> {
+    await waitFor(async () => (await this.countStored(tenantId)) >= n, { timeoutMs, what: `${n} events of tenant ${tenantId} stored` });
+  }
+
+  /** Waits for a signed checkpoint covering every current chain head of the tenant. */
+  async waitForCheckpointAtHeads(tenantId: string): Promise<void> {
+    await waitFor(
+      async () => {
+        const heads = await this.db.query(`SELECT kafka_partition AS partition, chain_seq::text AS seq FROM chain_heads WHERE tenant_id = $1 AND chain_seq > 0 ORDER BY 1`, [tenantId]);
+        const { rows } = await this.db.query(`SELECT heads FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [tenantId]);
+        if (!rows.length) return false;
+        const signed = (rows[0].heads as { partition: number; chainSeq: string }[]).map((h) => ({ partition: h.partition, seq: String(h.chainSeq) }));
+        return JSON.stringify(signed.sort((a, b) => a.partition - b.partition)) === JSON.stringify(heads.rows);
+      },
+      { timeoutMs: 20_000, what: `a checkpoint over the current chain heads of ${tenantId}` },
+    );
+  }
+
+  async http<T = Record<string, unknown>>(
+    method: string,
+    url: string,
+    opts: { key?: string; json?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpAnswer<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    let body: string | undefined;
+    if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers['content-type'] = 'application/json';
+    } else if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers['content-type'] = opts.contentType ?? 'application/octet-stream';
+    }
+    const started = Date.now();
+    const res = await fetch(url, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = {};
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = { text };
+      }
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers, ms: Date.now() - started };
+  }
+}
