@@ -29,7 +29,7 @@ export default [
     },
   },
   {
-    files: ['**/config/**/*.ts', '**/instrument.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', 'libs/sdk/**/*.ts'],
+    files: ['**/config/**/*.ts', '**/instrument.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', 'libs/sdk/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
