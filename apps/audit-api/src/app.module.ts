@@ -6,6 +6,7 @@ import { AdminModule } from './admin/admin.module';
 import { ChangeLogModule } from './change-log/change-log.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { QueriesModule } from './queries/queries.module';
 import { LedgerKeysModule } from './shared/ledger-keys.module';
 import type { AuditApiConfig } from './config/audit-api.config';
 
@@ -28,6 +29,7 @@ export class AppModule {
         ChangeLogModule,
         IntegrityModule,
         PrivacyModule,
+        QueriesModule,
         AdminModule,
       ],
     };

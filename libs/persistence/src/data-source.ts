@@ -3,14 +3,18 @@ import { ApiKeyEntity } from './entities/api-key.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-schema';
 import { ActionProjectionState1732300000200 } from './migrations/1732300000200-action-projection-state';
+import { ActionSeq1732300000310 } from './migrations/1732300000310-action-seq';
 import { ChangeOutbox1732300000400 } from './migrations/1732300000400-change-outbox';
+import { Notifications1732300000600 } from './migrations/1732300000600-notifications';
 import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-tenant-row-level-security';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
   InitialSchema1732300000000,
   ActionProjectionState1732300000200,
+  ActionSeq1732300000310,
   ChangeOutbox1732300000400,
+  Notifications1732300000600,
   TenantRowLevelSecurity1732300000700,
 ];
 

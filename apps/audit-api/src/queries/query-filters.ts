@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { APPROVAL_DECISIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
+import { ApiError } from '@agent-ledger/runtime';
+import { z } from 'zod';
+
+export const ACTION_STATUSES = ['attempted', 'confirmed', 'executed', 'failed', 'cancelled'] as const;
+
+const text = (name: string) => z.string().min(1, `${name} must not be empty`).max(200, `${name} must be at most 200 characters`);
+const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  z.enum(values as unknown as [T[number], ...T[number][]], { errorMap: () => ({ message: `${name} must be one of: ${values.join(', ')}` }) });
+
+/** An RFC 3339 date-time (a date alone means its midnight UTC). */
+export const instant = (name: string) =>
+  z
+    .string()
+    .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), `${name} must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z`)
+    .transform((v) => new Date(v));
+
+const bool = (name: string) =>
+  z.enum(['true', 'false'], { errorMap: () => ({ message: `${name} must be true or false` }) }).transform((v) => v === 'true');
+
+export const limit = (max: number, fallback: number) =>
+  z.coerce
+    .number({ invalid_type_error: 'limit must be a number' })
+    .int('limit must be an integer')
+    .min(1, 'limit must be at least 1')
+    .max(max, `limit must be at most ${max}`)
+    .default(fallback);
+
+const actionFields = {
+  status: oneOf('status', ACTION_STATUSES).optional(),
+  tool: text('tool').optional(),
+  riskLevel: oneOf('riskLevel', RISK_LEVELS).optional(),
+  sessionId: text('sessionId').optional(),
+  agentId: text('agentId').optional(),
+  actorId: text('actorId').optional(),
+  approvalDecision: oneOf('approvalDecision', APPROVAL_DECISIONS).optional(),
+  anomaly: bool('anomaly').optional(),
+  from: instant('from').optional(),
+  to: instant('to').optional(),
+};
+
+const window = <T extends { from?: Date; to?: Date }>(q: T) => !q.from || !q.to || q.from < q.to;
+const windowIssue = { message: 'from must be before to', path: ['from'] };
+
+export const actionFilterSchema = z.object(actionFields).strict().refine(window, windowIssue);
+export type ActionFilter = z.infer<typeof actionFilterSchema>;
+
+export const listActionsSchema = z
+  .object({ ...actionFields, limit: limit(1_000, 100), cursor: z.string().max(500).optional() })
+  .strict()
+  .refine(window, windowIssue);
+
+const eventFields = {
+  ...actionFields,
+  type: oneOf('type', EVENT_TYPES).optional(),
+  resourceType: text('resourceType').optional(),
+  resourceId: text('resourceId').optional(),
+};
+export const eventFilterSchema = z.object(eventFields).strict().refine(window, windowIssue);
+export type EventFilter = z.infer<typeof eventFilterSchema>;
+
+export const exportSchema = z
+  .object({ ...eventFields, format: oneOf('format', ['csv', 'json', 'jsonl'] as const).default('csv') })
+  .strict()
+  .refine(window, windowIssue);
+
+export const listEventsSchema = z
+  .object({ ...eventFields, limit: limit(1_000, 100), cursor: z.string().max(500).optional() })
+  .strict()
+  .refine(window, windowIssue);
+
+export const statsSchema = z
+  .object({ from: instant('from').optional(), to: instant('to').optional(), bucket: oneOf('bucket', ['minute', 'hour', 'day'] as const).optional() })
+  .strict()
+  .refine(window, windowIssue);
+
+export const idParam = (name: string) => z.object({ [name]: text(name) });
+
+/**
+ * Opaque pagination cursors: base64url JSON holding the position and a fingerprint of the tenant,
+ * so a cursor is refused (400, field `cursor`) by another tenant or in another list.
+ */
+export function encodeCursor(kind: 'actions' | 'events', tenantId: string, position: (string | number)[]): string {
+  return Buffer.from(JSON.stringify({ k: kind, t: fingerprint(tenantId), p: position })).toString('base64url');
+}
+
+export function decodeCursor(kind: 'actions' | 'events', tenantId: string, cursor: string): (string | number)[] {
+  let parsed: { k?: unknown; t?: unknown; p?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
+  }
+  if (parsed?.k !== kind || !Array.isArray(parsed.p)) throw ApiError.badRequest('invalid_cursor', `cursor does not belong to this ${kind} list`, 'cursor');
+  if (parsed.t !== fingerprint(tenantId)) throw ApiError.badRequest('invalid_cursor', 'cursor belongs to another tenant', 'cursor');
+  return parsed.p as (string | number)[];
+}
+
+function fingerprint(tenantId: string): string {
+  return createHash('sha256').update(`cursor|${tenantId}`).digest('base64url').slice(0, 12);
+}
+
+/** Builds a WHERE clause with numbered parameters. */
+export class Where {
+  readonly params: unknown[] = [];
+  private readonly clauses: string[] = [];
+
+  constructor(tenantColumn: string, tenantId: string) {
+    this.add(`${tenantColumn} = ?`, tenantId);
+  }
+
+  /** `sql` with `?` placeholders, one per value. */
+  add(sql: string, ...values: unknown[]): this {
+    let i = 0;
+    this.clauses.push(
+      sql.replace(/\?/g, () => {
+        this.params.push(values[i++]);
+        return `$${this.params.length}`;
+      }),
+    );
+    return this;
+  }
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  toString(): string {
+    return this.clauses.join(' AND ');
+  }
+}
+
+/** The action-level filters on the `actions` table (alias a). */
+export function whereActions(tenantId: string, f: ActionFilter, alias = 'a'): Where {
+  const w = new Where(`${alias}.tenant_id`, tenantId);
+  if (f.status) w.add(`${alias}.status = ?`, f.status);
+  if (f.tool) w.add(`${alias}.tool_name = ?`, f.tool);
+  if (f.riskLevel) w.add(`${alias}.risk_level = ?`, f.riskLevel);
+  if (f.sessionId) w.add(`${alias}.session_id = ?`, f.sessionId);
+  if (f.agentId) w.add(`${alias}.agent_id = ?`, f.agentId);
+  if (f.actorId) w.add(`${alias}.actor_id = ?`, f.actorId);
+  if (f.approvalDecision) w.add(`${alias}.approval_decision = ?`, f.approvalDecision);
+  if (f.anomaly !== undefined) w.add(`${alias}.anomaly = ?`, f.anomaly);
+  if (f.from) w.add(`${alias}.first_event_at >= ?`, f.from);
+  if (f.to) w.add(`${alias}.first_event_at < ?`, f.to);
+  return w;
+}
+
+/** The filters on `audit_events` (alias e); status and anomaly are those of the event's action. */
+export function whereEvents(tenantId: string, f: EventFilter, alias = 'e'): Where {
+  const w = new Where(`${alias}.tenant_id`, tenantId);
+  if (f.type) w.add(`${alias}.type = ?`, f.type);
+  if (f.tool) w.add(`${alias}.tool_name = ?`, f.tool);
+  if (f.riskLevel) w.add(`${alias}.risk_level = ?`, f.riskLevel);
+  if (f.sessionId) w.add(`${alias}.session_id = ?`, f.sessionId);
+  if (f.agentId) w.add(`${alias}.agent_id = ?`, f.agentId);
+  if (f.actorId) w.add(`${alias}.actor_id = ?`, f.actorId);
+  if (f.approvalDecision) w.add(`${alias}.approval_decision = ?`, f.approvalDecision);
+  if (f.resourceType) w.add(`${alias}.resource_type = ?`, f.resourceType);
+  if (f.resourceId) w.add(`${alias}.resource_id = ?`, f.resourceId);
+  if (f.from) w.add(`${alias}.occurred_at >= ?`, f.from);
+  if (f.to) w.add(`${alias}.occurred_at < ?`, f.to);
+  if (f.status !== undefined || f.anomaly !== undefined) {
+    const clauses: string[] = [`x.tenant_id = ${w.param(tenantId)}`];
+    if (f.status) clauses.push(`x.status = ${w.param(f.status)}`);
+    if (f.anomaly !== undefined) clauses.push(`x.anomaly = ${w.param(f.anomaly)}`);
+    w.add(`EXISTS (SELECT 1 FROM actions x WHERE x.action_id = ${alias}.action_id AND ${clauses.join(' AND ')})`);
+  }
+  return w;
+}

@@ -1,0 +1,55 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
+import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { idParam, listActionsSchema, listEventsSchema, statsSchema } from './query-filters';
+import { RecordsService } from './records.service';
+
+const actionIdParam = idParam('actionId');
+const sessionIdParam = idParam('sessionId');
+
+/** What the agents did: actions, their timelines, raw events, sessions and statistics (scope read). */
+@Controller('v1')
+@RequireScope('read')
+@ApiTags('records')
+@ApiKeyAuth()
+export class RecordsController {
+  constructor(private readonly records: RecordsService) {}
+
+  @Get('actions')
+  @ApiOperation({ summary: 'Actions, newest first, filtered; cursor pagination stable while events arrive' })
+  @ApiInput({ query: listActionsSchema })
+  listActions(@CurrentTenant() tenantId: string, @Query() query: unknown) {
+    const { limit, cursor, ...filter } = parseInput(listActionsSchema, query, 'query');
+    return this.records.listActions(tenantId, filter, limit, cursor);
+  }
+
+  @Get('actions/:actionId')
+  @ApiOperation({ summary: 'One action with its full event timeline' })
+  @ApiInput({ params: actionIdParam })
+  action(@CurrentTenant() tenantId: string, @Param() params: unknown) {
+    return this.records.action(tenantId, parseInput(actionIdParam, params, 'params').actionId as string);
+  }
+
+  @Get('events')
+  @ApiOperation({ summary: 'Raw stored events, newest first, with the action filters plus type and resource' })
+  @ApiInput({ query: listEventsSchema })
+  listEvents(@CurrentTenant() tenantId: string, @Query() query: unknown) {
+    const { limit, cursor, ...filter } = parseInput(listEventsSchema, query, 'query');
+    return this.records.listEvents(tenantId, filter, limit, cursor);
+  }
+
+  @Get('sessions/:sessionId/summary')
+  @ApiOperation({ summary: 'Counts by status, risk level and approval decision, total duration of a session' })
+  @ApiInput({ params: sessionIdParam })
+  session(@CurrentTenant() tenantId: string, @Param() params: unknown) {
+    return this.records.sessionSummary(tenantId, parseInput(sessionIdParam, params, 'params').sessionId as string);
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Totals, success rate, by tool and risk, approvals, duration percentiles per tool, time series' })
+  @ApiInput({ query: statsSchema })
+  stats(@CurrentTenant() tenantId: string, @Query() query: unknown) {
+    return this.records.statistics(tenantId, parseInput(statsSchema, query, 'query'));
+  }
+}

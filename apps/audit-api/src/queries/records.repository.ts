@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { TenantDatabase } from '@agent-ledger/persistence';
+import { whereActions, whereEvents, type ActionFilter, type EventFilter } from './query-filters';
+
+export interface ActionRecord {
+  seq: string;
+  action_id: string;
+  status: string;
+  session_id: string | null;
+  agent_id: string | null;
+  agent_name: string | null;
+  actor_type: string | null;
+  actor_id: string | null;
+  tool_name: string | null;
+  tool_provider: string | null;
+  risk_level: string | null;
+  approval_required: boolean | null;
+  approval_decision: string | null;
+  approved_by: string | null;
+  attempted_at: Date | null;
+  confirmed_at: Date | null;
+  executed_at: Date | null;
+  failed_at: Date | null;
+  cancelled_at: Date | null;
+  first_event_at: Date;
+  last_event_at: Date;
+  duration_ms: number | null;
+  error_message: string | null;
+  error_code: string | null;
+  subject_id: string | null;
+  event_count: number;
+  anomaly: boolean;
+  anomalies: unknown[];
+}
+
+export interface EventRecord {
+  event_id: string;
+  occurred_at: Date;
+  received_at: Date;
+  recorded_at: Date;
+  kafka_partition: number;
+  chain_seq: string;
+  hash: string;
+  event_json: string;
+}
+
+const ACTION_COLUMNS = `a.seq::text AS seq, a.action_id, a.status, a.session_id, a.agent_id, a.agent_name, a.actor_type, a.actor_id, a.tool_name,
+  a.tool_provider, a.risk_level, a.approval_required, a.approval_decision, a.approved_by, a.attempted_at, a.confirmed_at, a.executed_at,
+  a.failed_at, a.cancelled_at, a.first_event_at, a.last_event_at, a.duration_ms, a.error_message, a.error_code, a.subject_id,
+  a.event_count, a.anomaly, a.anomalies`;
+
+const EVENT_COLUMNS = `e.event_id::text AS event_id, e.occurred_at, e.received_at, e.recorded_at, e.kafka_partition, e.chain_seq::text AS chain_seq,
+  encode(e.hash, 'hex') AS hash, e.event_json`;
+
+/** Reads actions and events in the tenant's scope (row-level security applies to every query). */
+@Injectable()
+export class RecordsRepository {
+  constructor(private readonly db: TenantDatabase) {}
+
+  /** Newest first by `seq`; `beforeSeq` continues a previous page. */
+  async listActions(tenantId: string, f: ActionFilter, limit: number, beforeSeq?: string): Promise<ActionRecord[]> {
+    const w = whereActions(tenantId, f);
+    if (beforeSeq) w.add('a.seq < ?', beforeSeq);
+    return this.db.query<ActionRecord>(tenantId, `SELECT ${ACTION_COLUMNS} FROM actions a WHERE ${w} ORDER BY a.seq DESC LIMIT ${w.param(limit)}`, w.params);
+  }
+
+  async findAction(tenantId: string, actionId: string): Promise<ActionRecord | undefined> {
+    const [row] = await this.db.query<ActionRecord>(tenantId, `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.tenant_id = $1 AND a.action_id = $2`, [tenantId, actionId]);
+    return row;
+  }
+
+  async eventsOfAction(tenantId: string, actionId: string): Promise<EventRecord[]> {
+    return this.db.query<EventRecord>(
+      tenantId,
+      `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.tenant_id = $1 AND e.action_id = $2 ORDER BY e.occurred_at, e.recorded_at, e.event_id`,
+      [tenantId, actionId],
+    );
+  }
+
+  /** Newest first by (occurred_at, event_id) — immutable, so pages never repeat an event. */
+  async listEvents(tenantId: string, f: EventFilter, limit: number, before?: { at: string; id: string }, order: 'desc' | 'asc' = 'desc'): Promise<EventRecord[]> {
+    const w = whereEvents(tenantId, f);
+    if (before) w.add(order === 'desc' ? '(e.occurred_at, e.event_id) < (?::timestamptz, ?::uuid)' : '(e.occurred_at, e.event_id) > (?::timestamptz, ?::uuid)', before.at, before.id);
+    const dir = order === 'desc' ? 'DESC' : 'ASC';
+    return this.db.query<EventRecord>(tenantId, `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE ${w} ORDER BY e.occurred_at ${dir}, e.event_id ${dir} LIMIT ${w.param(limit)}`, w.params);
+  }
+
+  /**
+   * Events recorded at or after `since` (for the live stream), in recording order; `after` continues
+   * from a row (recorded_at, partition, chain_seq) of a previous page.
+   */
+  async eventsRecordedSince(tenantId: string, f: EventFilter, since: Date, limit: number, after?: { at: Date; partition: number; seq: string }): Promise<EventRecord[]> {
+    const w = whereEvents(tenantId, f);
+    w.add('e.recorded_at >= ?', since);
+    if (after) w.add('(e.recorded_at, e.kafka_partition, e.chain_seq) > (?::timestamptz, ?::int, ?::bigint)', after.at, after.partition, after.seq);
+    return this.db.query<EventRecord>(
+      tenantId,
+      `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE ${w} ORDER BY e.recorded_at, e.kafka_partition, e.chain_seq LIMIT ${w.param(limit)}`,
+      w.params,
+    );
+  }
+
+  async sessionSummary(tenantId: string, sessionId: string): Promise<Record<string, unknown>> {
+    const [row] = await this.db.query<Record<string, unknown>>(
+      tenantId,
+      `SELECT count(*)::int AS actions, min(a.first_event_at) AS first_event_at, max(a.last_event_at) AS last_event_at,
+              coalesce(sum(a.duration_ms), 0)::float8 AS total_duration_ms, count(*) FILTER (WHERE a.anomaly)::int AS anomalies
+         FROM actions a WHERE a.tenant_id = $1 AND a.session_id = $2`,
+      [tenantId, sessionId],
+    );
+    const group = async (column: string) =>
+      Object.fromEntries(
+        (
+          await this.db.query<{ k: string | null; n: number }>(
+            tenantId,
+            `SELECT ${column} AS k, count(*)::int AS n FROM actions WHERE tenant_id = $1 AND session_id = $2 GROUP BY 1 ORDER BY 1`,
+            [tenantId, sessionId],
+          )
+        ).map((r) => [r.k ?? 'none', r.n]),
+      );
+    const [events] = await this.db.query<{ n: number }>(tenantId, `SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND session_id = $2`, [tenantId, sessionId]);
+    return { ...row, by_status: await group('status'), by_risk_level: await group('risk_level'), by_approval_decision: await group('approval_decision'), events: events.n };
+  }
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { REDACTED } from '@agent-ledger/contracts';
+import { ApiError } from '@agent-ledger/runtime';
+import { PiiReader } from '../privacy/pii-reader.service';
+import { decodeCursor, encodeCursor, type ActionFilter, type EventFilter } from './query-filters';
+import { RecordsRepository, type ActionRecord, type EventRecord } from './records.repository';
+import { StatsRepository, type StatsWindow } from './stats.repository';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+
+/** An action as the API shows it. */
+export function toAction(r: ActionRecord) {
+  return {
+    actionId: r.action_id,
+    status: r.status,
+    sessionId: r.session_id,
+    agent: r.agent_id ? { id: r.agent_id, name: r.agent_name } : null,
+    actor: r.actor_id ? { type: r.actor_type, id: r.actor_id } : null,
+    tool: r.tool_name ? { name: r.tool_name, provider: r.tool_provider, riskLevel: r.risk_level } : null,
+    approval: r.approval_required === null && !r.approval_decision ? null : { required: r.approval_required, decision: r.approval_decision, approvedBy: r.approved_by },
+    stages: { attemptedAt: iso(r.attempted_at), confirmedAt: iso(r.confirmed_at), executedAt: iso(r.executed_at), failedAt: iso(r.failed_at), cancelledAt: iso(r.cancelled_at) },
+    firstEventAt: iso(r.first_event_at),
+    lastEventAt: iso(r.last_event_at),
+    durationMs: r.duration_ms,
+    error: r.error_message ? { message: r.error_message, code: r.error_code } : null,
+    subjectId: r.subject_id,
+    eventCount: r.event_count,
+    anomaly: r.anomaly,
+    anomalies: r.anomalies,
+  };
+}
+
+/** JSON pointers of the values ingest redacted (whole values, or card numbers inside text). */
+export function redactionMarkers(event: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, path: string) => {
+    if (typeof v === 'string') {
+      if (v.includes(REDACTED)) out.push(path);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}/${i}`));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  };
+  walk(event, '');
+  return out;
+}
+
+@Injectable()
+export class RecordsService {
+  constructor(
+    private readonly records: RecordsRepository,
+    private readonly stats: StatsRepository,
+    private readonly pii: PiiReader,
+  ) {}
+
+  async listActions(tenantId: string, f: ActionFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toAction>>> {
+    const before = cursor ? String(decodeCursor('actions', tenantId, cursor)[0]) : undefined;
+    if (before !== undefined && !/^\d{1,19}$/.test(before)) throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
+    const rows = await this.records.listActions(tenantId, f, limit + 1, before);
+    const page = rows.slice(0, limit);
+    return { items: page.map(toAction), nextCursor: rows.length > limit ? encodeCursor('actions', tenantId, [page[page.length - 1].seq]) : null };
+  }
+
+  async action(tenantId: string, actionId: string) {
+    const row = await this.records.findAction(tenantId, actionId);
+    if (!row) throw ApiError.notFound('action_not_found', `no action ${actionId}`, 'actionId');
+    const events = await this.toEvents(tenantId, await this.records.eventsOfAction(tenantId, actionId));
+    const timeline = events.map((e) => {
+      const ev = e.event as Record<string, unknown>;
+      return {
+        eventId: e.eventId,
+        type: ev.type,
+        occurredAt: ev.occurredAt,
+        receivedAt: ev.receivedAt,
+        recordedAt: e.recordedAt,
+        approval: ev.approval ?? null,
+        durationMs: ev.durationMs ?? null,
+        error: ev.error ?? null,
+        redacted: redactionMarkers(ev),
+        event: ev,
+      };
+    });
+    return { ...toAction(row), timeline };
+  }
+
+  async listEvents(tenantId: string, f: EventFilter, limit: number, cursor?: string): Promise<Page<Awaited<ReturnType<RecordsService['toEvents']>>[number]>> {
+    let before: { at: string; id: string } | undefined;
+    if (cursor) {
+      const [at, id] = decodeCursor('events', tenantId, cursor).map(String);
+      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
+      before = { at, id };
+    }
+    const rows = await this.records.listEvents(tenantId, f, limit + 1, before);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: await this.toEvents(tenantId, page), nextCursor: rows.length > limit ? encodeCursor('events', tenantId, [new Date(last.occurred_at).toISOString(), last.event_id]) : null };
+  }
+
+  /** Stored events with their place in the chain, PII opened for the tenant's reader. */
+  async toEvents(tenantId: string, rows: EventRecord[]) {
+    const opened = await this.pii.reveal(tenantId, rows.map((r) => JSON.parse(r.event_json) as Record<string, unknown>));
+    return rows.map((r, i) => ({
+      eventId: r.event_id,
+      recordedAt: iso(r.recorded_at),
+      chain: { partition: r.kafka_partition, seq: r.chain_seq, hash: r.hash },
+      event: opened[i],
+    }));
+  }
+
+  async sessionSummary(tenantId: string, sessionId: string) {
+    const s = await this.records.sessionSummary(tenantId, sessionId);
+    if (!s.actions && !s.events) throw ApiError.notFound('session_not_found', `no session ${sessionId}`, 'sessionId');
+    return {
+      sessionId,
+      actions: s.actions,
+      events: s.events,
+      byStatus: s.by_status,
+      byRiskLevel: s.by_risk_level,
+      byApprovalDecision: s.by_approval_decision,
+      totalDurationMs: s.total_duration_ms,
+      anomalies: s.anomalies,
+      firstEventAt: iso(s.first_event_at as Date | null),
+      lastEventAt: iso(s.last_event_at as Date | null),
+    };
+  }
+
+  async statistics(tenantId: string, q: { from?: Date; to?: Date; bucket?: StatsWindow['bucket'] }) {
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
+    const span = to.getTime() - from.getTime();
+    const bucket = q.bucket ?? (span <= 6 * 3_600_000 ? 'minute' : span <= 14 * 86_400_000 ? 'hour' : 'day');
+    const s = await this.stats.stats(tenantId, { from, to, bucket });
+    const count = (st: string) => s.byStatus.find((r) => r.status === st)?.n ?? 0;
+    const total = s.byStatus.reduce((n, r) => n + r.n, 0);
+    const finished = count('executed') + count('failed');
+    return {
+      window: { from: from.toISOString(), to: to.toISOString(), bucket },
+      totals: { actions: total, byStatus: Object.fromEntries(s.byStatus.map((r) => [r.status, r.n])) },
+      successRate: finished ? count('executed') / finished : null,
+      byTool: s.byTool,
+      byRiskLevel: Object.fromEntries(s.byRisk.map((r) => [r.risk ?? 'none', r.n])),
+      approvals: { approved: 0, rejected: 0, expired: 0, auto: 0, ...Object.fromEntries(s.approvals.map((r) => [r.decision, r.n])) },
+      durations: s.durations,
+      series: s.series.map((p) => ({ t: new Date(p.t).toISOString(), actions: p.actions, executed: p.executed, failed: p.failed })),
+    };
+  }
+}
