@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe, EXPORT_COLUMNS, exportRow } from './export-format';
+import { csvSafe, EXPORT_COLUMNS } from './export-format';
 
 describe('export format', () => {
   it('should neutralise cells that a spreadsheet would run as formulas', () => {
@@ -16,16 +16,15 @@ describe('export format', () => {
   });
 
   it('should round-trip quotes, commas and newlines when the CSV is parsed back', () => {
-    const row = exportRow({
-      eventId: 'e1',
-      recordedAt: '2026-01-01T00:00:00.000Z',
-      chain: { partition: 2, seq: '7', hash: 'ab' },
-      event: { type: 'action.failed', error: { message: 'quote " comma , newline\nend' }, input: { q: 'a,"b"' } },
-    }).map(csvSafe);
+    const row = EXPORT_COLUMNS.map((c) => `${c} value`);
+    row[EXPORT_COLUMNS.indexOf('errorMessage')] = 'quote " comma , newline\nend';
+    row[EXPORT_COLUMNS.indexOf('input')] = JSON.stringify({ q: 'a,"b"' });
+    row[EXPORT_COLUMNS.indexOf('agentName')] = csvSafe('=cmd|calc');
     const parsed = parse(stringify([EXPORT_COLUMNS, row])) as string[][];
     expect(parsed[0]).toEqual([...EXPORT_COLUMNS]);
     expect(parsed[1]).toEqual(row);
     expect(parsed[1][EXPORT_COLUMNS.indexOf('errorMessage')]).toBe('quote " comma , newline\nend');
     expect(JSON.parse(parsed[1][EXPORT_COLUMNS.indexOf('input')])).toEqual({ q: 'a,"b"' });
+    expect(parsed[1][EXPORT_COLUMNS.indexOf('agentName')]).toBe("'=cmd|calc");
   });
 });

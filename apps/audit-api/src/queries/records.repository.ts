@@ -86,6 +86,31 @@ export class RecordsRepository {
   }
 
   /**
+   * One page of the CSV export, oldest first, as cells (EXPORT_COLUMNS order) extracted by
+   * PostgreSQL from the stored JSON: the API only moves strings, so its memory stays flat. The last
+   * two cells are the keyset position (occurred_at, event_id) of the row.
+   */
+  async csvPage(tenantId: string, f: EventFilter, limit: number, after?: { at: string; id: string }): Promise<(string | null)[][]> {
+    const w = whereEvents(tenantId, f);
+    if (after) w.add('(e.occurred_at, e.event_id) > (?::timestamptz, ?::uuid)', after.at, after.id);
+    const rows = await this.db.query<{ r: (string | null)[] }>(
+      tenantId,
+      `SELECT ARRAY[e.event_id::text, e.type, j->>'occurredAt', j->>'receivedAt',
+                    to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), e.action_id, e.session_id,
+                    j#>>'{agent,id}', j#>>'{agent,name}', j#>>'{actor,type}', j#>>'{actor,id}', j#>>'{tool,name}', j#>>'{tool,provider}',
+                    j#>>'{tool,riskLevel}', j#>>'{approval,required}', j#>>'{approval,decision}', j#>>'{approval,approvedBy}',
+                    j->>'durationMs', j#>>'{error,message}', j#>>'{error,code}', j#>>'{subject,id}', j#>>'{resource,type}',
+                    j#>>'{resource,id}', e.kafka_partition::text, e.chain_seq::text, encode(e.hash, 'hex'),
+                    (j->'input')::text, (j->'output')::text, (j->'metadata')::text, (j->'changes')::text,
+                    to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS r
+         FROM audit_events e CROSS JOIN LATERAL (SELECT e.event_json::jsonb AS j) x
+        WHERE ${w} ORDER BY e.occurred_at, e.event_id LIMIT ${w.param(limit)}`,
+      w.params,
+    );
+    return rows.map((row) => row.r);
+  }
+
+  /**
    * Events recorded at or after `since` (for the live stream), in recording order; `after` continues
    * from a row (recorded_at, partition, chain_seq) of a previous page.
    */
