@@ -1,9 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, type StreamableFile } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { IntegrityExportService } from './integrity-export.service';
 import { IntegrityService } from './integrity.service';
+import { ndjsonFile } from './ndjson-file';
 
 const instant = (name: string) =>
   z
@@ -17,11 +19,17 @@ const verifyQuery = z
   .strict()
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
 
+const chainExportQuery = z.object({ format: z.enum(['jsonl']).default('jsonl').describe('jsonl: one stored row per line') }).strict();
+const checkpointsQuery = z.object({}).strict();
+
 @Controller('v1/integrity')
 @ApiTags('integrity')
 @ApiKeyAuth()
 export class IntegrityController {
-  constructor(private readonly integrity: IntegrityService) {}
+  constructor(
+    private readonly integrity: IntegrityService,
+    private readonly exports: IntegrityExportService,
+  ) {}
 
   /** `{ok, eventsChecked, chains, lastCheckpoint, firstFailure?}` for the caller's tenant. */
   @Get('verify')
@@ -30,5 +38,29 @@ export class IntegrityController {
   @ApiInput({ query: verifyQuery })
   verify(@CurrentTenant() tenantId: string, @Query() query: unknown) {
     return this.integrity.verify(tenantId, parseInput(verifyQuery, query, 'query'));
+  }
+
+  /**
+   * The tenant's stored rows (chain columns, event JSON, derived columns) as JSON lines: the input
+   * of offline verification (`agent-ledger verify --offline`, docs/cli.md).
+   */
+  @Get('export')
+  @RequireScope('read')
+  @ApiOperation({ summary: "Stream the tenant's hash chains as stored, one row per JSON line, for offline verification (scope read)" })
+  @ApiInput({ query: chainExportQuery })
+  @ApiProduces('application/x-ndjson')
+  exportChains(@CurrentTenant() tenantId: string, @Query() query: unknown): Promise<StreamableFile> {
+    parseInput(chainExportQuery, query, 'query');
+    return ndjsonFile(this.exports.chainLines(tenantId), 'chains.jsonl');
+  }
+
+  /** The tenant's signed checkpoints, oldest first, one per JSON line (as on the checkpoints topic). */
+  @Get('checkpoints')
+  @RequireScope('read')
+  @ApiOperation({ summary: "Stream the tenant's signed checkpoints, oldest first, one per JSON line (scope read)" })
+  @ApiProduces('application/x-ndjson')
+  checkpoints(@CurrentTenant() tenantId: string, @Query() query: unknown): Promise<StreamableFile> {
+    parseInput(checkpointsQuery, query, 'query');
+    return ndjsonFile(this.exports.checkpointLines(tenantId), 'checkpoints.jsonl');
   }
 }

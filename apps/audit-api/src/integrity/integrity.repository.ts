@@ -9,6 +9,7 @@ export interface Window {
 }
 
 const PAGE = 2_000;
+const CHECKPOINT_PAGE = 500;
 
 /** Reads chains and checkpoints for verification, page by page (memory stays flat), in the tenant's scope. */
 @Injectable()
@@ -51,13 +52,23 @@ export class IntegrityRepository {
     return rows.map((r) => ({ tenantId, partition: r.partition, chainSeq: r.chainSeq, hash: r.hash }));
   }
 
-  /** Checkpoints created up to `to` (all of them, oldest first). */
+  /** Checkpoints created up to `to` (all of them, oldest first), in keyset pages. */
   async *checkpoints(tenantId: string, to?: Date): AsyncGenerator<Checkpoint> {
-    const rows = await this.db.query<{ payload: string; signature: string }>(
-      tenantId,
-      `SELECT payload, signature FROM checkpoints WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2) ORDER BY created_at`,
-      [tenantId, to ?? null],
-    );
-    for (const r of rows) yield parseStoredCheckpoint(r.payload, r.signature);
+    // The cursor keeps created_at as ISO text with microseconds: a JS Date would drop them and repeat rows.
+    let after: { createdAt: string; id: string } | undefined;
+    for (;;) {
+      const page = await this.db.query<{ id: string; createdAt: string; payload: string; signature: string }>(
+        tenantId,
+        `SELECT id::text AS id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt", payload, signature FROM checkpoints
+          WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2)
+            AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+          ORDER BY created_at, id LIMIT ${CHECKPOINT_PAGE}`,
+        [tenantId, to ?? null, after?.createdAt ?? null, after?.id ?? null],
+      );
+      for (const r of page) yield parseStoredCheckpoint(r.payload, r.signature);
+      if (page.length < CHECKPOINT_PAGE) return;
+      const last = page[page.length - 1];
+      after = { createdAt: last.createdAt, id: last.id };
+    }
   }
 }

@@ -1,0 +1,99 @@
+import type { KeyObject } from 'node:crypto';
+import type { Command } from 'commander';
+import { loadPublicKey } from '@agent-ledger/integrity';
+import type { CommandContext } from '../cli.context';
+import { CliError, ExitCode, UsageError } from '../errors/cli.error';
+import { addFilterOptions, checkWindow } from '../options/filter-options';
+import { collect, filtersToQuery } from '../options/option-parsers';
+import { formatCount, formatTime, text } from '../output/format';
+import { verifyOffline, type OfflineFailure } from '../verify/offline-verifier';
+
+interface VerifyFlags {
+  from?: string;
+  to?: string;
+  json?: boolean;
+  offline?: boolean;
+  events?: string;
+  checkpoints?: string;
+  publicKey?: string[];
+}
+
+/** What both verifications answer (the API's `GET /v1/integrity/verify` and the offline one). */
+export interface VerifySummary {
+  ok: boolean;
+  eventsChecked: number;
+  checkpointsChecked?: number;
+  chains?: unknown[];
+  lastCheckpoint?: { checkpointId?: string; createdAt?: string } | null;
+  firstFailure?: OfflineFailure;
+  failures?: OfflineFailure[];
+}
+
+/** Where a failure is: `events line 17 (partition 3, chain_seq 5, event …)`. */
+export function failureLocation(f: OfflineFailure): string {
+  const at = [
+    f.partition !== undefined ? `partition ${f.partition}` : undefined,
+    f.chainSeq !== undefined ? `chain_seq ${f.chainSeq}` : undefined,
+    f.eventId ? `event ${f.eventId}` : undefined,
+    f.checkpointId ? `checkpoint ${f.checkpointId}` : undefined,
+  ].filter(Boolean);
+  const line = f.file && f.line ? `${f.file} line ${f.line}` : undefined;
+  return [line, at.length ? `(${at.join(', ')})` : undefined].filter(Boolean).join(' ') || 'the record';
+}
+
+/** The lines `verify` prints; the first says ok or FAILED. */
+export function describeVerification(r: VerifySummary): string[] {
+  const chains = r.chains?.length ?? 0;
+  const checked = `${formatCount(r.eventsChecked)} events in ${chains} chain${chains === 1 ? '' : 's'} against ${formatCount(r.checkpointsChecked ?? 0)} signed checkpoint${r.checkpointsChecked === 1 ? '' : 's'}`;
+  const last = r.lastCheckpoint ? `last checkpoint ${text(r.lastCheckpoint.checkpointId)} at ${formatTime(r.lastCheckpoint.createdAt)}` : 'no signed checkpoint';
+  if (r.ok) return [`ok: ${checked}; ${last}`];
+  const first = r.firstFailure ?? r.failures?.[0];
+  const lines = [`FAILED: ${checked}; ${last}`];
+  if (first) lines.push(`first failure: ${first.kind} at ${failureLocation(first)}: ${first.reason}`);
+  const more = (r.failures?.length ?? 0) - 1;
+  if (more > 0) {
+    for (const f of (r.failures ?? []).slice(1, 10)) lines.push(`  also: ${f.kind} at ${failureLocation(f)}`);
+    if (more > 9) lines.push(`  … and ${more - 9} more`);
+  }
+  return lines;
+}
+
+export function registerVerifyCommand(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('verify')
+    .description("recompute the tenant's hash chains and check them against the signed checkpoints (through the API, or offline over an export)")
+    .option('--offline', 'verify exported files instead of asking the API (needs --events, --checkpoints, --public-key)')
+    .option('--events <file>', 'offline: stored rows, JSON lines (agent-ledger export-chain --out)')
+    .option('--checkpoints <file>', 'offline: signed checkpoints, JSON lines')
+    .option('--public-key <base64>', 'offline: trusted Ed25519 public key, base64 SPKI DER (repeatable; default LEDGER_SIGNING_PUBLIC_KEY)', collect)
+    .option('--json', 'the verification report as JSON')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when the record verifies, 1 when it does not (the first failing row is named).\n\nExamples:\n  agent-ledger verify\n  agent-ledger verify --from 7d\n  agent-ledger verify --offline --events chain.jsonl --checkpoints chain.checkpoints.jsonl --public-key MCowBQYDK2VwAyEA…',
+    );
+  addFilterOptions(cmd, { window: true });
+  cmd.action(async (flags: VerifyFlags, command: Command) => {
+    let report: VerifySummary;
+    if (flags.offline) {
+      if (flags.from || flags.to) throw new UsageError('--from/--to apply to the API verification; an offline verification checks the whole exported file');
+      if (!flags.events || !flags.checkpoints) throw new UsageError('verify --offline needs --events <file> and --checkpoints <file>');
+      const keys = flags.publicKey ?? ctx.io.env.publicKeys;
+      if (!keys?.length) throw new UsageError('verify --offline needs --public-key <base64 SPKI DER> (or LEDGER_SIGNING_PUBLIC_KEY)');
+      let publicKeys: KeyObject[];
+      try {
+        publicKeys = keys.map((k) => loadPublicKey(k));
+      } catch (err) {
+        throw new UsageError(`--public-key: ${(err as Error).message}`);
+      }
+      report = await verifyOffline(flags.events, flags.checkpoints, publicKeys);
+    } else {
+      if (flags.events || flags.checkpoints || flags.publicKey) throw new UsageError('--events, --checkpoints and --public-key go with --offline');
+      checkWindow(flags);
+      report = await ctx.client(command).getJson<VerifySummary>('/v1/integrity/verify', filtersToQuery({ from: flags.from, to: flags.to }));
+      if (typeof report?.ok !== 'boolean') throw new CliError(ExitCode.ApiError, 'the audit API answered the verification without an "ok" field');
+    }
+    const lines = describeVerification(report);
+    ctx.out(flags.json ? JSON.stringify(report, null, 2) : lines.join('\n'));
+    if (!report.ok) throw new CliError(ExitCode.VerificationFailed, lines[1] ?? 'the record does not verify');
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Exit codes of `agent-ledger`: one per kind of outcome, so scripts can tell a failed verification
+ * from a rejected key, an unreachable server or a typo in a flag.
+ */
+export enum ExitCode {
+  Ok = 0,
+  /** The record does not verify (or an offline input file was tampered with). */
+  VerificationFailed = 1,
+  /** Bad flags or arguments. */
+  Usage = 2,
+  /** The API answered with an error other than 401/403 (4xx, 5xx, unexpected body). */
+  ApiError = 3,
+  /** The API key was rejected (401) or lacks the scope (403). */
+  AuthFailed = 4,
+  /** The server could not be reached, did not answer in time, or dropped the connection. */
+  Unreachable = 5,
+  /** A local file could not be read or written. */
+  LocalFile = 6,
+  /** dist/ is missing (set by bin/agent-ledger.js before anything else runs). */
+  NotBuilt = 7,
+  /** A bug: an error nothing above explains. */
+  Internal = 70,
+  /** Interrupted by Ctrl-C (SIGINT). */
+  Interrupted = 130,
+}
+
+/** An error the CLI reports as one line on stderr, exiting with its code. */
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(ExitCode.Usage, message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The server's error body: `{"error":{status,code,message,field?,errors?}}`. */
+export interface ApiErrorBody {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+  errors?: { field: string; code: string; message: string }[];
+}
+
+/** The audit API answered with an error status. */
+export class ApiResponseError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody | undefined,
+    readonly url: string,
+    bodyText = '',
+  ) {
+    super(status === 401 || status === 403 ? ExitCode.AuthFailed : ExitCode.ApiError, describeApiError(status, body, bodyText));
+    this.name = 'ApiResponseError';
+  }
+}
+
+/** One line naming the code, message and field of an API error (and every field when several). */
+export function describeApiError(status: number, body: ApiErrorBody | undefined, bodyText = ''): string {
+  if (status === 401) {
+    return `the API key was rejected (401${body ? ` ${body.code}: ${body.message}` : ''}): check --key or LEDGER_API_KEY`;
+  }
+  if (status === 403) {
+    return `the API key is not allowed to do this (403${body ? ` ${body.code}: ${body.message}` : ''}): use a key with the scope the command needs (read)`;
+  }
+  if (!body) {
+    const text = bodyText.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return `the audit API answered ${status} without an error body${text ? `: ${text}` : ''}`;
+  }
+  const fields = body.errors && body.errors.length > 1 ? body.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : undefined;
+  const field = body.field ? ` (field: ${body.field})` : '';
+  return `${body.code} (${status}): ${body.message}${field}${fields ? ` [${fields}]` : ''}`;
+}
+
+/** Reads `{"error":{…}}` out of a response body; undefined when the body is something else. */
+export function parseApiErrorBody(text: string): ApiErrorBody | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const error = (parsed as { error?: unknown } | null)?.error;
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as Record<string, unknown>;
+  if (typeof e.code !== 'string' || typeof e.message !== 'string') return undefined;
+  return {
+    status: typeof e.status === 'number' ? e.status : 0,
+    code: e.code,
+    message: e.message,
+    ...(typeof e.field === 'string' ? { field: e.field } : {}),
+    ...(Array.isArray(e.errors) ? { errors: e.errors as ApiErrorBody['errors'] } : {}),
+  };
+}
+
+/** Error codes of Node's network stack and undici that mean "the server is not there". */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+/** The network error code behind a failed fetch (walks `cause` and AggregateError members). */
+export function networkErrorCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 5) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
+  if ((err as { name?: unknown }).name === 'TimeoutError') return 'ETIMEDOUT';
+  for (const inner of (err as { errors?: unknown[] }).errors ?? []) {
+    const found = networkErrorCode(inner, depth + 1);
+    if (found) return found;
+  }
+  return networkErrorCode((err as { cause?: unknown }).cause, depth + 1);
+}
+
+/** Maps what fetch threw to a CliError: the server is unreachable, or an internal error. */
+export function fromFetchError(err: unknown, baseUrl: string, during: 'connect' | 'transfer' = 'connect'): CliError {
+  if (err instanceof CliError) return err;
+  const code = networkErrorCode(err);
+  if (code || (err instanceof TypeError && /fetch failed|terminated/.test(err.message))) {
+    const why = code ?? ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new CliError(ExitCode.Unreachable, `the audit API at ${baseUrl} did not answer in time (${code}): check --url or LEDGER_URL, or raise --timeout`);
+    }
+    if (during === 'transfer') return new CliError(ExitCode.Unreachable, `the connection to the audit API at ${baseUrl} was lost (${why})`);
+    return new CliError(ExitCode.Unreachable, `cannot reach the audit API at ${baseUrl} (${why}): is it running? Check --url or LEDGER_URL`);
+  }
+  return new CliError(ExitCode.Internal, `unexpected error: ${(err as Error)?.message ?? String(err)}`);
+}
