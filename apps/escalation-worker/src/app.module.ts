@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { EscalationWorkerConfig } from './config/escalation-worker.config';
+import { EscalationModule } from './escalation/escalation.module';
 
 @Module({})
 export class AppModule {
@@ -14,6 +15,12 @@ export class AppModule {
           kafkaClientId: config.KAFKA_CLIENT_ID,
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
+        }),
+        EscalationModule.forRoot({
+          groupId: config.ESCALATION_WORKER_GROUP_ID,
+          redisPrefix: config.ESCALATION_REDIS_PREFIX,
+          timerPollMs: config.ESCALATION_TIMER_POLL_MS,
+          settingsCacheMs: config.ESCALATION_SETTINGS_CACHE_MS,
         }),
       ],
     };

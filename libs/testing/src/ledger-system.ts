@@ -7,6 +7,7 @@ import { stackEnv, uniqueSuffix } from './stack-env';
 import { waitFor } from './wait';
 
 const ACTION_EVENTS_TOPIC = 'agent-ledger.action-events.v1';
+const ESCALATIONS_TOPIC = 'agent-ledger.escalations.v1';
 
 /** A tenant as `POST /v1/admin/tenants` returns it. */
 export interface TestTenant {
@@ -59,6 +60,7 @@ export class LedgerSystem {
   readonly masterKey = randomBytes(32);
   readonly signing: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ed25519');
   readonly projectorGroup = `projector-${this.suffix}`;
+  readonly escalationGroup = `escalation-${this.suffix}`;
   /** A PostgreSQL connection (the owner role) to the test database, for independent checks. */
   readonly db = new Client({ connectionString: this.stack.databaseUrl });
   private readonly processes = new Map<ServiceName, ServiceProcess>();
@@ -89,6 +91,12 @@ export class LedgerSystem {
         CHECKPOINT_EVERY_EVENTS: String(this.options.checkpointEveryEvents ?? 100),
         CHECKPOINT_EVERY_MS: String(this.options.checkpointEveryMs ?? 300),
       },
+      'escalation-worker': {
+        ESCALATION_WORKER_GROUP_ID: this.escalationGroup,
+        ESCALATION_REDIS_PREFIX: `test:${this.suffix}`,
+        ESCALATION_TIMER_POLL_MS: '200',
+        ESCALATION_SETTINGS_CACHE_MS: '0',
+      },
     };
     return { ...this.commonEnv, ...own[name], ...this.options.env?.[name] };
   }
@@ -100,6 +108,10 @@ export class LedgerSystem {
   async start(): Promise<this> {
     await this.db.connect();
     if (this.options.services.includes('audit-projector')) await this.startGroupAtTopicEnd(this.projectorGroup);
+    if (this.options.services.includes('escalation-worker')) {
+      await this.startKafkaGroupAtTopicEnd(this.escalationGroup, ACTION_EVENTS_TOPIC);
+      await this.startKafkaGroupAtTopicEnd(`${this.escalationGroup}-state`, ESCALATIONS_TOPIC);
+    }
     for (const name of this.options.services) this.processes.set(name, new ServiceProcess(name, await freePort(), this.envOf(name)).start());
     await Promise.all([...this.processes.values()].map((p) => p.waitReady()));
     return this;
@@ -143,6 +155,19 @@ export class LedgerSystem {
           [groupId, ACTION_EVENTS_TOPIC, o.partition, o.high],
         );
       }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Commits a Kafka consumer group's offsets at the current end of a topic (the group must be idle). */
+  async startKafkaGroupAtTopicEnd(groupId: string, topic: string): Promise<void> {
+    const kafka = createKafka({ clientId: `test-${this.suffix}`, brokers: this.stack.kafkaBrokers });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })) });
     } finally {
       await admin.disconnect();
     }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EscalationsModule } from '../escalations/escalations.module';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { ExportController } from './export.controller';
 import { LiveStreamController, LiveStreams } from './live-stream.controller';
@@ -8,7 +9,7 @@ import { RecordsService } from './records.service';
 import { StatsRepository } from './stats.repository';
 
 @Module({
-  imports: [PrivacyModule],
+  imports: [PrivacyModule, EscalationsModule],
   controllers: [RecordsController, ExportController, LiveStreamController],
   providers: [RecordsService, RecordsRepository, StatsRepository, LiveStreams],
   exports: [RecordsService],

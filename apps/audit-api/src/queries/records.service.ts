@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { REDACTED } from '@agent-ledger/contracts';
 import { ApiError } from '@agent-ledger/runtime';
+import { EscalationsRepository } from '../escalations/escalations.repository';
+import { toEscalation } from '../escalations/escalations.service';
 import { PiiReader } from '../privacy/pii-reader.service';
 import { decodeCursor, encodeCursor, type ActionFilter, type EventFilter } from './query-filters';
 import { RecordsRepository, type ActionRecord, type EventRecord } from './records.repository';
@@ -54,7 +56,16 @@ export class RecordsService {
     private readonly records: RecordsRepository,
     private readonly stats: StatsRepository,
     private readonly pii: PiiReader,
+    private readonly escalations: EscalationsRepository,
   ) {}
+
+  /** The escalation state of a session: counts by status and the escalations not resolved. */
+  private async sessionEscalations(tenantId: string, sessionId: string | null) {
+    if (!sessionId) return { open: 0, acknowledged: 0, resolved: 0, active: [] };
+    const rows = (await this.escalations.bySession(tenantId, sessionId)).map(toEscalation);
+    const n = (st: string) => rows.filter((r) => r.status === st).length;
+    return { open: n('open'), acknowledged: n('acknowledged'), resolved: n('resolved'), active: rows.filter((r) => r.status !== 'resolved') };
+  }
 
   async listActions(tenantId: string, f: ActionFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toAction>>> {
     const before = cursor ? String(decodeCursor('actions', tenantId, cursor)[0]) : undefined;
@@ -83,7 +94,7 @@ export class RecordsService {
         event: ev,
       };
     });
-    return { ...toAction(row), timeline };
+    return { ...toAction(row), timeline, sessionEscalations: await this.sessionEscalations(tenantId, row.session_id) };
   }
 
   async listEvents(tenantId: string, f: EventFilter, limit: number, cursor?: string): Promise<Page<Awaited<ReturnType<RecordsService['toEvents']>>[number]>> {
@@ -124,6 +135,7 @@ export class RecordsService {
       anomalies: s.anomalies,
       firstEventAt: iso(s.first_event_at as Date | null),
       lastEventAt: iso(s.last_event_at as Date | null),
+      escalations: await this.sessionEscalations(tenantId, sessionId),
     };
   }
 

@@ -18,7 +18,7 @@ const TENANT_TABLES: [table: string, privileges: string][] = [
   ['api_keys', 'SELECT'],
   // Added by the escalation and notification migrations, when present.
   ['escalations', 'SELECT'],
-  ['escalation_history', 'SELECT'],
+  ['escalation_events', 'SELECT'],
   ['escalation_rules', 'SELECT, INSERT, UPDATE'],
   ['notification_channels', 'SELECT, INSERT, UPDATE, DELETE'],
   ['webhook_endpoints', 'SELECT, INSERT, UPDATE, DELETE'],

@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EscalationLoops } from './escalation.consumers';
+import { EscalationProducer } from './escalation.producer';
+import { EscalationService } from './escalation.service';
+import { EscalationStore } from './escalation.store';
+import { RuleSettingsRepository } from './rule-settings.repository';
+import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
+
+@Module({})
+export class EscalationModule {
+  static forRoot(settings: WorkerSettings): DynamicModule {
+    return {
+      module: EscalationModule,
+      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, RuleSettingsRepository, EscalationProducer, EscalationService, EscalationLoops],
+    };
+  }
+}

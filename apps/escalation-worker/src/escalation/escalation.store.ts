@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS } from '@agent-ledger/runtime';
+import type { Redis } from 'ioredis';
+import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
+
+const DAY_MS = 86_400_000;
+
+/** Counts a failure once (by event id) and returns how many fall in the window ending at it. */
+const RECORD_FAILURE = `
+local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+local at = tonumber(ARGV[2])
+local w = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (at - 4 * w))
+redis.call('PEXPIRE', KEYS[1], math.max(4 * w, 60000))
+return {added, redis.call('ZCOUNT', KEYS[1], at - w, at)}`;
+
+/**
+ * One open escalation per (tenant, session, reason). A trigger folds into the open one while it is
+ * not resolved and not quiet for longer than the cooldown; otherwise it opens a new one (the quiet
+ * one is reported so it can be closed). Each trigger counts once (a set of trigger ids).
+ * KEYS: open hash. ARGV: candidate id, trigger id, now ms, cooldown ms, trigger-set prefix, index key prefix.
+ */
+const OPEN_OR_FOLD = `
+local h = redis.call('HGETALL', KEYS[1])
+local cur = {}
+for i = 1, #h, 2 do cur[h[i]] = h[i + 1] end
+local now = tonumber(ARGV[3])
+if cur.escalationId then
+  local known = redis.call('SISMEMBER', ARGV[5] .. cur.escalationId, ARGV[2])
+  if known == 1 then
+    return {'duplicate', cur.escalationId, cur.count, cur.firstTrigger, cur.openedAt, ''}
+  end
+  if now - tonumber(cur.lastSeenAt) <= tonumber(ARGV[4]) then
+    redis.call('SADD', ARGV[5] .. cur.escalationId, ARGV[2])
+    local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
+    redis.call('HSET', KEYS[1], 'lastSeenAt', now)
+    return {'folded', cur.escalationId, tostring(count), cur.firstTrigger, cur.openedAt, ''}
+  end
+end
+local stale = cur.escalationId or ''
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'escalationId', ARGV[1], 'status', 'open', 'count', 1, 'lastSeenAt', now, 'openedAt', now, 'firstTrigger', ARGV[2])
+redis.call('SADD', ARGV[5] .. ARGV[1], ARGV[2])
+redis.call('PEXPIRE', ARGV[5] .. ARGV[1], ${30 * DAY_MS})
+redis.call('SET', ARGV[6] .. ARGV[1], KEYS[1], 'PX', ${30 * DAY_MS})
+if stale ~= '' then redis.call('DEL', ARGV[6] .. stale) end
+return {'opened', ARGV[1], '1', ARGV[2], tostring(now), stale}`;
+
+/** Applies an acknowledge or resolve published by the API (or by the worker itself). */
+const APPLY_STATUS = `
+local open = redis.call('GET', KEYS[1])
+if not open then return 0 end
+if redis.call('HGET', open, 'escalationId') ~= ARGV[1] then return 0 end
+if ARGV[2] == 'resolved' then
+  redis.call('DEL', open)
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('HSET', open, 'status', ARGV[2])
+end
+return 1`;
+
+export interface OpenOutcome {
+  outcome: 'opened' | 'folded' | 'duplicate';
+  escalationId: string;
+  count: number;
+  /** The trigger that opened the escalation. */
+  firstTrigger: string;
+  openedAt: number;
+  /** An escalation closed because it was quiet for longer than the cooldown. */
+  staleEscalationId?: string;
+}
+
+export interface DueTimer {
+  member: string;
+  tenantId: string;
+  actionId: string;
+  sessionId: string;
+  eventId: string;
+}
+
+type Scripted = Redis & {
+  recordFailure(key: string, eventId: string, atMs: number, windowMs: number): Promise<[number, number]>;
+  openOrFold(key: string, candidate: string, trigger: string, nowMs: number, cooldownMs: number, trigPrefix: string, indexPrefix: string): Promise<string[]>;
+  applyStatus(indexKey: string, escalationId: string, status: string): Promise<number>;
+};
+
+/** The worker's durable state in Redis; every step that must be atomic is one Lua script. */
+@Injectable()
+export class EscalationStore {
+  private readonly redis: Scripted;
+  private readonly p: string;
+
+  constructor(@Inject(REDIS) redis: Redis, @Inject(WORKER_SETTINGS) settings: WorkerSettings) {
+    this.p = settings.redisPrefix;
+    this.redis = redis as Scripted;
+    if (!('recordFailure' in redis)) {
+      redis.defineCommand('recordFailure', { numberOfKeys: 1, lua: RECORD_FAILURE });
+      redis.defineCommand('openOrFold', { numberOfKeys: 1, lua: OPEN_OR_FOLD });
+      redis.defineCommand('applyStatus', { numberOfKeys: 1, lua: APPLY_STATUS });
+    }
+  }
+
+  async alreadyProcessed(tenantId: string, eventId: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.p}:seen:${tenantId}:${eventId}`)) === 1;
+  }
+
+  async markProcessed(tenantId: string, eventId: string): Promise<void> {
+    await this.redis.set(`${this.p}:seen:${tenantId}:${eventId}`, '1', 'PX', 7 * DAY_MS);
+  }
+
+  /** Failures of the session within `windowMs` before and at this one (this one counted once). */
+  async recordFailure(tenantId: string, sessionId: string, eventId: string, atMs: number, windowMs: number): Promise<number> {
+    const [, n] = await this.redis.recordFailure(`${this.p}:fail:${tenantId}:${sessionId}`, eventId, atMs, windowMs);
+    return Number(n);
+  }
+
+  async openOrFold(tenantId: string, sessionId: string, reason: string, candidateId: string, triggerId: string, nowMs: number, cooldownMs: number): Promise<OpenOutcome> {
+    const r = await this.redis.openOrFold(`${this.p}:open:${tenantId}:${sessionId}:${reason}`, candidateId, triggerId, nowMs, cooldownMs, `${this.p}:trig:`, `${this.p}:esc:`);
+    return {
+      outcome: r[0] as OpenOutcome['outcome'],
+      escalationId: r[1],
+      count: Number(r[2]),
+      firstTrigger: r[3],
+      openedAt: Number(r[4]),
+      staleEscalationId: r[5] || undefined,
+    };
+  }
+
+  async applyStatus(escalationId: string, status: 'acknowledged' | 'resolved'): Promise<boolean> {
+    return (await this.redis.applyStatus(`${this.p}:esc:${escalationId}`, escalationId, status)) === 1;
+  }
+
+  async markDecided(tenantId: string, actionId: string): Promise<void> {
+    await this.redis.set(`${this.p}:decided:${tenantId}:${actionId}`, '1', 'PX', 30 * DAY_MS);
+  }
+
+  async isDecided(tenantId: string, actionId: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.p}:decided:${tenantId}:${actionId}`)) === 1;
+  }
+
+  /** Schedules a confirmation timer (once per attempt event). */
+  async scheduleTimer(t: Omit<DueTimer, 'member'>, dueMs: number): Promise<void> {
+    await this.redis.zadd(`${this.p}:timers`, 'NX', dueMs, JSON.stringify([t.tenantId, t.actionId, t.sessionId, t.eventId]));
+  }
+
+  async dueTimers(nowMs: number, limit: number): Promise<DueTimer[]> {
+    const members = await this.redis.zrangebyscore(`${this.p}:timers`, '-inf', nowMs, 'LIMIT', 0, limit);
+    return members.map((member) => {
+      const [tenantId, actionId, sessionId, eventId] = JSON.parse(member) as string[];
+      return { member, tenantId, actionId, sessionId, eventId };
+    });
+  }
+
+  async removeTimer(member: string): Promise<void> {
+    await this.redis.zrem(`${this.p}:timers`, member);
+  }
+}

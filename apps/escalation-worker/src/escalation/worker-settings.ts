@@ -1,0 +1,8 @@
+export const WORKER_SETTINGS = Symbol('WORKER_SETTINGS');
+
+export interface WorkerSettings {
+  groupId: string;
+  redisPrefix: string;
+  timerPollMs: number;
+  settingsCacheMs: number;
+}
