@@ -4,6 +4,9 @@ import { TENANT_APP_ROLE, tenantRoleUrl } from '@agent-ledger/persistence';
 import { InfraModule } from '@agent-ledger/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ChangeLogModule } from './change-log/change-log.module';
+import { ChannelsModule } from './channels/channels.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { QueriesModule } from './queries/queries.module';
@@ -30,7 +33,10 @@ export class AppModule {
         IntegrityModule,
         PrivacyModule,
         QueriesModule,
+        EscalationsModule,
         AdminModule,
+        ChannelsModule.forRoot(config),
+        DeliveriesModule,
       ],
     };
   }

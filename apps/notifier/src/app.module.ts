@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { NotifierConfig } from './config/notifier.config';
+import { DeliveryModule } from './delivery/delivery.module';
+import { EmailModule } from './email/email.module';
+import { EscalationsModule } from './escalations/escalations.module';
+import { NotifierConfigModule } from './shared/notifier-config.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +20,11 @@ export class AppModule {
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
         }),
+        NotifierConfigModule.forRoot(config),
+        DeliveryModule,
+        EmailModule,
+        WebhooksModule,
+        EscalationsModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { InitialSchema1732300000000 } from './migrations/1732300000000-initial-s
 import { ActionProjectionState1732300000200 } from './migrations/1732300000200-action-projection-state';
 import { ActionSeq1732300000310 } from './migrations/1732300000310-action-seq';
 import { ChangeOutbox1732300000400 } from './migrations/1732300000400-change-outbox';
+import { Notifications1732300000600 } from './migrations/1732300000600-notifications';
 import { Escalations1732300000500 } from './migrations/1732300000500-escalations';
 import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-tenant-row-level-security';
 
@@ -15,6 +16,7 @@ export const LEDGER_MIGRATIONS = [
   ActionSeq1732300000310,
   ChangeOutbox1732300000400,
   Escalations1732300000500,
+  Notifications1732300000600,
   TenantRowLevelSecurity1732300000700,
 ];
 

@@ -17,6 +17,12 @@ export const envSchema = z
     TENANT_DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
     /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
     AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+    /** Hosts or CIDRs (comma-separated) webhook endpoints may point at although private, loopback or link-local. */
+    LEDGER_WEBHOOK_ALLOWLIST: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+    /** Only https:// webhook endpoints (default: true when NODE_ENV=production). */
+    LEDGER_WEBHOOK_REQUIRE_HTTPS: z.enum(['true', 'false', '1', '0']).optional(),
+    /** How long a rotated-out webhook secret keeps signing, in seconds (default 24 h). */
+    LEDGER_WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV !== 'production') return;

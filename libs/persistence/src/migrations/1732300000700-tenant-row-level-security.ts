@@ -24,6 +24,7 @@ const TENANT_TABLES: [table: string, privileges: string][] = [
   ['webhook_endpoints', 'SELECT, INSERT, UPDATE, DELETE'],
   ['deliveries', 'SELECT, INSERT, UPDATE'],
   ['delivery_attempts', 'SELECT'],
+  ['notification_escalations', 'SELECT'],
 ];
 
 /**

@@ -1,0 +1,38 @@
+import { parseInput } from '@agent-ledger/runtime';
+import { putChannelsSchema, rotateSecretSchema } from './channels.dto';
+
+const problems = (body: unknown) => {
+  try {
+    parseInput(putChannelsSchema, body);
+    return [];
+  } catch (err) {
+    return ((err as { errors?: { field: string }[] }).errors ?? []).map((e) => e.field);
+  }
+};
+
+describe('channels DTOs', () => {
+  it('should default to no channels and to the standard format when fields are left out', () => {
+    expect(parseInput(putChannelsSchema, {})).toEqual({ email: { recipients: [], filter: {} }, webhooks: [] });
+    expect(parseInput(putChannelsSchema, { webhooks: [{ url: 'https://h.example/x' }] }).webhooks[0]).toEqual({ url: 'https://h.example/x', format: 'standard', filter: {} });
+  });
+
+  it('should name each invalid field by JSON pointer when recipients, webhooks and filters are wrong', () => {
+    expect(
+      problems({
+        email: { recipients: ['ops@example.com', 'nope', 'OPS@example.com'], filter: { reasons: ['bored'] } },
+        webhooks: [{ url: 'https://a.example' }, { url: 'https://b.example', format: 'teams', filter: { minSeverity: 'urgent', extra: 1 } }, { id: 'x', url: '' }],
+        sms: {},
+      }).sort(),
+    ).toEqual(['/email/filter/reasons/0', '/email/recipients/1', '/email/recipients/2', '/sms', '/webhooks/1/filter/extra', '/webhooks/1/filter/minSeverity', '/webhooks/1/format', '/webhooks/2/id', '/webhooks/2/url'].sort());
+  });
+
+  it('should refuse the body when a webhook id is listed twice', () => {
+    const id = '6f1c1b8e-5d7a-4c1e-9f3a-2b6d8e9a0c11';
+    expect(problems({ webhooks: [{ id, url: 'https://a.example' }, { id, url: 'https://b.example' }] })).toEqual(['/webhooks/1/id']);
+  });
+
+  it('should accept a rotation when the body is empty and refuse it when the grace period is negative', () => {
+    expect(parseInput(rotateSecretSchema, {})).toEqual({});
+    expect(() => parseInput(rotateSecretSchema, { graceSeconds: -1 })).toThrow();
+  });
+});
