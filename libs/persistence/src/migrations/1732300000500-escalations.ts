@@ -52,10 +52,12 @@ export class Escalations1732300000500 implements MigrationInterface {
     await q.query(`CREATE INDEX escalation_events_escalation_idx ON escalation_events (tenant_id, escalation_id, occurred_at)`);
     // Row-level security, where the tenant isolation migration already ran (it covers these tables otherwise).
     for (const [table, privileges] of [['escalation_rules', 'SELECT, INSERT, UPDATE'], ['escalations', 'SELECT'], ['escalation_events', 'SELECT']]) {
-      await q.query(
-        `SELECT ledger_enable_tenant_rls(to_regclass($1::text), $2::text) WHERE EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'ledger_enable_tenant_rls')`,
-        [table, privileges],
-      );
+      await q.query(`
+        DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'ledger_enable_tenant_rls') THEN
+            EXECUTE format('SELECT ledger_enable_tenant_rls(%L::regclass, %L)', '${table}', '${privileges}');
+          END IF;
+        END $$`);
     }
   }
 
