@@ -14,8 +14,13 @@ const WINDOW_MS = 60_000;
 describe('escalation worker', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'escalation-worker'] });
   const kafka = createKafka({ brokers: system.stack.kafkaBrokers, clientId: 'escalation-e2e' });
-  /** Everything published on the escalations topic for this suite's tenants, in arrival order per partition. */
+  /**
+   * The distinct escalation events published for this suite's tenant, in arrival order. Messages are
+   * at-least-once with deterministic ids (consumers drop repeats by eventId), so a message seen again
+   * with the same id is the same event; a second event for one trigger would have a new id.
+   */
   const received: EscalationEvent[] = [];
+  const seenIds = new Set<string>();
   let downstream: BatchConsumerRunner;
   let tenant: TestTenant;
 
@@ -36,7 +41,9 @@ describe('escalation worker', () => {
       handleBatch: async (b) => {
         for (const m of b.messages) {
           const e = JSON.parse(m.value!.toString()) as EscalationEvent;
-          if (e.tenantId === tenant.tenantId) received.push(e);
+          if (e.tenantId !== tenant.tenantId || seenIds.has(e.eventId)) continue;
+          seenIds.add(e.eventId);
+          received.push(e);
         }
       },
     });

@@ -419,6 +419,10 @@ describe('notifications', () => {
       await waitFor(() => new Set(answered().map((c) => String(c.headers['webhook-id']))).size === ids.length && recipients.every((r) => smtp.to(r).length >= ids.length), {
         timeoutMs: 90_000,
         what: `${ids.length} webhooks and ${ids.length * 2} emails`,
+      }).catch(async (err) => {
+        const rows = await system.db.query(`SELECT channel, status, attempts, last_error FROM deliveries WHERE tenant_id = $1`, [tenant.tenantId]).catch((e) => ({ rows: [String(e)] }));
+        process.stdout.write(`DEBUG webhooks=${new Set(answered().map((c) => String(c.headers['webhook-id']))).size} emails=${recipients.map((r) => smtp.to(r).length)} deliveries=${JSON.stringify(rows.rows)}\nNOTIFIER\n${system.service('notifier').logs().slice(-4000)}\n`);
+        throw err;
       });
       await waitFor(async () => (await system.db.query(`SELECT 1 FROM deliveries WHERE tenant_id = $1 AND status <> 'delivered'`, [tenant.tenantId])).rowCount === 0, {
         timeoutMs: 20_000,
