@@ -511,19 +511,23 @@ stop_redis() {
 # ---------------------------------------------------------------------------------------------
 
 # Outdated = no dist/.tsbuildinfo, or a source the build compiles (tsconfig.build.json's include
-# minus its excludes) or a tsconfig is newer than the last build. "Last build" is the newer of
+# minus its excludes), a dashboard source or a tsconfig is newer than the last build. "Last build" is the newer of
 # dist/.tsbuildinfo and .stack/run/build.stamp (the start of the last build this script ran):
 # tsc does not rewrite .tsbuildinfo when a file was touched but not changed, and without the stamp
 # such a file would trigger a rebuild on every `up`.
 BUILD_STAMP="$RUN_DIR/build.stamp"
 build_outdated() {
   [ -f dist/.tsbuildinfo ] || return 0
+  [ -f dist/apps/dashboard/public/index.html ] || return 0
   local newer=(-newer dist/.tsbuildinfo)
   [ -f "$BUILD_STAMP" ] && newer+=(-newer "$BUILD_STAMP")
   [ -n "$(find tsconfig.json tsconfig.base.json tsconfig.build.json "${newer[@]}" 2>/dev/null)" ] && return 0
   [ -n "$(find apps/*/src libs/*/src -name '*.ts' \
     ! -name '*.spec.ts' ! -name '*.int-spec.ts' ! -name '*.e2e-spec.ts' ! -path 'libs/testing/*' \
-    "${newer[@]}" -print -quit 2>/dev/null)" ]
+    "${newer[@]}" -print -quit 2>/dev/null)" ] && return 0
+  # The dashboard (built by Vite, not tsc).
+  [ -n "$(find apps/dashboard/src apps/dashboard/index.html apps/dashboard/static apps/dashboard/vite.config.mts \
+    ! -name '*.spec.ts' "${newer[@]}" -print -quit 2>/dev/null)" ]
 }
 
 node_side() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm test: install what is missing, bring the stack up if needed, then typecheck, lint, and run the
-# unit, integration and end-to-end suites against the real Kafka, PostgreSQL and Redis.
+# npm test: install what is missing (the stack, Chromium for the dashboard), bring the stack up if
+# needed, then typecheck, lint, and run the unit, integration and end-to-end suites against the real
+# Kafka, PostgreSQL and Redis.
 set -euo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT_DIR"
@@ -12,8 +13,9 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 step() { printf '\n=== %s ===\n' "$*"; }
 step "build";       npm run --silent build
-step "typecheck";   npx tsc -p tsconfig.json --noEmit
-step "lint";        npx nx run-many -t lint --outputStyle=static
+step "typecheck";   npm run --silent typecheck
+step "lint";        npm run --silent lint
 step "unit";        npx jest -c jest.unit.config.js "$@"
 step "integration"; npx jest -c jest.int.config.js "$@"
+step "browser";     bash scripts/browser.sh   # Debian's Chromium for the dashboard's browser test
 step "end-to-end";  npx jest -c jest.e2e.config.js "$@"

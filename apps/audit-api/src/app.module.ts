@@ -5,6 +5,7 @@ import { InfraModule } from '@agent-ledger/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ChangeLogModule } from './change-log/change-log.module';
 import { ChannelsModule } from './channels/channels.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
@@ -37,6 +38,7 @@ export class AppModule {
         AdminModule,
         ChannelsModule.forRoot(config),
         DeliveriesModule,
+        DashboardModule,
       ],
     };
   }

@@ -1,0 +1,69 @@
+import type { Action } from '../api/types';
+import { describeFilters, filtersFromSearch, filtersToSearch, matchesFilters, mergeActions } from './action-filters';
+
+const anAction = (over: Partial<Action> = {}): Action => ({
+  actionId: 'a1',
+  status: 'executed',
+  sessionId: 's1',
+  agent: { id: 'agent-1', name: 'Support bot' },
+  actor: { type: 'user', id: 'cust-1' },
+  tool: { name: 'refund_order', provider: 'shop', riskLevel: 'destructive' },
+  approval: { required: true, decision: 'approved', approvedBy: 'ana' },
+  stages: { attemptedAt: '2026-01-01T10:00:00.000Z', confirmedAt: null, executedAt: null, failedAt: null, cancelledAt: null },
+  firstEventAt: '2026-01-01T10:00:00.000Z',
+  lastEventAt: '2026-01-01T10:00:01.000Z',
+  durationMs: 120,
+  error: null,
+  subjectId: null,
+  eventCount: 2,
+  anomaly: false,
+  anomalies: null,
+  ...over,
+});
+
+describe(filtersFromSearch.name, () => {
+  it('should keep known filters and drop unknown parameters and values outside the vocabularies', () => {
+    const f = filtersFromSearch(new URLSearchParams('status=failed&riskLevel=nuclear&tool=+refund_order+&key=alk_read_x&from=2026-01-01T00:00:00Z&to=yesterday'));
+    expect(f).toEqual({ status: 'failed', tool: 'refund_order', from: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('should give back the same filters after a round trip through the URL', () => {
+    const f = { tool: 'refund_order', status: 'failed' as const, approvalDecision: 'not_required' as const, sessionId: 's 1', from: '2026-01-01T00:00:00.000Z' };
+    expect(filtersFromSearch(new URLSearchParams(filtersToSearch(f)))).toEqual(f);
+    expect(filtersToSearch({})).toBe('');
+  });
+});
+
+describe(describeFilters.name, () => {
+  it('should say what is filtered in words', () => {
+    expect(describeFilters({ status: 'failed', tool: 'x' })).toBe('tool x, status failed');
+    expect(describeFilters({})).toBe('no filters');
+  });
+});
+
+describe(matchesFilters.name, () => {
+  it('should match an action only when every filter holds', () => {
+    const a = anAction();
+    expect(matchesFilters(a, {})).toBe(true);
+    expect(matchesFilters(a, { tool: 'refund_order', riskLevel: 'destructive', approvalDecision: 'approved', actorId: 'cust-1', sessionId: 's1' })).toBe(true);
+    expect(matchesFilters(a, { status: 'failed' })).toBe(false);
+    expect(matchesFilters(a, { from: '2026-01-01T10:00:00.001Z' })).toBe(false);
+    expect(matchesFilters(a, { to: '2026-01-01T10:00:00.000Z' })).toBe(false);
+  });
+});
+
+describe(mergeActions.name, () => {
+  it('should put a new matching action on top, replace a listed one in place and drop one that no longer matches', () => {
+    const list = [anAction({ actionId: 'a1', status: 'failed' }), anAction({ actionId: 'a2', status: 'failed' })];
+    const { list: merged, added } = mergeActions(
+      list,
+      [anAction({ actionId: 'a3', status: 'failed' }), anAction({ actionId: 'a2', status: 'failed', durationMs: 999 }), anAction({ actionId: 'a1', status: 'executed' })],
+      { status: 'failed' },
+    );
+    expect(merged.map((a) => [a.actionId, a.durationMs])).toEqual([
+      ['a3', 120],
+      ['a2', 999],
+    ]);
+    expect(added.map((a) => a.actionId)).toEqual(['a3']);
+  });
+});

@@ -1,0 +1,117 @@
+import type { Query } from '../api/client';
+import type { Action } from '../api/types';
+import { ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS } from '../shared/vocabulary';
+
+/**
+ * The actions view's filters. They live in the page's URL query (shareable, back/forward work)
+ * under the API's own parameter names, and go to /v1/actions, /v1/stream and /v1/export as they are.
+ */
+export interface ActionFilters {
+  tool?: string;
+  status?: (typeof ACTION_STATUSES)[number];
+  riskLevel?: (typeof RISK_LEVELS)[number];
+  approvalDecision?: (typeof APPROVAL_DECISIONS)[number];
+  sessionId?: string;
+  actorId?: string;
+  /** RFC 3339 instants. */
+  from?: string;
+  to?: string;
+}
+
+export const FILTER_KEYS = ['tool', 'status', 'riskLevel', 'approvalDecision', 'sessionId', 'actorId', 'from', 'to'] as const;
+
+const oneOf = <T extends readonly string[]>(values: T, v: string | null): T[number] | undefined => (v !== null && (values as readonly string[]).includes(v) ? v : undefined);
+const text = (v: string | null): string | undefined => {
+  const t = v?.trim();
+  return t ? t.slice(0, 200) : undefined;
+};
+const instant = (v: string | null): string | undefined => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
+
+/** The filters of a URL query; unknown parameters and values outside a vocabulary are dropped. */
+export function filtersFromSearch(params: URLSearchParams): ActionFilters {
+  const f: ActionFilters = {
+    tool: text(params.get('tool')),
+    status: oneOf(ACTION_STATUSES, params.get('status')),
+    riskLevel: oneOf(RISK_LEVELS, params.get('riskLevel')),
+    approvalDecision: oneOf(APPROVAL_DECISIONS, params.get('approvalDecision')),
+    sessionId: text(params.get('sessionId')),
+    actorId: text(params.get('actorId')),
+    from: instant(params.get('from')),
+    to: instant(params.get('to')),
+  };
+  return clean(f);
+}
+
+/** Drops the unset filters. */
+export function clean(f: ActionFilters): ActionFilters {
+  const out: ActionFilters = {};
+  for (const k of FILTER_KEYS) if (f[k] !== undefined && f[k] !== '') (out as Record<string, string>)[k] = f[k] as string;
+  return out;
+}
+
+/** `?status=failed&tool=x` (keys in a fixed order), or ''. */
+export function filtersToSearch(f: ActionFilters): string {
+  const params = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (f[k]) params.set(k, f[k] as string);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function filtersToQuery(f: ActionFilters): Query {
+  return { ...clean(f) };
+}
+
+export function isFiltered(f: ActionFilters): boolean {
+  return FILTER_KEYS.some((k) => f[k] !== undefined);
+}
+
+/** "status failed, tool refund_order" — for announcements and labels. */
+export function describeFilters(f: ActionFilters): string {
+  const names: Record<(typeof FILTER_KEYS)[number], string> = {
+    tool: 'tool',
+    status: 'status',
+    riskLevel: 'risk',
+    approvalDecision: 'approval',
+    sessionId: 'session',
+    actorId: 'actor',
+    from: 'from',
+    to: 'until',
+  };
+  const parts = FILTER_KEYS.filter((k) => f[k]).map((k) => `${names[k]} ${f[k]}`);
+  return parts.length ? parts.join(', ') : 'no filters';
+}
+
+/**
+ * Whether an action belongs in the filtered list (live updates add or drop rows by it). The date
+ * range is on the action's first event, as the API applies it.
+ */
+export function matchesFilters(a: Action, f: ActionFilters): boolean {
+  if (f.tool && a.tool?.name !== f.tool) return false;
+  if (f.status && a.status !== f.status) return false;
+  if (f.riskLevel && a.tool?.riskLevel !== f.riskLevel) return false;
+  if (f.approvalDecision && a.approval?.decision !== f.approvalDecision) return false;
+  if (f.sessionId && a.sessionId !== f.sessionId) return false;
+  if (f.actorId && a.actor?.id !== f.actorId) return false;
+  const first = a.firstEventAt ? Date.parse(a.firstEventAt) : NaN;
+  if (f.from && !(first >= Date.parse(f.from))) return false;
+  if (f.to && !(first < Date.parse(f.to))) return false;
+  return true;
+}
+
+/** A list with `fresh` merged in: an action already listed is replaced in place, a new one goes on top. */
+export function mergeActions(list: Action[], fresh: Action[], f: ActionFilters): { list: Action[]; added: Action[] } {
+  let next = [...list];
+  const added: Action[] = [];
+  for (const a of fresh) {
+    const i = next.findIndex((x) => x.actionId === a.actionId);
+    const keep = matchesFilters(a, f);
+    if (i !== -1) {
+      if (keep) next[i] = a;
+      else next = next.filter((_, j) => j !== i);
+    } else if (keep) {
+      next = [a, ...next];
+      added.push(a);
+    }
+  }
+  return { list: next, added };
+}

@@ -1,0 +1,98 @@
+/** Shapes of the audit API's answers, as the dashboard reads them (see docs/dashboard.md). */
+
+export type ActionStatus = 'attempted' | 'confirmed' | 'executed' | 'failed' | 'cancelled';
+
+export interface Action {
+  actionId: string;
+  status: ActionStatus | string;
+  sessionId: string | null;
+  agent: { id: string; name: string | null } | null;
+  actor: { type: string | null; id: string } | null;
+  tool: { name: string; provider: string | null; riskLevel: string | null } | null;
+  approval: { required: boolean | null; decision: string | null; approvedBy: string | null } | null;
+  stages: { attemptedAt: string | null; confirmedAt: string | null; executedAt: string | null; failedAt: string | null; cancelledAt: string | null };
+  firstEventAt: string | null;
+  lastEventAt: string | null;
+  durationMs: number | null;
+  error: { message: string; code: string | null } | null;
+  subjectId: string | null;
+  eventCount: number;
+  anomaly: boolean;
+  anomalies: unknown;
+}
+
+export interface TimelineEntry {
+  eventId: string;
+  type: string;
+  occurredAt: string | null;
+  receivedAt: string | null;
+  recordedAt: string | null;
+  approval: { required?: boolean; decision?: string; approvedBy?: string; method?: string; decisionMs?: number } | null;
+  durationMs: number | null;
+  error: { message?: string; code?: string } | null;
+  /** JSON pointers of redacted values. */
+  redacted: string[];
+  event: Record<string, unknown>;
+}
+
+export interface ActionDetail extends Action {
+  timeline: TimelineEntry[];
+  sessionEscalations?: SessionEscalations;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A stored event as the stream and the events list give it. */
+export interface StoredEvent {
+  eventId: string;
+  recordedAt: string | null;
+  chain?: { partition: number; seq: string; hash: string };
+  event: Record<string, unknown> & { type?: string; actionId?: string; sessionId?: string; tool?: { name?: string } };
+}
+
+export interface Stats {
+  window: { from: string; to: string; bucket: string };
+  totals: { actions: number; byStatus: Record<string, number> };
+  successRate: number | null;
+  byTool: { tool: string | null; total: number; executed: number; failed: number; cancelled: number }[];
+  byRiskLevel: Record<string, number>;
+  approvals: Record<string, number>;
+  durations: { tool: string | null; n: number; p50: number | null; p95: number | null; p99: number | null }[];
+  series: { t: string; actions: number; executed: number; failed: number }[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  eventsChecked: number;
+  checkpointsChecked: number;
+  chains?: { partition: number; events: number }[];
+  lastCheckpoint?: { checkpointId: string; createdAt: string } | null;
+  firstFailure?: { kind: string; partition?: number; chainSeq?: string | number; eventId?: string; checkpointId?: string; reason?: string };
+  failures?: unknown[];
+}
+
+/** Escalations of a session, as the session summary and an action's detail give them. */
+export interface SessionEscalations {
+  open: number;
+  acknowledged: number;
+  resolved: number;
+  /** Not yet resolved; each an escalation as `GET /v1/escalations` lists it. */
+  active: unknown[];
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  actions: number;
+  events: number;
+  byStatus: Record<string, number>;
+  byRiskLevel: Record<string, number>;
+  byApprovalDecision: Record<string, number>;
+  totalDurationMs: number | null;
+  anomalies: number;
+  firstEventAt: string | null;
+  lastEventAt: string | null;
+  escalations?: SessionEscalations;
+}

@@ -1,0 +1,35 @@
+import { adviceFor, type ApiProblem } from '../api/problem';
+
+/** An API error as a person reads it: what the API said, its code and field, and what to do. */
+export function ProblemMessage({ problem, title = 'The request failed', onRetry }: { problem: ApiProblem; title?: string; onRetry?: () => void }) {
+  const advice = adviceFor(problem);
+  return (
+    <div className="problem" role="alert">
+      <p className="problem-title">
+        <strong>{title}</strong>
+        {problem.status ? ` (HTTP ${problem.status})` : ''}
+      </p>
+      <p>
+        {capitalize(problem.message)}
+        {problem.field ? ` — field “${problem.field}”` : ''} <code className="problem-code">{problem.code}</code>
+      </p>
+      {problem.errors.length > 1 && (
+        <ul>
+          {problem.errors.map((e, i) => (
+            <li key={i}>
+              <code>{e.field || '(body)'}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {advice && <p className="problem-advice">{advice}</p>}
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+const capitalize = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
