@@ -10,3 +10,4 @@ export * from './validate-escalation-event';
 export * from './checkpoint';
 export * from './validate-checkpoint';
 export * from './canonical-json';
+export * from './sse-parser';

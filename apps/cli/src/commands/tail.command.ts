@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli.context';
 import { ExitCode, type CliError } from '../errors/cli.error';
-import { SseParser, type ServerSentEvent } from '../http/sse-parser';
+import { SseParser, type ServerSentEvent } from '@agent-ledger/contracts';
 import { addFilterOptions } from '../options/filter-options';
 import { filtersToQuery, integerIn, parseInstant, type FilterFlags } from '../options/option-parsers';
 import { formatEventLine } from '../output/event-line';

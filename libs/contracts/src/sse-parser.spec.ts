@@ -35,4 +35,27 @@ describe(SseParser.name, () => {
     expect(p.lastEventId).toBe('7');
     expect(p.retryMs).toBe(2500);
   });
+
+  it('should give the same events when the stream is cut at every possible byte', () => {
+    const text = 'id: 1\r\nevent: ledger-event\r\ndata: line one\r\ndata: line two\r\n\r\n: keep-alive\r\n\r\ndata: plain\r\r\n';
+    const whole = new SseParser().feed(text);
+    expect(whole).toEqual([
+      { event: 'ledger-event', data: 'line one\nline two', id: '1' },
+      { event: 'message', data: 'plain' },
+    ]);
+    for (let cut = 1; cut < text.length; cut++) {
+      const parser = new SseParser();
+      expect([...parser.feed(text.slice(0, cut)), ...parser.feed(text.slice(cut))]).toEqual(whole);
+    }
+  });
+
+  it('should dispatch nothing when a block has no data lines or is incomplete', () => {
+    const parser = new SseParser();
+    expect(parser.feed('event: ledger-event\n\n: comment only\n\ndata: half')).toEqual([]);
+    expect(parser.feed('\n\n')).toEqual([{ event: 'message', data: 'half' }]);
+  });
+
+  it('should keep a value whose first character after the colon is not a space as it is', () => {
+    expect(new SseParser().feed('data:x\ndata:  two spaces\n\n')).toEqual([{ event: 'message', data: 'x\n two spaces' }]);
+  });
 });
