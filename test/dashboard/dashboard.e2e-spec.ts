@@ -284,7 +284,11 @@ describe('dashboard in a browser', () => {
     await signIn(tenant.apiKeys.read);
     await page.goto('/escalations');
     await page.getByRole('heading', { level: 1, name: 'Escalations' }).waitFor();
-    await page.locator('body').focus();
+    // Tabbing starts from the top of the document: a script-focusable marker before the app is
+    // focused (a route change or a removed element may otherwise have left the starting point in
+    // the page).
+    await inPage("document.body.insertAdjacentHTML('afterbegin', '<span id=\"tab-start\" tabindex=\"-1\"></span>'); document.getElementById('tab-start').focus()");
+    expect(await inPage<string | undefined>('document.activeElement?.id')).toBe('tab-start');
     const focused: (string | undefined)[] = [];
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press('Tab');
