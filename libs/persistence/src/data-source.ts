@@ -8,6 +8,7 @@ import { ChangeOutbox1732300000400 } from './migrations/1732300000400-change-out
 import { Notifications1732300000600 } from './migrations/1732300000600-notifications';
 import { Escalations1732300000500 } from './migrations/1732300000500-escalations';
 import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-tenant-row-level-security';
+import { ActionToolStatusIndex1732300000800 } from './migrations/1732300000800-action-tool-status-index';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -18,6 +19,7 @@ export const LEDGER_MIGRATIONS = [
   Escalations1732300000500,
   Notifications1732300000600,
   TenantRowLevelSecurity1732300000700,
+  ActionToolStatusIndex1732300000800,
 ];
 
 export interface DataSourceSettings {
