@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WORKSPACE_ROOT } from '@agent-ledger/testing';
+import { uniqueSuffix, WORKSPACE_ROOT } from '@agent-ledger/testing';
 import { ACTION_EVENT_SCHEMA_VERSION, ACTION_EVENTS_TOPIC, SCHEMA_VERSION_HEADER } from '@agent-ledger/contracts';
 import type { BenchContext } from '../lib/context';
 import { QUERY_TOOLS, SEED_EVENTS_PER_ACTION, seedAction } from '../lib/events';
@@ -24,7 +24,7 @@ export interface QueryResult {
 
 /**
  * Query latency over a tenant holding `query.events` stored events. The data set is written once per
- * size and kept (tenant `bench-query-<events>` in the test database): its events go through the raw
+ * size and kept (tenant `bench-query-<events>-<date>-<suffix>` in the test database, named in a state file of the checkout): its events go through the raw
  * Kafka producer to the topic and are stored by the running audit-projector — the same rows, chains
  * and projection as events posted through ingest, without the HTTP leg. A later run reuses it and only
  * tops it up if a run was interrupted.
@@ -43,7 +43,8 @@ export async function queryPhase(ctx: BenchContext): Promise<QueryResult> {
   let name: string;
   if (known) ({ tenantId, readKey, name } = known);
   else {
-    name = `bench-query-${s.events}-${new Date().toISOString().slice(0, 10)}`;
+    // Unique: the test database outlives checkouts, and a checkout without the state file builds its own.
+    name = `bench-query-${s.events}-${new Date().toISOString().slice(0, 10)}-${uniqueSuffix()}`;
     const created = await ctx.front.createTenant(name);
     ({ tenantId } = created);
     readKey = created.apiKeys.read;
