@@ -9,6 +9,7 @@ import { Notifications1732300000600 } from './migrations/1732300000600-notificat
 import { Escalations1732300000500 } from './migrations/1732300000500-escalations';
 import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-tenant-row-level-security';
 import { ActionToolStatusIndex1732300000800 } from './migrations/1732300000800-action-tool-status-index';
+import { ActionStatsIndex1732300000900 } from './migrations/1732300000900-action-stats-index';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -20,6 +21,7 @@ export const LEDGER_MIGRATIONS = [
   Notifications1732300000600,
   TenantRowLevelSecurity1732300000700,
   ActionToolStatusIndex1732300000800,
+  ActionStatsIndex1732300000900,
 ];
 
 export interface DataSourceSettings {
