@@ -24,11 +24,9 @@ export type SignalType = (typeof SIGNAL_TYPES)[number];
 export const EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const RISK_LEVELS = ['safe', 'moderate', 'destructive', 'critical'] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
+import type { ApprovalDecision, RiskLevel } from './vocabulary';
 
-export const APPROVAL_DECISIONS = ['approved', 'rejected', 'expired', 'auto', 'not_required'] as const;
-export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+export { APPROVAL_DECISIONS, RISK_LEVELS, type ApprovalDecision, type RiskLevel } from './vocabulary';
 
 export const ACTOR_TYPES = ['agent', 'user', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];

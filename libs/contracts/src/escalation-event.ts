@@ -1,20 +1,6 @@
-/** Why an escalation was opened (see the escalation rules in ARCHITECTURE.md). */
-export const ESCALATION_REASONS = [
-  'customer_request',
-  'action_failed',
-  'error_threshold',
-  'permission_denied',
-  'confirmation_timeout',
-  'high_risk_unapproved',
-  'budget_exceeded',
-  'rate_limited',
-  'manual',
-] as const;
-export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+import { SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
 
-/** Most severe first. */
-export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { ESCALATION_REASONS, SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
 
 /** Higher is more severe: critical 3, error 2, warning 1, info 0. */
 export function severityRank(severity: Severity): number {

@@ -11,3 +11,4 @@ export * from './checkpoint';
 export * from './validate-checkpoint';
 export * from './canonical-json';
 export * from './sse-parser';
+export { ACTION_STATUSES, ESCALATION_STATUSES, type ActionStatus, type EscalationStatus } from './vocabulary';

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { APPROVAL_DECISIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
+import { ACTION_STATUSES, APPROVAL_DECISIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
 import { ApiError } from '@agent-ledger/runtime';
 import { z } from 'zod';
-
-export const ACTION_STATUSES = ['attempted', 'confirmed', 'executed', 'failed', 'cancelled'] as const;
 
 const text = (name: string) => z.string().min(1, `${name} must not be empty`).max(200, `${name} must be at most 200 characters`);
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) =>

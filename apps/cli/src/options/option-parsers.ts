@@ -1,8 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
-export const ACTION_STATUSES = ['attempted', 'confirmed', 'executed', 'failed', 'cancelled'] as const;
-export const RISK_LEVELS = ['safe', 'moderate', 'destructive', 'critical'] as const;
-export const APPROVAL_DECISIONS = ['approved', 'rejected', 'expired', 'auto', 'not_required'] as const;
+export { ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS } from '@agent-ledger/contracts';
 export const EXPORT_FORMATS = ['csv', 'json', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

@@ -1,0 +1,36 @@
+/**
+ * The ledger's closed vocabularies. Plain constants without imports, so that the dashboard's browser
+ * bundle shares them with the services instead of carrying a copy.
+ */
+
+/** Where an action stands in its lifecycle (attempted → confirmed → executed | failed | cancelled). */
+export const ACTION_STATUSES = ['attempted', 'confirmed', 'executed', 'failed', 'cancelled'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+export const RISK_LEVELS = ['safe', 'moderate', 'destructive', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const APPROVAL_DECISIONS = ['approved', 'rejected', 'expired', 'auto', 'not_required'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+/** Why an escalation was opened (see the escalation rules in ARCHITECTURE.md). */
+export const ESCALATION_REASONS = [
+  'customer_request',
+  'action_failed',
+  'error_threshold',
+  'permission_denied',
+  'confirmation_timeout',
+  'high_risk_unapproved',
+  'budget_exceeded',
+  'rate_limited',
+  'manual',
+] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+/** Most severe first. */
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** An escalation's lifecycle: open → acknowledged → resolved. */
+export const ESCALATION_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
