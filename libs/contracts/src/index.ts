@@ -12,3 +12,4 @@ export * from './validate-checkpoint';
 export * from './canonical-json';
 export * from './sse-parser';
 export { ACTION_STATUSES, ESCALATION_STATUSES, type ActionStatus, type EscalationStatus } from './vocabulary';
+export { MAX_JSON_DEPTH, checkJsonText, unsafeTextReason } from './json-text';

@@ -10,6 +10,7 @@ import { Escalations1732300000500 } from './migrations/1732300000500-escalations
 import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-tenant-row-level-security';
 import { ActionToolStatusIndex1732300000800 } from './migrations/1732300000800-action-tool-status-index';
 import { ActionStatsIndex1732300000900 } from './migrations/1732300000900-action-stats-index';
+import { DeadLetters1732300001000 } from './migrations/1732300001000-dead-letters';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -22,6 +23,7 @@ export const LEDGER_MIGRATIONS = [
   TenantRowLevelSecurity1732300000700,
   ActionToolStatusIndex1732300000800,
   ActionStatsIndex1732300000900,
+  DeadLetters1732300001000,
 ];
 
 export interface DataSourceSettings {
