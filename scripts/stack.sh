@@ -33,6 +33,7 @@ TOPICS=(
   "agent-ledger.action-events.v1:${ACTION_EVENTS_PARTITIONS:-6}"
   "agent-ledger.action-events.dlq.v1:3"
   "agent-ledger.escalations.v1:${ESCALATIONS_PARTITIONS:-6}"
+  "agent-ledger.escalations.dlq.v1:3"
   "agent-ledger.checkpoints.v1:1"
 )
 TOPIC_REPLICATION_FACTOR=1

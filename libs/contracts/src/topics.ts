@@ -10,6 +10,14 @@ export const ACTION_EVENTS_TOPIC = 'agent-ledger.action-events.v1';
 export const ACTION_EVENTS_DLQ_TOPIC = 'agent-ledger.action-events.dlq.v1';
 /** Escalation lifecycle events, keyed by {@link escalationEventKey}. */
 export const ESCALATIONS_TOPIC = 'agent-ledger.escalations.v1';
+/** Escalation events a consumer could not apply, with the reason and origin in headers. */
+export const ESCALATIONS_DLQ_TOPIC = 'agent-ledger.escalations.dlq.v1';
+
+/** The dead-letter topic of each consumed topic. */
+export const DLQ_TOPIC_OF: Readonly<Record<string, string>> = {
+  'agent-ledger.action-events.v1': 'agent-ledger.action-events.dlq.v1',
+  'agent-ledger.escalations.v1': 'agent-ledger.escalations.dlq.v1',
+};
 /** Signed checkpoints over the chain heads of a tenant. */
 export const CHECKPOINTS_TOPIC = 'agent-ledger.checkpoints.v1';
 
@@ -30,6 +38,18 @@ export const DLQ_SOURCE_TOPIC_HEADER = 'x-ledger-dlq-source-topic';
 export const DLQ_SOURCE_PARTITION_HEADER = 'x-ledger-dlq-source-partition';
 /** Kafka header: the offset of the dead-lettered message in its source partition (decimal). */
 export const DLQ_SOURCE_OFFSET_HEADER = 'x-ledger-dlq-source-offset';
+/** Kafka header: the consumer group that could not apply the message. */
+export const DLQ_GROUP_HEADER = 'x-ledger-dlq-group';
+/** Kafka header: the short machine-readable reason, e.g. `schema`, `unknown_tenant`, `data_error`. */
+export const DLQ_CODE_HEADER = 'x-ledger-dlq-code';
+/** Kafka header: the class of the error that dead-lettered the message (`invalid` before processing, `data` during). */
+export const DLQ_ERROR_CLASS_HEADER = 'x-ledger-dlq-error-class';
+/** Kafka header: when the message was dead-lettered (RFC 3339). */
+export const DLQ_AT_HEADER = 'x-ledger-dlq-at';
+/** Kafka header: the tenant the message names, when it could be read (a uuid). */
+export const DLQ_TENANT_HEADER = 'x-ledger-dlq-tenant';
+/** Kafka header, set when the original value was too large to travel in the DLQ topic: its size in bytes (the source position is then the reference). */
+export const DLQ_VALUE_OMITTED_HEADER = 'x-ledger-dlq-value-omitted';
 /** Kafka header: the schema (name and version) of the message value, e.g. {@link ACTION_EVENT_SCHEMA_VERSION}. */
 export const SCHEMA_VERSION_HEADER = 'x-ledger-schema';
 /** Kafka header carrying the W3C trace context of the message (also stored in the event). */

@@ -3,6 +3,7 @@ import {
   ACTION_EVENTS_DLQ_TOPIC,
   ACTION_EVENTS_TOPIC,
   CHECKPOINTS_TOPIC,
+  ESCALATIONS_DLQ_TOPIC,
   ESCALATIONS_TOPIC,
 } from '@agent-ledger/contracts';
 
@@ -20,6 +21,7 @@ export function ledgerTopics(opts: { actionEventPartitions: number; escalationPa
     { topic: ACTION_EVENTS_TOPIC, numPartitions: opts.actionEventPartitions, replicationFactor: rf },
     { topic: ACTION_EVENTS_DLQ_TOPIC, numPartitions: 3, replicationFactor: rf },
     { topic: ESCALATIONS_TOPIC, numPartitions: opts.escalationPartitions, replicationFactor: rf },
+    { topic: ESCALATIONS_DLQ_TOPIC, numPartitions: 3, replicationFactor: rf },
     { topic: CHECKPOINTS_TOPIC, numPartitions: 1, replicationFactor: rf },
   ];
 }
