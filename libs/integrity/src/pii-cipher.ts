@@ -3,7 +3,7 @@ import { canonicalJson } from '@agent-ledger/contracts';
 import { storableText } from './derived-columns';
 
 /**
- * Envelope encryption of PII (ARCHITECTURE.md "Privacy"): each data subject has a random 256-bit
+ * Envelope encryption of PII (docs/write-path.md, "Privacy"): each data subject has a random 256-bit
  * data key; the key is stored wrapped (AES-256-GCM) under the master key; PII values are encrypted
  * with the data key (AES-256-GCM) and stored as an envelope object inside the event JSON, so the
  * hash chain covers the ciphertext. Erasing a subject deletes its wrapped key: its envelopes become
