@@ -25,7 +25,7 @@ import * as ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { ConfigValidationError, envVariableNames, loadConfig } from '@agent-ledger/config';
-import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, CHECKPOINTS_TOPIC, ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
+import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, CHECKPOINTS_TOPIC, ESCALATIONS_DLQ_TOPIC, ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
 import { envSchema as auditApiEnv } from '../../apps/audit-api/src/config/audit-api.config';
 import { envSchema as auditProjectorEnv } from '../../apps/audit-projector/src/config/audit-projector.config';
 import { envSchema as escalationWorkerEnv } from '../../apps/escalation-worker/src/config/escalation-worker.config';
@@ -60,6 +60,7 @@ const TOPICS: Record<string, number> = {
   [ACTION_EVENTS_TOPIC]: 6,
   [ACTION_EVENTS_DLQ_TOPIC]: 3,
   [ESCALATIONS_TOPIC]: 6,
+  [ESCALATIONS_DLQ_TOPIC]: 3,
   [CHECKPOINTS_TOPIC]: 1,
 };
 const MAX_CONSUMER_REPLICAS = 6;
