@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { AuditProjectorConfig } from './config/audit-projector.config';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { EscalationsModule } from './escalations/escalations.module';
 import { ProjectionModule } from './projection/projection.module';
 import { ProjectorSharedModule } from './shared/projector-shared.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ProjectorSharedModule.forRoot(projectorSettings(config)),
         ProjectionModule,
         EscalationsModule,
+        DeadLettersModule,
       ],
     };
   }

@@ -1,0 +1,86 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC } from '@agent-ledger/contracts';
+import { BatchConsumerRunner, type Kafka, type PartitionBatch } from '@agent-ledger/kafka';
+import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import { counter, createLogger } from '@agent-ledger/telemetry';
+import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
+import { decodeDeadLetter } from './dead-letter.codec';
+import { DeadLettersRepository } from './dead-letters.repository';
+
+const recorded = () =>
+  counter('ledger_dead_letters_recorded_total', 'Dead letters read from the dead-letter topics and recorded in dead_letters', ['source_topic', 'reason_code']);
+
+/**
+ * Reads the dead-letter topics into `dead_letters` (the database has one writer), in its own
+ * consumer group. Idempotent on the letter's DLQ position, so a redelivered batch stores nothing
+ * twice; a database failure leaves the batch uncommitted and it is retried.
+ */
+@Injectable()
+export class DeadLettersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = createLogger(DeadLettersConsumer.name);
+  private runner?: BatchConsumerRunner;
+  private starting?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
+    private readonly repository: DeadLettersRepository,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register({
+      name: 'dead-letters-consumer',
+      check: async () => {
+        if (!this.runner?.isRunning) throw new Error('dead-letters consumer is not running');
+      },
+    });
+    this.starting = this.start();
+  }
+
+  private async start(): Promise<void> {
+    let delay = 1_000;
+    while (!this.stopped) {
+      const runner = new BatchConsumerRunner(this.kafka, {
+        groupId: `${this.settings.groupId}-dead-letters`,
+        topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC],
+        fromBeginning: true,
+        sessionTimeoutMs: this.settings.sessionTimeoutMs,
+        handleBatch: (b) => this.handle(b),
+      });
+      try {
+        await runner.start();
+        if (this.stopped) {
+          await runner.stop();
+          return;
+        }
+        this.runner = runner;
+        return;
+      } catch (err) {
+        this.log.warn({ err, retryInMs: delay }, 'could not start the dead-letters consumer');
+        await runner.stop().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, delay).unref());
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  private async handle(batch: PartitionBatch): Promise<void> {
+    const letters = batch.messages.map((m) => decodeDeadLetter(batch.topic, batch.partition, m, this.settings.groupId));
+    const inserted = await this.repository.store(letters);
+    for (const l of letters) recorded().inc({ source_topic: l.sourceTopic, reason_code: l.reasonCode });
+    if (inserted) {
+      this.log.warn(
+        { topic: batch.topic, partition: batch.partition, letters: letters.map((l) => ({ sourceTopic: l.sourceTopic, sourceOffset: l.sourceOffset, code: l.reasonCode })) },
+        'dead letters recorded',
+      );
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.starting?.catch(() => undefined);
+    await this.runner?.stop();
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from '@agent-ledger/persistence';
+import type { DeadLetterRow } from './dead-letter.codec';
+
+/** PostgreSQL error classes of bad data (22: data exception, 23: integrity constraint violation). */
+const isDataError = (err: unknown): boolean => /^2[23]/.test(String((err as { code?: unknown }).code ?? ''));
+
+/** The `dead_letters` table, written idempotently: one row per position in a dead-letter topic. */
+@Injectable()
+export class DeadLettersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Stores the letters in one transaction; a letter already stored (same DLQ position) is left as it
+   * is. A letter PostgreSQL refuses as data is stored without its key and headers, never retried
+   * forever. Resolves with the number of rows inserted.
+   */
+  async store(letters: DeadLetterRow[]): Promise<number> {
+    if (!letters.length) return 0;
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        let inserted = 0;
+        for (const l of letters) inserted += await this.insert(m, l);
+        return inserted;
+      });
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      let inserted = 0;
+      for (const l of letters) {
+        try {
+          inserted += await this.dataSource.transaction((m) => this.insert(m, l));
+        } catch (e) {
+          if (!isDataError(e)) throw e;
+          inserted += await this.dataSource.transaction((m) => this.insert(m, { ...l, messageKey: null, messageHeaders: {} }));
+        }
+      }
+      return inserted;
+    }
+  }
+
+  private async insert(m: EntityManager, l: DeadLetterRow): Promise<number> {
+    const rows: unknown[] = await m.query(
+      `INSERT INTO dead_letters (tenant_id, consumer_group, source_topic, source_partition, source_offset, dlq_topic, dlq_partition, dlq_offset,
+                                 event_id, event_type, error_class, reason_code, reason, message_key, message_value, message_headers, value_bytes, dead_lettered_at)
+       VALUES ((SELECT id FROM tenants WHERE id = $1::uuid), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, $18)
+       ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING RETURNING id`,
+      [
+        l.tenantCandidate,
+        l.consumerGroup,
+        l.sourceTopic,
+        l.sourcePartition,
+        l.sourceOffset,
+        l.dlqTopic,
+        l.dlqPartition,
+        l.dlqOffset,
+        l.eventId,
+        l.eventType,
+        l.errorClass,
+        l.reasonCode,
+        l.reason,
+        l.messageKey,
+        l.messageValue,
+        JSON.stringify(l.messageHeaders),
+        l.valueBytes,
+        l.deadLetteredAt,
+      ],
+    );
+    return rows.length;
+  }
+}
