@@ -5,27 +5,42 @@ import type { Redis } from 'ioredis';
 import { hashApiKey, looksLikeApiKey } from './api-key';
 import { ApiKeysRepository, type ActiveApiKey } from './api-keys.repository';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
+import { CachedLookup } from './cached-lookup';
 
 /** Redis channel on which a revocation is announced to every service that caches keys. */
 export const KEY_REVOKED_CHANNEL = 'agent-ledger:api-key-revoked';
 
+/** Revoked key ids remembered (a revocation is final, so forgetting the oldest only costs a lookup). */
+const MAX_REVOKED_REMEMBERED = 10_000;
+
 /**
- * Resolves a raw API key to its tenant and scopes. Positive answers are cached for a few seconds
- * (ingest at thousands of requests per second must not query PostgreSQL for each); a revocation is
- * published on Redis and evicts the key from every service's cache at once, the TTL bounding the
- * delay if that message is missed.
+ * Resolves a raw API key to its tenant and scopes. Answers are cached for AUTH_CACHE_TTL_MS (ingest at
+ * thousands of requests per second must not query PostgreSQL for each); a revocation is published on
+ * Redis and evicts the key from every service's cache at once, the TTL bounding the delay if that
+ * message is missed. While PostgreSQL is unreachable, a key verified within the last `staleMs` is
+ * still honoured unless its revocation was announced; a key with no usable copy makes
+ * `authenticate` throw LookupUnavailableException (the guard answers 503 auth_unavailable).
  */
 @Injectable()
 export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
   private readonly log = createLogger(ApiKeyAuthenticator.name);
-  private readonly cache = new Map<string, { key: ActiveApiKey; expiresAt: number }>();
+  private readonly lookup: CachedLookup<ActiveApiKey>;
+  private readonly revoked = new Set<string>();
   private subscriber?: Redis;
 
   constructor(
     private readonly keys: ApiKeysRepository,
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
-  ) {}
+    @Inject(AUTH_OPTIONS) options: AuthOptions,
+  ) {
+    this.lookup = new CachedLookup((digest) => this.keys.findActiveByHash(Buffer.from(digest, 'base64')), {
+      name: 'api-key',
+      freshMs: options.cacheTtlMs,
+      staleMs: options.staleMs,
+      absentMs: options.unknownTtlMs,
+      loadTimeoutMs: options.lookupTimeoutMs,
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     const sub = this.redis.duplicate({ connectionName: 'api-key-revocations' });
@@ -40,20 +55,15 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
+  /**
+   * The live key with this raw value, or undefined if it is unknown or revoked.
+   * @throws LookupUnavailableException when PostgreSQL cannot answer and no usable copy is cached.
+   */
   async authenticate(raw: string): Promise<ActiveApiKey | undefined> {
     if (!looksLikeApiKey(raw)) return undefined;
-    const digest = hashApiKey(raw).toString('base64');
-    const now = Date.now();
-    const hit = this.cache.get(digest);
-    if (hit && hit.expiresAt > now) return hit.key;
-    const key = await this.keys.findActive(raw);
-    if (key && this.options.cacheTtlMs > 0) {
-      if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(digest, { key, expiresAt: now + this.options.cacheTtlMs });
-    } else {
-      this.cache.delete(digest);
-    }
-    return key;
+    const key = await this.lookup.get(hashApiKey(raw).toString('base64'));
+    // A lookup that raced an announced revocation may have read the key before it was revoked.
+    return key && !this.revoked.has(key.keyId) ? key : undefined;
   }
 
   /** Announces a revocation to every service (and evicts it here). */
@@ -63,6 +73,8 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
   }
 
   private evict(keyId: string): void {
-    for (const [digest, entry] of this.cache) if (entry.key.keyId === keyId) this.cache.delete(digest);
+    if (this.revoked.size >= MAX_REVOKED_REMEMBERED) this.revoked.delete(this.revoked.values().next().value!);
+    this.revoked.add(keyId);
+    this.lookup.evictWhere((key) => key.keyId === keyId);
   }
 }

@@ -36,7 +36,12 @@ export class ApiKeysRepository {
 
   /** The key with this raw value, if it exists and is not revoked. */
   async findActive(raw: string): Promise<ActiveApiKey | undefined> {
-    const row = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hashApiKey(raw) } });
+    return this.findActiveByHash(hashApiKey(raw));
+  }
+
+  /** The key whose SHA-256 digest this is, if it exists and is not revoked. */
+  async findActiveByHash(keyHash: Buffer): Promise<ActiveApiKey | undefined> {
+    const row = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash } });
     if (!row || row.revokedAt) return undefined;
     return { keyId: row.id, tenantId: row.tenantId, scopes: row.scopes };
   }

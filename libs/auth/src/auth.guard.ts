@@ -6,7 +6,11 @@ import { bearerToken, secretsEqual } from './api-key';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { REQUIRED_SCOPE, ROOT_ONLY } from './auth.decorators';
+import { LookupUnavailableException } from './cached-lookup';
 import type { AuthenticatedRequest } from './principal';
+
+/** Retry-After of a 503 auth_unavailable: long enough for a database restart or failover. */
+export const AUTH_RETRY_AFTER_SECONDS = 5;
 
 /** Scopes that imply others: an admin key may also read. */
 const IMPLIED: Record<ApiKeyScope, readonly ApiKeyScope[]> = { admin: ['admin', 'read'], read: ['read'], ingest: ['ingest'] };
@@ -18,7 +22,8 @@ export function grants(scopes: readonly ApiKeyScope[], required: ApiKeyScope): b
 /**
  * Global guard: a route marked @RequireScope(s) needs a live API key granting s; a route marked
  * @RequireRootKey() needs LEDGER_ROOT_KEY. Unmarked routes (health, metrics, the dashboard's static
- * files) are public. 401 = no, unknown or revoked key; 403 = a valid key without the scope.
+ * files) are public. 401 = no, unknown or revoked key; 403 = a valid key without the scope;
+ * 503 auth_unavailable (with Retry-After) = PostgreSQL unreachable and the key not known from before.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -45,7 +50,12 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
-    const key = await this.authenticator.authenticate(token);
+    const key = await this.authenticator.authenticate(token).catch((err: unknown) => {
+      if (err instanceof LookupUnavailableException) {
+        throw ApiError.unavailable('auth_unavailable', 'API keys cannot be checked right now (the database is unreachable); retry later', AUTH_RETRY_AFTER_SECONDS);
+      }
+      throw err;
+    });
     if (!key) throw ApiError.unauthorized('invalid_api_key', 'the API key is unknown or revoked');
     if (!grants(key.scopes, scope!)) throw ApiError.forbidden('insufficient_scope', `this API key lacks the "${scope}" scope (it has: ${key.scopes.join(', ')})`);
     req.principal = { kind: 'api-key', keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes };
