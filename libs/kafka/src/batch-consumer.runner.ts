@@ -1,21 +1,6 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { createLogger, gauge } from '@agent-ledger/telemetry';
-
-export interface PartitionBatch {
-  topic: string;
-  partition: number;
-  messages: KafkaMessage[];
-  highWatermark: string;
-  /** Keep the group membership alive during long work. */
-  heartbeat(): Promise<void>;
-}
-
-export interface StoredOffset {
-  topic: string;
-  partition: number;
-  /** The next offset to read. */
-  offset: string;
-}
+import type { PartitionBatch, StoredOffset } from './consumer-host';
 
 export interface BatchConsumerOptions {
   groupId: string;
@@ -39,6 +24,8 @@ export interface BatchConsumerOptions {
 const lagGauge = () => gauge('ledger_consumer_lag_messages', 'Messages behind the high watermark after the last batch', ['group', 'topic', 'partition']);
 
 /**
+ * @deprecated Use {@link ConsumerHost}: it isolates poison messages and rejoins its group.
+ *
  * Drives a kafkajs consumer with eachBatch: per-partition batches, retry-until-done on transient
  * failure, resume from externally stored offsets on assignment, and a graceful stop that lets the
  * batch in flight finish before leaving the group.

@@ -1,6 +1,15 @@
 export { createKafka, type KafkaConnectionOptions } from './kafka-client';
 export { describeCluster, ensureTopics, ledgerTopics, type TopicSpec } from './topic-admin';
 export { LedgerProducer, type OutgoingMessage } from './producer';
-export { DlqPublisher, type DeadLetter } from './dlq';
-export { BatchConsumerRunner, type BatchConsumerOptions, type PartitionBatch, type StoredOffset } from './batch-consumer.runner';
+export { DlqPublisher, tenantOf, type DeadLetter, type DeadLetterClass, type DlqPublisherOptions } from './dlq';
+export { classifyError, DataError, TransientError, type ErrorClass } from './error-classification';
+export {
+  ConsumerHost,
+  type ConsumerBatch,
+  type ConsumerHostOptions,
+  type PartitionBatch,
+  type Rejection,
+  type StoredOffset,
+} from './consumer-host';
+export { BatchConsumerRunner, type BatchConsumerOptions } from './batch-consumer.runner';
 export type { Kafka, KafkaMessage } from 'kafkajs';

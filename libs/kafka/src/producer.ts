@@ -3,7 +3,8 @@ import { injectTraceHeaders } from '@agent-ledger/telemetry';
 
 export interface OutgoingMessage {
   key: string;
-  value: string | Buffer;
+  /** null only for a dead letter whose value was too large to travel. */
+  value: string | Buffer | null;
   headers?: Record<string, string>;
   partition?: number;
 }

@@ -1,0 +1,319 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { createLogger } from '@agent-ledger/telemetry';
+import { DlqPublisher, type DeadLetterClass } from './dlq';
+import { classifyError, errorCode, errorReason, type ErrorClass } from './error-classification';
+import { LagMonitor } from './lag-monitor';
+import { PartitionHealth } from './partition-health';
+import { applyInOrder, type Backoff } from './poison-isolation';
+import { LedgerProducer } from './producer';
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  /** A slice of the partition's fetched messages, in offset order. */
+  messages: KafkaMessage[];
+  highWatermark: string;
+  /** Keep the group membership alive during long work. */
+  heartbeat(): Promise<void>;
+}
+
+/** A message a handler refuses before applying it (unreadable, invalid, unknown tenant). */
+export interface Rejection {
+  message: KafkaMessage;
+  code: string;
+  reason: string;
+  errorClass?: DeadLetterClass;
+}
+
+export interface ConsumerBatch extends PartitionBatch {
+  /** Sends refused messages to the topic's dead-letter topic now (resolves once the broker has them). */
+  deadLetter(rejections: Rejection[]): Promise<void>;
+}
+
+export interface StoredOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to read. */
+  offset: string;
+}
+
+export interface ConsumerHostOptions {
+  /** Names the consumer in logs and health reports. */
+  name: string;
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /**
+   * Applies a slice of one partition's messages. Resolving means every message of the slice is done;
+   * throwing fails the slice, which the host retries, bisects or dead-letters by the error's class.
+   * A slice may be applied again (after a failure or a restart): handlers are idempotent.
+   */
+  handle(batch: ConsumerBatch): Promise<void>;
+  /** Offsets kept outside Kafka (e.g. in PostgreSQL with the data): the consumer seeks there on assignment. */
+  storedOffsets?(assigned: { topic: string; partitions: number[] }[]): Promise<StoredOffset[]>;
+  /** Records progress past a message the host dead-lettered, where offsets are kept with the data. */
+  skipped?(position: StoredOffset): Promise<void>;
+  /** Overrides the classification of errors the handler knows (undefined: the default rules). */
+  classify?(err: unknown): ErrorClass | undefined;
+  /** Publisher of dead letters (default: one on its own producer). */
+  dlq?: DlqPublisher;
+  partitionsConsumedConcurrently?: number;
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+  retry?: Backoff;
+  /** Failures of an unclassified error before a lone message is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** A partition failing or not moving this long is stuck (default 60 s). */
+  stuckAfterMs?: number;
+  /** Liveness fails when the consumer has been down this long after it ran (default 2 min). */
+  livenessAfterMs?: number;
+  /** How often the group's committed offsets and the partitions' ends are read (default 10 s). */
+  lagPollMs?: number;
+}
+
+type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * Hosts one kafkajs consumer group member with eachBatch: starts in the background with backoff
+ * while Kafka is unreachable; applies each partition's messages in order with poison isolation
+ * (see applyInOrder) and dead-lettering; rejoins the group after membership errors (recreating the
+ * consumer when kafkajs gives up or stays out of the group); reports readiness (running, no stuck
+ * partition) and liveness (not down longer than a bound); on stop lets the slice in flight finish,
+ * commits, and leaves the group.
+ */
+export class ConsumerHost {
+  private readonly log = createLogger(ConsumerHost.name);
+  private readonly health: PartitionHealth;
+  private readonly dlq: DlqPublisher;
+  private readonly ownProducer?: LedgerProducer;
+  private readonly lag: LagMonitor;
+  private consumer?: Consumer;
+  private state: State = 'idle';
+  private starting?: Promise<void>;
+  private joinedAt?: number;
+  private outOfGroupSince?: number;
+  private downSince?: number;
+  private hasRun = false;
+  private membershipErrors: number[] = [];
+  private assignment: { topic: string; partitions: number[] }[] = [];
+  private watchdog?: NodeJS.Timeout;
+
+  constructor(private readonly kafka: Kafka, private readonly opts: ConsumerHostOptions) {
+    this.health = new PartitionHealth(opts.groupId, opts.stuckAfterMs ?? 60_000);
+    if (opts.dlq) this.dlq = opts.dlq;
+    else {
+      this.ownProducer = new LedgerProducer(kafka);
+      this.dlq = new DlqPublisher(this.ownProducer, { group: opts.groupId });
+    }
+    this.lag = new LagMonitor(kafka, opts.groupId, this.health);
+  }
+
+  get groupId(): string {
+    return this.opts.groupId;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  get assigned(): { topic: string; partitions: number[] }[] {
+    return this.assignment;
+  }
+
+  /** Starts in the background (retrying with backoff until Kafka answers); returns at once. */
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'starting';
+    this.starting = this.startWithBackoff();
+    this.watchdog = setInterval(() => void this.tick(), this.opts.lagPollMs ?? 10_000);
+    this.watchdog.unref();
+  }
+
+  /** Throws (naming the group and partitions) unless the consumer runs in its group with no stuck partition. */
+  async checkReady(): Promise<void> {
+    const name = `${this.opts.name} (group ${this.opts.groupId})`;
+    if (this.state !== 'running') throw new Error(`${name} is not running`);
+    const outFor = this.outOfGroupSince === undefined ? 0 : Date.now() - this.outOfGroupSince;
+    if (outFor > this.rejoinAfterMs) throw new Error(`${name} has been out of its group for ${Math.round(outFor / 1000)} s`);
+    const stuck = this.health.stuck();
+    if (stuck.length) throw new Error(`${name} stuck: ${stuck.map((s) => `${s.topic}/${s.partition} (${s.why})`).join(', ')}`);
+  }
+
+  /** Throws when the consumer ran, went down, and could not be brought back for longer than the bound. */
+  async checkLive(): Promise<void> {
+    const bound = this.opts.livenessAfterMs ?? 120_000;
+    if (this.hasRun && this.downSince !== undefined && Date.now() - this.downSince > bound) {
+      throw new Error(`${this.opts.name} (group ${this.opts.groupId}) has been down for ${Math.round((Date.now() - this.downSince) / 1000)} s`);
+    }
+  }
+
+  /** Lets the slice in flight finish, commits what is done, leaves the group. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopping';
+    clearInterval(this.watchdog);
+    await Promise.race([this.starting?.catch(() => undefined), sleep(5_000)]);
+    await this.consumer?.disconnect().catch((err) => this.log.warn({ err, groupId: this.opts.groupId }, 'leaving the group'));
+    this.consumer = undefined;
+    await this.lag.close();
+    await this.ownProducer?.disconnect();
+    this.health.clear();
+    this.state = 'stopped';
+  }
+
+  private get rejoinAfterMs(): number {
+    return Math.max(2 * (this.opts.sessionTimeoutMs ?? 30_000), 30_000);
+  }
+
+  private async startWithBackoff(): Promise<void> {
+    let delay = 1_000;
+    while (this.state === 'starting') {
+      const consumer = this.createConsumer();
+      this.consumer = consumer;
+      try {
+        await consumer.connect();
+        for (const topic of this.opts.topics) await consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? true });
+        await consumer.run({
+          autoCommit: true,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+          eachBatch: (payload) => this.eachBatch(payload),
+        });
+        if (this.state !== 'starting') return;
+        this.state = 'running';
+        this.hasRun = true;
+        this.downSince = undefined;
+        this.outOfGroupSince = Date.now();
+        this.log.info({ groupId: this.opts.groupId, topics: this.opts.topics }, `${this.opts.name} consuming`);
+        return;
+      } catch (err) {
+        this.log.warn({ err, groupId: this.opts.groupId, retryInMs: delay }, `${this.opts.name} could not start`);
+        await consumer.disconnect().catch(() => undefined);
+        if (this.consumer === consumer) this.consumer = undefined;
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  /** Replaces the consumer with a new one (a fresh member of the group). */
+  private recreate(reason: string): void {
+    if (this.state !== 'running') return;
+    this.log.warn({ groupId: this.opts.groupId, reason }, `${this.opts.name} is recreating its consumer to rejoin the group`);
+    this.state = 'starting';
+    this.downSince ??= Date.now();
+    const old = this.consumer;
+    this.consumer = undefined;
+    this.membershipErrors = [];
+    this.starting = (async () => {
+      await old?.disconnect().catch(() => undefined);
+      this.health.clear();
+      await this.startWithBackoff();
+    })();
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.groupId,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
+      maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    const { GROUP_JOIN, CRASH, REBALANCING } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => {
+      if (consumer !== this.consumer) return;
+      this.assignment = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+      this.joinedAt = Date.now();
+      this.outOfGroupSince = undefined;
+      this.downSince = undefined;
+      this.health.assigned(this.assignment);
+      this.log.info({ groupId: this.opts.groupId, assignment: e.payload.memberAssignment }, `${this.opts.name} partitions assigned`);
+      void this.seekToStoredOffsets(consumer);
+    });
+    consumer.on(REBALANCING, () => {
+      this.outOfGroupSince ??= Date.now();
+    });
+    consumer.on(CRASH, (e) => {
+      this.log.error({ err: e.payload.error, restart: e.payload.restart, groupId: this.opts.groupId }, `${this.opts.name} consumer crashed`);
+      this.outOfGroupSince ??= Date.now();
+      this.downSince ??= Date.now();
+      if (!e.payload.restart && consumer === this.consumer) this.recreate(`crashed: ${errorReason(e.payload.error, 200)}`);
+    });
+    return consumer;
+  }
+
+  private async seekToStoredOffsets(consumer: Consumer): Promise<void> {
+    if (!this.opts.storedOffsets) return;
+    try {
+      const offsets = await this.opts.storedOffsets(this.assignment);
+      for (const o of offsets) consumer.seek(o);
+      if (offsets.length) this.log.info({ groupId: this.opts.groupId, offsets }, 'resumed from stored offsets');
+    } catch (err) {
+      // Not fatal: the handler still ignores what is below its stored offsets.
+      this.log.warn({ err }, 'could not read stored offsets; resuming from committed offsets');
+    }
+  }
+
+  private classify(err: unknown): ErrorClass {
+    return this.opts.classify?.(err) ?? classifyError(err);
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    if (!batch.messages.length) return;
+    const { topic, partition, highWatermark } = batch;
+    const where = { groupId: this.opts.groupId, topic, partition };
+    const deadLetter = async (rejections: Rejection[]) => {
+      await this.dlq.publish(rejections.map((r) => ({ topic, partition, message: r.message, reason: r.reason, code: r.code, errorClass: r.errorClass ?? 'invalid', group: this.opts.groupId })));
+    };
+    try {
+      await applyInOrder(batch.messages, {
+        handle: (messages) => this.opts.handle({ topic, partition, messages, highWatermark, heartbeat, deadLetter }),
+        classify: (err) => this.classify(err),
+        deadLetter: async (message, err, cls) => {
+          const code = errorCode(err, cls);
+          this.log.warn({ ...where, offset: message.offset, code, errorClass: cls, err }, 'message dead-lettered');
+          await this.dlq.publish([{ topic, partition, message, reason: `${code}: ${errorReason(err)}`, code, errorClass: cls, group: this.opts.groupId }]);
+          await this.opts.skipped?.({ topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+        },
+        progressed: async (lastOffset) => {
+          resolveOffset(lastOffset);
+          this.health.progressed(topic, partition, lastOffset, highWatermark);
+          this.membershipErrors = [];
+          await commitOffsetsIfNecessary();
+        },
+        failed: (err, cls, messages, retryInMs) => {
+          this.health.failed(topic, partition);
+          this.log.warn({ ...where, err, errorClass: cls, messages: messages.length, firstOffset: messages[0]?.offset, retryInMs }, 'batch failed; retrying');
+        },
+        shouldContinue: () => isRunning() && !isStale() && this.state === 'running',
+        heartbeat,
+        sleep,
+        maxAttempts: this.opts.maxAttempts ?? 5,
+        backoff: this.opts.retry ?? { initialMs: 200, maxMs: 5_000 },
+      });
+    } catch (err) {
+      // A membership error: leave the batch uncommitted so kafkajs rejoins; recreate if that keeps failing.
+      const now = Date.now();
+      this.membershipErrors = [...this.membershipErrors.filter((t) => now - t < 60_000), now];
+      this.outOfGroupSince ??= now;
+      this.log.warn({ ...where, err, recent: this.membershipErrors.length }, 'lost the group membership; rejoining');
+      if (this.membershipErrors.length >= 3) setImmediate(() => this.recreate('repeated membership errors'));
+      throw err;
+    }
+  }
+
+  /** Polls lag, and recreates a consumer that stayed out of its group too long. */
+  private async tick(): Promise<void> {
+    if (this.state !== 'running') return;
+    if (this.outOfGroupSince !== undefined && Date.now() - this.outOfGroupSince > this.rejoinAfterMs) {
+      this.recreate(`out of the group for ${Math.round((Date.now() - this.outOfGroupSince) / 1000)} s`);
+      return;
+    }
+    await this.lag.poll(this.assignment).catch((err) => this.log.debug({ err }, 'lag poll failed'));
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
