@@ -7,10 +7,14 @@ import { ReadinessService } from './readiness.service';
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
-  /** The process is up and its event loop answers. */
+  /**
+   * The process is up, its event loop answers, and no worker is down beyond repair (a consumer that
+   * crashed and could not be recreated for its bound): 503 asks the orchestrator for a restart.
+   */
   @Get('health/live')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  async live(@Res() res: Response): Promise<void> {
+    const report = await this.readiness.live();
+    res.status(report.ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
   }
 
   /** 200 only when every connection the service needs works. */
