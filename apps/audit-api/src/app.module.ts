@@ -6,6 +6,7 @@ import { AdminModule } from './admin/admin.module';
 import { ChangeLogModule } from './change-log/change-log.module';
 import { ChannelsModule } from './channels/channels.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
@@ -38,6 +39,7 @@ export class AppModule {
         AdminModule,
         ChannelsModule.forRoot(config),
         DeliveriesModule,
+        DeadLettersModule,
         DashboardModule,
       ],
     };

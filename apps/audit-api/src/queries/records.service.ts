@@ -68,8 +68,7 @@ export class RecordsService {
   }
 
   async listActions(tenantId: string, f: ActionFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toAction>>> {
-    const before = cursor ? String(decodeCursor('actions', tenantId, cursor)[0]) : undefined;
-    if (before !== undefined && !/^\d{1,19}$/.test(before)) throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
+    const before = cursor ? decodeCursor('actions', tenantId, cursor)[0] : undefined;
     const rows = await this.records.listActions(tenantId, f, limit + 1, before);
     const page = rows.slice(0, limit);
     return { items: page.map(toAction), nextCursor: rows.length > limit ? encodeCursor('actions', tenantId, [page[page.length - 1].seq]) : null };
@@ -100,8 +99,7 @@ export class RecordsService {
   async listEvents(tenantId: string, f: EventFilter, limit: number, cursor?: string): Promise<Page<Awaited<ReturnType<RecordsService['toEvents']>>[number]>> {
     let before: { at: string; id: string } | undefined;
     if (cursor) {
-      const [at, id] = decodeCursor('events', tenantId, cursor).map(String);
-      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
+      const [at, id] = decodeCursor('events', tenantId, cursor);
       before = { at, id };
     }
     const rows = await this.records.listEvents(tenantId, f, limit + 1, before);
@@ -142,9 +140,12 @@ export class RecordsService {
   async statistics(tenantId: string, q: { from?: Date; to?: Date; bucket?: StatsWindow['bucket'] }) {
     const to = q.to ?? new Date();
     const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
+    // With only `from` given, `to` is now: a window starting in the future is as empty as from > to.
+    if (from >= to) throw ApiError.validation([{ field: 'from', code: 'invalid', message: 'from must be before to (to defaults to now)' }]);
     const span = to.getTime() - from.getTime();
     const bucket = q.bucket ?? (span <= 6 * 3_600_000 ? 'minute' : span <= 14 * 86_400_000 ? 'hour' : 'day');
     const s = await this.stats.stats(tenantId, { from, to, bucket });
+    const deadLetters = await this.stats.deadLetters(tenantId, { from, to });
     const count = (st: string) => s.byStatus.find((r) => r.status === st)?.n ?? 0;
     const total = s.byStatus.reduce((n, r) => n + r.n, 0);
     const finished = count('executed') + count('failed');
@@ -157,6 +158,7 @@ export class RecordsService {
       approvals: { approved: 0, rejected: 0, expired: 0, auto: 0, ...Object.fromEntries(s.approvals.map((r) => [r.decision, r.n])) },
       durations: s.durations,
       series: s.series.map((p) => ({ t: new Date(p.t).toISOString(), actions: p.actions, executed: p.executed, failed: p.failed })),
+      deadLetters,
     };
   }
 }

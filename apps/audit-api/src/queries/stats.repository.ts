@@ -48,4 +48,15 @@ export class StatsRepository {
       return { byStatus, byTool, byRisk, approvals, durations, series };
     });
   }
+
+  /** Dead letters naming the tenant: dead-lettered in the window, and not replayed yet (any time). */
+  async deadLetters(tenantId: string, w: Pick<StatsWindow, 'from' | 'to'>): Promise<{ inWindow: number; unreplayed: number }> {
+    const [row] = await this.db.query<{ inWindow: number; unreplayed: number }>(
+      tenantId,
+      `SELECT count(*) FILTER (WHERE dead_lettered_at >= $2 AND dead_lettered_at < $3)::int AS "inWindow", count(*) FILTER (WHERE replayed_at IS NULL)::int AS unreplayed
+         FROM dead_letters WHERE tenant_id = $1`,
+      [tenantId, w.from, w.to],
+    );
+    return row;
+  }
 }
