@@ -6,13 +6,16 @@ import {
   EVENT_TYPES,
   RISK_LEVELS,
 } from './action-event';
-import { deepFreeze } from './schema-validator';
+import { EARLIEST_INSTANT, LATEST_INSTANT } from './instant-range';
+import { deepFreeze, INSTANT_RANGE_KEYWORD } from './schema-validator';
 
 // JSON Schema (draft-07) of action event v1, in two forms: what a producer submits (input) and
 // what Kafka carries (stored). Everything but the `required` lists and the two stamped fields is
 // shared. Free-form objects (input, output, metadata, error.details, subject.pii, changes.before /
-// after) accept any content; every other object is closed. The `metadata` byte limit is checked in
-// code (see validate-action-event.ts): JSON Schema cannot measure serialized size.
+// after) accept any content that obeys the text rules every validator applies (json-text.ts: no NUL
+// or lone surrogates, at most 64 levels, finite numbers); every other object is closed. The byte
+// limits (the event, `metadata`) are checked in code (see validate-action-event.ts): JSON Schema
+// cannot measure serialized size.
 
 const L = ACTION_EVENT_LIMITS;
 
@@ -23,7 +26,8 @@ export const idString = { type: 'string', minLength: 1, maxLength: L.idMaxLength
 export const nameString = { type: 'string', minLength: 1, maxLength: L.nameMaxLength } as const;
 export const messageString = { type: 'string', minLength: 1, maxLength: L.messageMaxLength } as const;
 export const uuidString = { type: 'string', format: 'uuid' } as const;
-export const dateTimeString = { type: 'string', format: 'date-time' } as const;
+/** RFC 3339 with a zone, naming an instant within the ledger's range (see instant-range.ts). */
+export const dateTimeString = { type: 'string', format: 'date-time', [INSTANT_RANGE_KEYWORD]: [EARLIEST_INSTANT, LATEST_INSTANT] } as const;
 const freeObject = { type: 'object' } as const;
 const nonNegativeNumber = { type: 'number', minimum: 0 } as const;
 

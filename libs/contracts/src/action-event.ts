@@ -31,13 +31,25 @@ export { APPROVAL_DECISIONS, RISK_LEVELS, type ApprovalDecision, type RiskLevel 
 export const ACTOR_TYPES = ['agent', 'user', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
-/** Size limits of schema v1 (characters for strings, UTF-8 bytes of the JSON for `metadata`). */
+/**
+ * Size limits of schema v1: characters for strings; UTF-8 bytes of the JSON (`JSON.stringify`) for
+ * `metadata` and whole events.
+ *
+ * `eventMaxBytes` bounds a stored event, the value of one Kafka message: 256 KiB leaves room for the
+ * headers within the broker's 1 MiB `message.max.bytes`, and lets a dead-lettered event travel whole
+ * in the dead-letter topic (whose records stay under half the broker limit). A producer's input may
+ * use `inputMaxBytes`, 1 KiB less: stamping (`eventId`, `tenantId`, `occurredAt`, `receivedAt`) adds
+ * under 200 bytes. Redaction can grow an event (a value becomes `"[REDACTED]"`), so ingest validates
+ * the stamped event again and refuses one that no longer fits (400, code `tooLarge`).
+ */
 export const ACTION_EVENT_LIMITS = {
   idMaxLength: 200,
   nameMaxLength: 200,
   messageMaxLength: 4_000,
   userAgentMaxLength: 1_000,
   metadataMaxBytes: 16 * 1024,
+  eventMaxBytes: 256 * 1024,
+  inputMaxBytes: 255 * 1024,
 } as const;
 
 export function isEventType(value: unknown): value is EventType {

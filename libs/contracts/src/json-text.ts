@@ -5,8 +5,10 @@ import { escapePointerToken, type FieldError } from './validation-result';
  * SDK's Kafka producer, audit-api bodies, query strings and path parameters):
  * - strings and object keys hold no NUL (U+0000) and no lone UTF-16 surrogate — PostgreSQL's text
  *   and JSONB cannot store them, and UTF-8 cannot encode a lone surrogate;
- * - objects and arrays nest at most {@link MAX_JSON_DEPTH} levels.
- * Such values are refused with the field named, never stored altered.
+ * - objects and arrays nest at most {@link MAX_JSON_DEPTH} levels (the value itself is level 1);
+ * - numbers are finite: `JSON.parse` turns a literal beyond ±1.8e308 (`1e400`) into Infinity, which
+ *   JSON cannot carry on (it would be re-serialized as `null`).
+ * Such values are refused with the field named, never stored altered. See docs/intake-contract.md.
  */
 export const MAX_JSON_DEPTH = 64;
 
@@ -20,35 +22,56 @@ export function unsafeTextReason(s: string): string | undefined {
   return m[0] === '\u0000' ? 'must not contain the NUL character (U+0000)' : 'must not contain a lone UTF-16 surrogate (not valid Unicode)';
 }
 
+export interface JsonTextOptions {
+  /** Deepest nesting of objects and arrays allowed; default {@link MAX_JSON_DEPTH}. */
+  maxDepth?: number;
+  /** Stop after this many errors; default 20. */
+  limit?: number;
+  /** How a pointer is named in messages (e.g. `input.a.b`); default the pointer itself. */
+  name?: (pointer: string) => string;
+}
+
 /**
  * Walks a JSON value without recursion (a hostile value cannot exhaust the stack) and reports the
- * first problems: unsafe text in a string or a key, and nesting deeper than `maxDepth`. Pointers are
- * relative to `value` (prefix them with `prefixPointer`). Stops after `limit` errors.
+ * first problems: unsafe text in a string or a key (code `text`), nesting deeper than `maxDepth`
+ * (code `depth`, reported once, on the first container past the limit), and non-finite numbers
+ * (code `finite`). Pointers are relative to `value` (prefix them with `prefixPointer`). Stops after
+ * `limit` errors.
  */
-export function checkJsonText(value: unknown, opts: { maxDepth?: number; limit?: number } = {}): FieldError[] {
+export function checkJsonText(value: unknown, opts: JsonTextOptions = {}): FieldError[] {
   const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
   const limit = opts.limit ?? 20;
+  const name = (pointer: string) => (opts.name ? opts.name(pointer) : pointer || 'the value');
   const errors: FieldError[] = [];
   const stack: [unknown, string, number][] = [[value, '', 0]];
+  let depthReported = false;
   while (stack.length && errors.length < limit) {
     const [v, pointer, depth] = stack.pop()!;
     if (typeof v === 'string') {
       const reason = unsafeTextReason(v);
-      if (reason) errors.push({ pointer, code: 'text', message: `${pointer || 'the value'} ${reason}` });
+      if (reason) errors.push({ pointer, code: 'text', message: `${name(pointer)} ${reason}` });
+      continue;
+    }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) errors.push({ pointer, code: 'finite', message: `${name(pointer)} must be a finite number (JSON numbers are at most ±1.8e308)` });
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth + 1 > maxDepth) {
-      errors.push({ pointer, code: 'depth', message: `${pointer || 'the value'} nests deeper than ${maxDepth} levels of objects and arrays` });
+      if (!depthReported) errors.push({ pointer, code: 'depth', message: `${name(pointer)} nests deeper than ${maxDepth} levels of objects and arrays` });
+      depthReported = true;
       continue;
     }
-    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [k, child] = entries[i];
+    const isArray = Array.isArray(v);
+    const keys = isArray ? null : Object.keys(v);
+    const n = isArray ? v.length : keys!.length;
+    for (let i = n - 1; i >= 0; i--) {
+      const k = isArray ? String(i) : keys![i];
+      const child = isArray ? v[i] : (v as Record<string, unknown>)[k];
       const childPointer = `${pointer}/${escapePointerToken(k)}`;
-      const keyReason = Array.isArray(v) ? undefined : unsafeTextReason(k);
+      const keyReason = isArray ? undefined : unsafeTextReason(k);
       if (keyReason) {
-        errors.push({ pointer: childPointer, code: 'text', message: `a key in ${pointer || 'the value'} ${keyReason}` });
+        errors.push({ pointer: childPointer, code: 'text', message: `a key in ${name(pointer)} ${keyReason}` });
         if (errors.length >= limit) break;
         continue;
       }

@@ -1,6 +1,8 @@
 import Ajv, { type ErrorObject, type Format, type SchemaObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isIP } from 'node:net';
+import { EARLIEST_INSTANT, isInstantInRange, LATEST_INSTANT } from './instant-range';
+import { checkJsonText } from './json-text';
 import { escapePointerToken, type FieldError, type ValidationResult } from './validation-result';
 
 // Internal: the one Ajv instance and the mapping of its errors to FieldErrors. Not exported from
@@ -24,6 +26,17 @@ function createAjv(): Ajv {
   // (23:59:60) is valid RFC 3339 but `new Date()` turns it into Invalid Date downstream.
   ajv.addFormat('date-time', { type: 'string', validate: (s: string) => isRfc3339(s) && !Number.isNaN(Date.parse(s)) });
   ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
+  // The instant a date-time names must lie within the ledger's range (see instant-range.ts). A string
+  // that does not parse is left to `format`.
+  ajv.addKeyword({
+    keyword: INSTANT_RANGE_KEYWORD,
+    type: 'string',
+    schemaType: 'array',
+    validate: (_bounds: unknown, data: string) => {
+      const ms = Date.parse(data);
+      return Number.isNaN(ms) || isInstantInRange(ms);
+    },
+  });
   return ajv;
 }
 
@@ -34,6 +47,9 @@ function syncFormatValidator(format: Format): (s: string) => boolean {
   if (typeof f === 'string') return (s) => new RegExp(f).test(s);
   throw new Error('unsupported format validator');
 }
+
+/** Schema keyword of date-time strings: the instant must lie in `[EARLIEST_INSTANT, LATEST_INSTANT]`. */
+export const INSTANT_RANGE_KEYWORD = 'x-instant-range';
 
 const ajv = createAjv();
 
@@ -48,13 +64,20 @@ export interface ValidatorOptions {
   check?: (value: Record<string, unknown>) => FieldError[];
 }
 
-/** Compiles `schema` once and returns a validator that reports every invalid field. */
+/**
+ * Compiles `schema` once and returns a validator that reports every invalid field. Every validator
+ * applies the text rules first ({@link checkJsonText}: no NUL or lone surrogates, bounded depth,
+ * finite numbers), without recursion; the schema's free-form objects are not descended by Ajv, and
+ * `check` is skipped when the value nests too deep (it may serialize the value).
+ */
 export function compileValidator<T>(schema: SchemaObject, options: ValidatorOptions): (value: unknown) => ValidationResult<T> {
   const validate = ajv.compile(schema);
   return (value: unknown) => {
+    const textErrors = checkJsonText(value, { name: (pointer) => fieldName(pointer, options) });
     validate(value);
     const errors = toFieldErrors(validate.errors ?? [], value, options);
-    if (options.check && isPlainObject(value)) errors.push(...options.check(value));
+    errors.push(...textErrors);
+    if (options.check && isPlainObject(value) && !textErrors.some((e) => e.code === 'depth')) errors.push(...options.check(value));
     const unique = dedupe(errors);
     if (unique.length) return { ok: false, errors: unique };
     return { ok: true, value: value as T };
@@ -90,6 +113,8 @@ function toFieldError(e: ErrorObject, root: unknown, options: ValidatorOptions):
       const pointer = `${e.instancePath}/${escapePointerToken(String(params.additionalProperty))}`;
       return { pointer, code: 'additionalProperties', message: `${fieldName(pointer, options)} is not a known property` };
     }
+    case INSTANT_RANGE_KEYWORD:
+      return { pointer: e.instancePath, code: 'range', message: `${fieldName(e.instancePath, options)} must be between ${EARLIEST_INSTANT} and ${LATEST_INSTANT}` };
     case 'false schema': {
       const pointer = e.instancePath;
       const message = options.forbidden?.[pointer] ?? `${fieldName(pointer, options)} must not be set`;

@@ -86,3 +86,8 @@ export function actionEventKey(tenantId: string, idOrEvent: string | ActionEvent
 export function escalationEventKey(tenantId: string, sessionId: string): string {
   return `${tenantId}:${sessionId}`;
 }
+
+/** Kafka header of action events: the JSON pointers ingest redacted, comma-separated (`,` and `%` inside a pointer percent-encoded). */
+export const REDACTED_PATHS_HEADER = 'x-ledger-redacted';
+/** Kafka header of action events, set when the redacted pointers did not all fit {@link REDACTED_PATHS_HEADER}: how many were left out. */
+export const REDACTED_PATHS_OMITTED_HEADER = 'x-ledger-redacted-omitted';

@@ -5,19 +5,30 @@ import type { FieldError, ValidationResult } from './validation-result';
 
 const patterns = { [TRACEPARENT_PATTERN]: 'a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)' };
 
-/** The `metadata` limit, in UTF-8 bytes of its JSON. */
-function checkMetadataSize(event: Record<string, unknown>): FieldError[] {
-  const metadata = event.metadata;
-  if (!isPlainObject(metadata)) return [];
-  let bytes: number;
+/** UTF-8 bytes of `value` as JSON, or undefined when it cannot be serialized. */
+function jsonBytes(value: unknown): number | undefined {
   try {
-    bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+    return Buffer.byteLength(JSON.stringify(value), 'utf8');
   } catch {
-    return [{ pointer: '/metadata', code: 'type', message: 'metadata must be JSON-serializable' }];
+    return undefined;
   }
-  const max = ACTION_EVENT_LIMITS.metadataMaxBytes;
-  if (bytes <= max) return [];
-  return [{ pointer: '/metadata', code: 'tooLarge', message: `metadata must be at most ${max} bytes as JSON (is ${bytes})` }];
+}
+
+/** The byte limits: the whole event (`eventMax`) and `metadata`. */
+function sizeCheck(eventMax: number, whatIsMeasured: string) {
+  return (event: Record<string, unknown>): FieldError[] => {
+    const errors: FieldError[] = [];
+    const bytes = jsonBytes(event);
+    if (bytes === undefined) return [{ pointer: '', code: 'type', message: 'event must be JSON-serializable' }];
+    if (bytes > eventMax) errors.push({ pointer: '', code: 'tooLarge', message: `event must be at most ${eventMax} bytes as JSON${whatIsMeasured} (is ${bytes})` });
+    const metadata = event.metadata;
+    if (isPlainObject(metadata)) {
+      const max = ACTION_EVENT_LIMITS.metadataMaxBytes;
+      const metadataBytes = jsonBytes(metadata) ?? 0;
+      if (metadataBytes > max) errors.push({ pointer: '/metadata', code: 'tooLarge', message: `metadata must be at most ${max} bytes as JSON (is ${metadataBytes})` });
+    }
+    return errors;
+  };
 }
 
 const inputValidator = compileValidator<ActionEventInput>(ACTION_EVENT_INPUT_SCHEMA, {
@@ -27,20 +38,32 @@ const inputValidator = compileValidator<ActionEventInput>(ACTION_EVENT_INPUT_SCH
     '/tenantId': 'tenantId must not be sent: the tenant is taken from the API key',
     '/receivedAt': 'receivedAt must not be sent: it is stamped by the ingest service',
   },
-  check: checkMetadataSize,
+  check: sizeCheck(ACTION_EVENT_LIMITS.inputMaxBytes, ''),
 });
 
-const storedValidator = compileValidator<ActionEvent>(ACTION_EVENT_SCHEMA, { rootName: 'event', patterns, check: checkMetadataSize });
+const storedValidator = compileValidator<ActionEvent>(ACTION_EVENT_SCHEMA, {
+  rootName: 'event',
+  patterns,
+  check: sizeCheck(ACTION_EVENT_LIMITS.eventMaxBytes, ' once redacted and stamped'),
+});
 
 /**
- * Validates what a producer submits. Reports every invalid field with a JSON pointer relative to
- * the event (use `prefixPointer` for batches). On success returns the same object, typed.
+ * Validates what a producer submits against the intake contract (docs/intake-contract.md): schema
+ * v1, the text rules (no NUL or lone surrogates in any string or key, at most 64 levels, finite
+ * numbers), date-times within 1970–9999, and the byte limits. Walks the value without recursion, so
+ * it is safe to call before anything recursive (redaction). Reports every invalid field with a JSON
+ * pointer relative to the event (use `prefixPointer` for batches). On success returns the same
+ * object, typed.
  */
 export function validateActionEventInput(value: unknown): ValidationResult<ActionEventInput> {
   return inputValidator(value);
 }
 
-/** Validates a stored event (what Kafka carries): tenantId, eventId, occurredAt, receivedAt required. */
+/**
+ * Validates a stored event (what Kafka carries) against the same contract: tenantId, eventId,
+ * occurredAt and receivedAt required, at most {@link ACTION_EVENT_LIMITS.eventMaxBytes} bytes.
+ * Every event that passes can be stored by the projector.
+ */
 export function validateActionEvent(value: unknown): ValidationResult<ActionEvent> {
   return storedValidator(value);
 }
