@@ -18,6 +18,7 @@ export class AppModule {
         }),
         EscalationModule.forRoot({
           groupId: config.ESCALATION_WORKER_GROUP_ID,
+          sessionTimeoutMs: config.ESCALATION_WORKER_SESSION_TIMEOUT_MS,
           redisPrefix: config.ESCALATION_REDIS_PREFIX,
           timerPollMs: config.ESCALATION_TIMER_POLL_MS,
           settingsCacheMs: config.ESCALATION_SETTINGS_CACHE_MS,

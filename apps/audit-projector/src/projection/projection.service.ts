@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalJson, isActionType, type ActionType } from '@agent-ledger/contracts';
 import { encryptEventPii, GENESIS_HASH, hashEvent, piiKeyNames, type DataKey } from '@agent-ledger/integrity';
-import { DlqPublisher, type PartitionBatch } from '@agent-ledger/kafka';
+import { DlqPublisher, TransientError, type PartitionBatch } from '@agent-ledger/kafka';
 import { createLogger, withSpan } from '@agent-ledger/telemetry';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
@@ -32,8 +32,10 @@ interface TxOutcome extends BatchResult {
  * Projects one partition batch of action events in ONE PostgreSQL transaction:
  * offset lock → tenant check → dedup (event_ids) → PII encryption (subject keys) → hash chains →
  * audit_events → actions → DLQ publish → chain heads + offset → COMMIT.
- * A throw rolls everything back and the runner retries the same batch; a message that can never be
- * stored goes to the DLQ instead, so the partition never stalls on it.
+ * A throw rolls everything back; the consumer host retries the same messages (transient errors) or
+ * bisects them until a message that fails alone is dead-lettered (data errors), so a batch here may
+ * be any slice of a partition's messages, in order. A message intake refuses goes to the DLQ in the
+ * batch's transaction, before the offset moves past it.
  */
 @Injectable()
 export class ProjectionService {
@@ -41,7 +43,6 @@ export class ProjectionService {
   /** Tenants are never deleted, so a positive answer can be remembered. */
   private readonly knownTenants = new Set<string>();
   private readonly keyCache = new SubjectKeyCache();
-  private readonly failingSince = new Map<string, number>();
 
   constructor(
     private readonly repository: ProjectionRepository,
@@ -52,26 +53,30 @@ export class ProjectionService {
 
   async handleBatch(batch: PartitionBatch): Promise<BatchResult> {
     const stop = projectionMetrics.batchDuration().startTimer();
-    const where = `${batch.topic}/${batch.partition}`;
     try {
       const result = await withSpan('audit-projector.batch', () => this.project(batch), {
         kind: 'consumer',
         attributes: { 'messaging.destination.name': batch.topic, 'messaging.kafka.partition': batch.partition, 'messaging.batch.message_count': batch.messages.length },
       });
       stop({ outcome: 'committed' });
-      this.failingSince.delete(where);
       return result;
     } catch (err) {
       stop({ outcome: 'failed' });
       projectionMetrics.batchFailures().inc();
-      if (!this.failingSince.has(where)) this.failingSince.set(where, Date.now());
       throw err;
     }
   }
 
-  /** Partitions whose batches have been failing (and retried) for longer than `ms`. */
-  failingLongerThan(ms: number, now = Date.now()): string[] {
-    return [...this.failingSince].filter(([, since]) => now - since > ms).map(([where]) => where);
+  /**
+   * Moves the group's stored offset past a message the consumer host dead-lettered (nothing of it was
+   * stored), so a restart does not read it again.
+   */
+  async recordSkipped(topic: string, partition: number, nextOffset: bigint): Promise<void> {
+    const { groupId } = this.settings;
+    await this.repository.transaction(async (tx) => {
+      await tx.lockOffset(groupId, topic, partition);
+      await tx.finish({ groupId, topic, partition, nextOffset, heads: new Map() });
+    });
   }
 
   private async project(batch: PartitionBatch): Promise<BatchResult> {
@@ -190,7 +195,9 @@ export class ProjectionService {
 
   private async publishDeadLetters(topic: string, partition: number, rejected: RejectedMessage[]): Promise<void> {
     rejected.sort((a, b) => (a.offset < b.offset ? -1 : 1));
-    await this.dlq.publish(rejected.map((r) => ({ topic, partition, message: r.message, reason: `${r.code}: ${r.reason}` })));
+    await this.dlq.publish(
+      rejected.map((r) => ({ topic, partition, message: r.message, reason: `${r.code}: ${r.reason}`, code: r.code, errorClass: 'invalid', group: this.settings.groupId })),
+    );
   }
 
   /**
@@ -241,7 +248,7 @@ export class ProjectionService {
     }
     for (const e of existing) {
       if (!keys.has(SubjectKeyCache.keyOf(e.tenantId, e.subjectId))) {
-        throw new Error(`subject key of tenant ${e.tenantId} disappeared while the batch was written; retrying`);
+        throw new TransientError(`subject key of tenant ${e.tenantId} disappeared while the batch was written; retrying`);
       }
     }
     return keys;

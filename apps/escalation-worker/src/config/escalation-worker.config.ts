@@ -11,6 +11,8 @@ export const envSchema = z.object({
   ESCALATION_WORKER_GROUP_ID: z.string().min(1).max(200).default(ESCALATION_WORKER_GROUP),
   /** Prefix of every Redis key of the worker's state (windows, timers, open escalations). */
   ESCALATION_REDIS_PREFIX: z.string().min(1).max(100).default('agent-ledger:escalation'),
+  /** Consumer group session timeout: how long a dead member holds its partitions. */
+  ESCALATION_WORKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(10_000),
   /** How often due confirmation timers are looked for. */
   ESCALATION_TIMER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /** How long a tenant's rule settings are cached. */

@@ -1,91 +1,95 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ACTION_EVENTS_TOPIC, ESCALATIONS_TOPIC, validateActionEvent, validateEscalationEvent, type ActionEvent, type EscalationEvent } from '@agent-ledger/contracts';
-import { BatchConsumerRunner, type Kafka, type PartitionBatch } from '@agent-ledger/kafka';
+import {
+  ACTION_EVENT_SCHEMA_VERSION,
+  ACTION_EVENTS_TOPIC,
+  ESCALATION_EVENT_SCHEMA_VERSION,
+  ESCALATIONS_TOPIC,
+  validateActionEvent,
+  validateEscalationEvent,
+} from '@agent-ledger/contracts';
+import { ConsumerHost, readJsonMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
-import { counter, createLogger } from '@agent-ledger/telemetry';
+import { createLogger } from '@agent-ledger/telemetry';
 import { EscalationService } from './escalation.service';
 import { EscalationStore } from './escalation.store';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
-const skipped = () => counter('ledger_escalation_worker_skipped_total', 'Messages the worker could not read (the projector sends them to the DLQ)', ['topic']);
-
 /**
- * The worker's three loops: action events (rules), escalation events (acknowledge/resolve from the
- * API), and due confirmation timers. Consumers start in the background with retry and stop on
- * shutdown after the batch in flight; offsets are committed only after a batch is fully handled.
+ * The worker's three loops: action events (rules) and escalation events (acknowledge/resolve from
+ * the API), each hosted by a {@link ConsumerHost} in its own group, and due confirmation timers.
+ * A message the worker cannot read, or cannot apply for a data reason, goes to its topic's
+ * dead-letter topic; offsets are committed only after the rest is handled.
  */
 @Injectable()
 export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = createLogger(EscalationLoops.name);
-  private readonly runners: BatchConsumerRunner[] = [];
-  private starting?: Promise<void>;
+  private readonly actions: ConsumerHost;
+  private readonly escalations: ConsumerHost;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private stopped = false;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) kafka: Kafka,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
     private readonly service: EscalationService,
     private readonly store: EscalationStore,
     private readonly readiness: ReadinessService,
-  ) {}
+  ) {
+    const common = { fromBeginning: true, sessionTimeoutMs: settings.sessionTimeoutMs };
+    this.actions = new ConsumerHost(kafka, {
+      ...common,
+      name: 'action events consumer',
+      groupId: settings.groupId,
+      topics: [ACTION_EVENTS_TOPIC],
+      handle: (b) => this.actionBatch(b),
+    });
+    this.escalations = new ConsumerHost(kafka, {
+      ...common,
+      name: 'escalations consumer',
+      groupId: `${settings.groupId}-state`,
+      topics: [ESCALATIONS_TOPIC],
+      handle: (b) => this.escalationBatch(b),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.readiness.register({
-      name: 'consumers',
-      check: async () => {
-        if (this.runners.length < 2 || this.runners.some((r) => !r.isRunning)) throw new Error('escalation consumers are not running');
+    this.readiness.registerWorker('consumers', {
+      checkReady: async () => {
+        await this.actions.checkReady();
+        await this.escalations.checkReady();
+      },
+      checkLive: async () => {
+        await this.actions.checkLive();
+        await this.escalations.checkLive();
       },
     });
-    this.starting = this.start();
+    this.actions.start();
+    this.escalations.start();
     this.timer = setInterval(() => {
       this.polling ??= this.pollTimers().finally(() => (this.polling = undefined));
     }, this.settings.timerPollMs);
     this.timer.unref();
   }
 
-  private async start(): Promise<void> {
-    const specs = [
-      { groupId: this.settings.groupId, topic: ACTION_EVENTS_TOPIC, handle: (b: PartitionBatch) => this.actionBatch(b) },
-      { groupId: `${this.settings.groupId}-state`, topic: ESCALATIONS_TOPIC, handle: (b: PartitionBatch) => this.escalationBatch(b) },
-    ];
-    for (const spec of specs) {
-      let delay = 1_000;
-      while (!this.stopped) {
-        const runner = new BatchConsumerRunner(this.kafka, { groupId: spec.groupId, topics: [spec.topic], handleBatch: spec.handle, sessionTimeoutMs: 10_000 });
-        try {
-          await runner.start();
-          this.runners.push(runner);
-          this.log.info({ groupId: spec.groupId, topic: spec.topic }, 'consuming');
-          break;
-        } catch (err) {
-          this.log.warn({ err, retryInMs: delay }, `could not start the consumer of ${spec.topic}`);
-          await runner.stop().catch(() => undefined);
-          await new Promise((r) => setTimeout(r, delay).unref());
-          delay = Math.min(delay * 2, 30_000);
-        }
-      }
+  private async actionBatch(batch: ConsumerBatch): Promise<void> {
+    const rejected: Rejection[] = [];
+    for (const m of batch.messages) {
+      const r = readJsonMessage(m, validateActionEvent, ACTION_EVENT_SCHEMA_VERSION);
+      if ('value' in r) await this.service.handleActionEvent(r.value);
+      else rejected.push(r);
     }
+    if (rejected.length) await batch.deadLetter(rejected);
   }
 
-  private async actionBatch(batch: PartitionBatch): Promise<void> {
+  private async escalationBatch(batch: ConsumerBatch): Promise<void> {
+    const rejected: Rejection[] = [];
     for (const m of batch.messages) {
-      const event = parse<ActionEvent>(m.value, validateActionEvent);
-      if (!event) {
-        skipped().inc({ topic: batch.topic });
-        continue;
-      }
-      await this.service.handleActionEvent(event);
+      const r = readJsonMessage(m, validateEscalationEvent, ESCALATION_EVENT_SCHEMA_VERSION);
+      if ('value' in r) await this.service.handleEscalationEvent(r.value);
+      else rejected.push(r);
     }
-  }
-
-  private async escalationBatch(batch: PartitionBatch): Promise<void> {
-    for (const m of batch.messages) {
-      const event = parse<EscalationEvent>(m.value, validateEscalationEvent);
-      if (event) await this.service.handleEscalationEvent(event);
-      else skipped().inc({ topic: batch.topic });
-    }
+    if (rejected.length) await batch.deadLetter(rejected);
   }
 
   private async pollTimers(): Promise<void> {
@@ -103,18 +107,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.starting?.catch(() => undefined);
     await this.polling?.catch(() => undefined);
-    await Promise.all(this.runners.map((r) => r.stop()));
-  }
-}
-
-function parse<T>(value: Buffer | null, validate: (v: unknown) => { ok: true; value: T } | { ok: false }): T | undefined {
-  if (!value) return undefined;
-  try {
-    const r = validate(JSON.parse(value.toString('utf8')));
-    return r.ok ? r.value : undefined;
-  } catch {
-    return undefined;
+    await Promise.all([this.actions.stop(), this.escalations.stop()]);
   }
 }
