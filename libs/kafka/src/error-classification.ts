@@ -83,32 +83,40 @@ interface ErrorLike {
   originalError?: unknown;
 }
 
-/** Classifies an error (following `cause`, `driverError` and kafkajs's `originalError`). */
-export function classifyError(err: unknown): ErrorClass {
-  const seen = new Set<unknown>();
-  let fallback: ErrorClass = 'unknown';
+/** The error and those it wraps (`cause`, `driverError`, kafkajs's `originalError` and `errors`), outermost first. */
+function chain(err: unknown): ErrorLike[] {
+  const out: ErrorLike[] = [];
   const queue: unknown[] = [err];
-  while (queue.length) {
+  while (queue.length && out.length < 20) {
     const e = queue.shift();
-    if (!e || typeof e !== 'object' || seen.has(e)) continue;
-    seen.add(e);
-    const x = e as ErrorLike;
+    if (!e || typeof e !== 'object' || out.includes(e as ErrorLike)) continue;
+    const x = e as ErrorLike & { errors?: unknown };
+    out.push(x);
+    queue.push(x.driverError, x.cause, x.originalError, ...(Array.isArray(x.errors) ? x.errors : []));
+  }
+  return out;
+}
+
+/** Classifies an error by what it is or wraps; membership wins, then the outermost recognised class. */
+export function classifyError(err: unknown): ErrorClass {
+  const errors = chain(err);
+  for (const x of errors) {
+    if ((typeof x.type === 'string' && MEMBERSHIP_TYPES.has(x.type)) || MEMBERSHIP_TEXT.test(x.message ?? '')) return 'membership';
+  }
+  let fallback: ErrorClass = 'unknown';
+  for (const x of errors) {
     if (x.errorClass === 'data' || x.errorClass === 'transient') return x.errorClass;
-    if (typeof x.type === 'string' && MEMBERSHIP_TYPES.has(x.type)) return 'membership';
-    if (MEMBERSHIP_TEXT.test(x.message ?? '')) return 'membership';
     if (typeof x.code === 'string') {
       if (NETWORK_CODES.has(x.code)) return 'transient';
       const pg = classifySqlState(x.code);
       if (pg && pg !== 'unknown') return pg;
-      if (pg === 'unknown') fallback = 'unknown';
     }
     if (x.name === 'SyntaxError') return 'data';
     if (typeof x.name === 'string' && x.name.startsWith('KafkaJS')) return 'transient';
     if (x.name === 'CannotExecuteNotConnectedError' || x.name === 'ConnectionIsNotSetError') return 'transient';
-    queue.push(x.driverError, x.cause, x.originalError);
     const text = x.message ?? '';
-    if (DATA_TEXT.test(text)) fallback = fallback === 'transient' ? fallback : 'data';
-    else if (TRANSIENT_TEXT.test(text)) fallback = 'transient';
+    if (fallback === 'unknown' && DATA_TEXT.test(text)) fallback = 'data';
+    else if (fallback === 'unknown' && TRANSIENT_TEXT.test(text)) fallback = 'transient';
   }
   return fallback;
 }
