@@ -1,5 +1,5 @@
 import './instrument';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { MAX_JSON_DEPTH } from '@agent-ledger/contracts';
 import { runService } from '@agent-ledger/runtime';
 import { AppModule } from './app.module';
 import { loadIngestApiConfig } from './config/ingest-api.config';
@@ -13,8 +13,6 @@ runService({
   logLevel: (config) => config.LOG_LEVEL,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
   openApi: { title: 'agent-ledger ingest API', description: 'Report AI agent actions and signals (schema v1). Answers 202 once Kafka acknowledged.' },
-  configure: (app, config) => {
-    // Registered before Nest's default parser, which then stays out: JSON only, up to the limit (413 beyond).
-    (app as NestExpressApplication).useBodyParser('json', { limit: config.INGEST_MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] });
-  },
+  // JSON only, up to the limit (413 beyond); a batch envelope ({"events":[…]}) adds two levels to an event's 64.
+  httpInput: (config) => ({ maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxJsonDepth: MAX_JSON_DEPTH + 2 }),
 });

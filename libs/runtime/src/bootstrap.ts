@@ -1,9 +1,12 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@agent-ledger/config';
 import { rootLogger, stopTelemetry } from '@agent-ledger/telemetry';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { setupOpenApi } from './http/openapi';
+import { configureHttpInput, type HttpInputOptions } from './http/request-body';
 import { PinoNestLogger } from './pino-nest.logger';
 
 export interface ServiceBootstrap<C> {
@@ -15,10 +18,30 @@ export interface ServiceBootstrap<C> {
   host(config: C): string;
   logLevel(config: C): string;
   shutdownTimeoutMs(config: C): number;
-  /** Extra HTTP setup (body limits, filters). */
+  /** Request body limits (default: 256 KiB, JSON nested at most 64 levels). */
+  httpInput?(config: C): HttpInputOptions;
+  /** Extra HTTP setup. */
   configure?(app: INestApplication, config: C): void | Promise<void>;
   /** Serves an OpenAPI document of the service's endpoints at /docs and /docs-json. */
   openApi?: { title: string; description: string };
+}
+
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * A request Node's HTTP parser refuses (a header with a control character, an oversized header, a
+ * broken request line) is answered in the usual error shape, then the connection is closed.
+ */
+function answerMalformedRequests(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: { status, code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_request', message: 'the HTTP request could not be parsed' } });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }
 
 /**
@@ -38,8 +61,11 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
     throw err;
   }
   const log = rootLogger({ service: b.name, level: b.logLevel(config) });
-  const app = await NestFactory.create(b.module(config) as never, { logger: new PinoNestLogger(), bufferLogs: true });
+  // Nest's own body parsers stay off: configureHttpInput installs the one JSON parser and the checks.
+  const app = await NestFactory.create(b.module(config) as never, { logger: new PinoNestLogger(), bufferLogs: true, bodyParser: false });
   app.useGlobalFilters(new HttpErrorFilter());
+  configureHttpInput(app, b.httpInput?.(config) ?? { maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
+  answerMalformedRequests(app.getHttpServer() as Server);
   await b.configure?.(app, config);
   if (b.openApi) setupOpenApi(app, { ...b.openApi, version: '1' });
   const port = b.port(config);

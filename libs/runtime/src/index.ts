@@ -6,4 +6,8 @@ export { ReadinessService, type ReadinessCheck, type ReadinessReport, type Worke
 export { ApiError, type ErrorBody, type FieldProblem } from './http/api-error';
 export { HttpErrorFilter, toApiError } from './http/http-error.filter';
 export { parseInput } from './http/parse-input';
+export { instantParam, parseInstant } from './http/instant';
+export { classifyDatabaseError, type DatabaseErrorClass } from './http/database-errors';
+export { InputTextInterceptor } from './http/input-text.interceptor';
+export { JSON_MEDIA_TYPES, type HttpInputOptions } from './http/request-body';
 export { ApiInput, ApiKeyAuth, jsonSchemaOf, setupOpenApi } from './http/openapi';

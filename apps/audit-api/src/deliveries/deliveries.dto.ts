@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiError } from '@agent-ledger/runtime';
+import { ApiError, instantParam, parseInstant } from '@agent-ledger/runtime';
 import { z } from 'zod';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -7,21 +7,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DELIVERY_CHANNELS = ['email', 'webhook'] as const;
 export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const;
 
-const instant = (name: string) =>
-  z
-    .string()
-    .refine((v) => /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v)), `${name} must be an RFC 3339 date-time`)
-    .transform((v) => new Date(v));
-
 export const listDeliveriesSchema = z
   .object({
     escalationId: z.string().regex(UUID, 'escalationId must be a UUID').optional(),
     channel: z.enum(DELIVERY_CHANNELS, { errorMap: () => ({ message: `channel must be one of ${DELIVERY_CHANNELS.join(', ')}` }) }).optional(),
     status: z.enum(DELIVERY_STATUSES, { errorMap: () => ({ message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` }) }).optional(),
     /** Deliveries created at or after. */
-    from: instant('from').optional(),
+    from: instantParam('from').optional(),
     /** Deliveries created before. */
-    to: instant('to').optional(),
+    to: instantParam('to').optional(),
     limit: z.coerce.number({ invalid_type_error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be 1-200').max(200, 'limit must be 1-200').default(50),
     cursor: z.string().max(500).optional(),
   })
@@ -30,6 +24,9 @@ export const listDeliveriesSchema = z
 export type ListDeliveriesDto = z.infer<typeof listDeliveriesSchema>;
 
 export const deliveryIdParam = z.object({ id: z.string().regex(UUID, 'id must be a UUID') });
+
+/** A delivery's position: created_at in UTC with microseconds, as the repository writes it. */
+const DELIVERY_POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
 /** Opaque cursor: base64url of the last row's position and a fingerprint of the tenant. */
 export function encodeCursor(tenantId: string, createdAt: string, id: string): string {
@@ -43,7 +40,7 @@ export function decodeCursor(tenantId: string, cursor: string): { createdAt: str
   } catch {
     throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
   }
-  if (typeof parsed?.c !== 'string' || typeof parsed.i !== 'string' || !UUID.test(parsed.i) || Number.isNaN(Date.parse(parsed.c))) {
+  if (typeof parsed?.c !== 'string' || typeof parsed.i !== 'string' || !UUID.test(parsed.i) || !DELIVERY_POSITION.test(parsed.c) || !parseInstant(parsed.c)) {
     throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
   }
   if (parsed.t !== fingerprint(tenantId)) throw ApiError.badRequest('invalid_cursor', 'cursor belongs to another tenant', 'cursor');

@@ -7,7 +7,7 @@ import { settingsInputSchema } from '@agent-ledger/escalation-rules';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
 import { ChangeCtx } from '../change-log/request-context';
 import type { ChangeContext } from '../change-log/change-recorder.service';
-import { instant, limit } from '../queries/query-filters';
+import { instant, limit, window, windowIssue } from '../queries/query-filters';
 import { EscalationsService } from './escalations.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +24,8 @@ const listSchema = z
     limit: limit(1_000, 100),
     cursor: z.string().max(500).optional(),
   })
-  .strict();
+  .strict()
+  .refine(window, windowIssue);
 const openSchema = z
   .object({
     sessionId: text('sessionId', 200),

@@ -46,13 +46,13 @@ export class EscalationsService {
   async list(tenantId: string, f: EscalationFilter, limit: number, cursor?: string) {
     let before: { at: string; id: string } | undefined;
     if (cursor) {
-      const [at, id] = decodeCursor('events', tenantId, cursor).map(String);
+      const [at, id] = decodeCursor('escalations', tenantId, cursor);
       before = { at, id };
     }
     const rows = await this.repository.list(tenantId, f, limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toEscalation), nextCursor: rows.length > limit ? encodeCursor('events', tenantId, [new Date(last.opened_at).toISOString(), last.escalation_id]) : null };
+    return { items: page.map(toEscalation), nextCursor: rows.length > limit ? encodeCursor('escalations', tenantId, [new Date(last.opened_at).toISOString(), last.escalation_id]) : null };
   }
 
   async get(tenantId: string, escalationId: string) {

@@ -1,18 +1,13 @@
-import { Controller, Get, Query, type StreamableFile } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
-import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiInput, ApiKeyAuth, instantParam, parseInput } from '@agent-ledger/runtime';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { IntegrityExportService } from './integrity-export.service';
 import { IntegrityService } from './integrity.service';
-import { ndjsonFile } from './ndjson-file';
+import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 
-const instant = (name: string) =>
-  z
-    .string()
-    .refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}/.test(v), `${name} must be an RFC 3339 date-time`)
-    .transform((v) => new Date(v))
-    .optional();
+const instant = (name: string) => instantParam(name).optional();
 
 const verifyQuery = z
   .object({ from: instant('from'), to: instant('to') })
@@ -21,6 +16,8 @@ const verifyQuery = z
 
 const chainExportQuery = z.object({ format: z.enum(['jsonl']).default('jsonl').describe('jsonl: one stored row per line') }).strict();
 const checkpointsQuery = z.object({}).strict();
+/** JSON lines downloads: the first chunk is read before the headers (see sendDownload). */
+const NDJSON = (filename: string) => ({ contentType: 'application/x-ndjson; charset=utf-8', filename });
 
 @Controller('v1/integrity')
 @ApiTags('integrity')
@@ -49,9 +46,9 @@ export class IntegrityController {
   @ApiOperation({ summary: "Stream the tenant's hash chains as stored, one row per JSON line, for offline verification (scope read)" })
   @ApiInput({ query: chainExportQuery })
   @ApiProduces('application/x-ndjson')
-  exportChains(@CurrentTenant() tenantId: string, @Query() query: unknown): Promise<StreamableFile> {
+  exportChains(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     parseInput(chainExportQuery, query, 'query');
-    return ndjsonFile(this.exports.chainLines(tenantId), 'chains.jsonl');
+    return sendDownload(res, NDJSON('chains.jsonl'), this.exports.chainLines(tenantId));
   }
 
   /** The tenant's signed checkpoints, oldest first, one per JSON line (as on the checkpoints topic). */
@@ -59,8 +56,8 @@ export class IntegrityController {
   @RequireScope('read')
   @ApiOperation({ summary: "Stream the tenant's signed checkpoints, oldest first, one per JSON line (scope read)" })
   @ApiProduces('application/x-ndjson')
-  checkpoints(@CurrentTenant() tenantId: string, @Query() query: unknown): Promise<StreamableFile> {
+  checkpoints(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     parseInput(checkpointsQuery, query, 'query');
-    return ndjsonFile(this.exports.checkpointLines(tenantId), 'checkpoints.jsonl');
+    return sendDownload(res, NDJSON('checkpoints.jsonl'), this.exports.checkpointLines(tenantId));
   }
 }

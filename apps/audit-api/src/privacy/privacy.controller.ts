@@ -5,16 +5,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChangeCtx } from '../change-log/request-context';
 import type { ChangeContext } from '../change-log/change-recorder.service';
+import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 import { PrivacyService } from './privacy.service';
 
 const subjectParam = z.object({ subjectId: z.string().min(1, 'subjectId must not be empty').max(200, 'subjectId must be at most 200 characters') });
-
-interface StreamingResponse {
-  setHeader(name: string, value: string): void;
-  write(chunk: string): boolean;
-  once(event: 'drain', cb: () => void): void;
-  end(): void;
-}
 
 /** A data subject's rights: erasure (crypto-shredding) and access (export). Scope `admin`. */
 @Controller('v1/subjects')
@@ -36,21 +30,20 @@ export class PrivacyController {
   @Get(':subjectId/export')
   @ApiOperation({ summary: 'Everything stored about a subject, PII opened where not erased (scope admin)' })
   @ApiInput({ params: subjectParam })
-  async export(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @Res() res: StreamingResponse): Promise<void> {
+  async export(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @Res() res: DownloadResponse): Promise<void> {
     const { subjectId } = parseInput(subjectParam, params, 'params');
+    await sendDownload(res, { contentType: 'application/json; charset=utf-8', filename: `subject-${encodeURIComponent(subjectId)}.json` }, this.document(tenantId, subjectId));
+  }
+
+  /** The export document in chunks; the first (the key status) is read before any byte is sent. */
+  private async *document(tenantId: string, subjectId: string): AsyncGenerator<string> {
     const parts = this.privacy.exportSubject(tenantId, subjectId);
-    const first = await parts.next(); // errors before the first byte still become a JSON error answer
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="subject-${encodeURIComponent(subjectId)}.json"`);
-    const write = async (chunk: string) => {
-      if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', r));
-    };
-    await write(`{"subjectId":${JSON.stringify(subjectId)},"keys":${JSON.stringify((first.value as { keys: unknown }).keys)},"events":[`);
+    const first = await parts.next();
+    yield `{"subjectId":${JSON.stringify(subjectId)},"keys":${JSON.stringify((first.value as { keys: unknown }).keys)},"events":[`;
     let n = 0;
     for await (const page of parts) {
-      for (const event of page as Record<string, unknown>[]) await write(`${n++ ? ',' : ''}\n${JSON.stringify(event)}`);
+      for (const event of page as Record<string, unknown>[]) yield `${n++ ? ',' : ''}\n${JSON.stringify(event)}`;
     }
-    await write(`\n]}\n`);
-    res.end();
+    yield `\n]}\n`;
   }
 }

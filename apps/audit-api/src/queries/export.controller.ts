@@ -3,25 +3,22 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 import { exportSchema, type EventFilter } from './query-filters';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { csvSafe, EXPORT_COLUMNS } from './export-format';
-
-interface StreamingResponse {
-  setHeader(name: string, value: string): void;
-  write(chunk: string): boolean;
-  once(event: 'drain' | 'close', cb: () => void): void;
-  end(): void;
-  destroyed?: boolean;
-}
 
 const PAGE = 500;
 const CSV_PAGE = 1_000;
 const CHUNK_ROWS = 50;
 const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
 
-/** Streams every event matching the filters, oldest first, page by page: memory stays flat. */
+/**
+ * Streams every event matching the filters, oldest first, page by page: memory stays flat. The
+ * first page is read before the status and headers are sent (a failure is an ordinary error
+ * answer); a failure later aborts the connection (docs/api-errors.md).
+ */
 @Controller('v1/export')
 @RequireScope('read')
 @ApiTags('records')
@@ -35,73 +32,51 @@ export class ExportController {
   @Get()
   @ApiOperation({ summary: 'Export events matching the filters as CSV, JSON or JSONL (streamed)' })
   @ApiInput({ query: exportSchema })
-  async export(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: StreamingResponse): Promise<void> {
+  async export(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     const { format, ...filter } = parseInput(exportSchema, query, 'query');
-    // The first page is read before any byte is sent, so a failure still becomes a JSON error answer.
-    const pages = this.pages(tenantId, filter);
-    let next = format === 'csv' ? { done: true as const, value: undefined } : await pages.next();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    res.setHeader('Content-Type', CONTENT_TYPES[format]);
-    res.setHeader('Content-Disposition', `attachment; filename="agent-ledger-events-${stamp}.${format}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    let closed = false;
-    res.once('close', () => (closed = true));
-    const write = async (chunk: string) => {
-      if (closed) return;
-      if (!res.write(chunk)) {
-        await new Promise<void>((r) => {
-          res.once('drain', r);
-          res.once('close', r);
-        });
+    const chunks = format === 'csv' ? this.csvChunks(tenantId, filter) : this.jsonChunks(tenantId, filter, format);
+    await sendDownload(res, { contentType: CONTENT_TYPES[format], filename: `agent-ledger-events-${stamp}.${format}` }, chunks);
+  }
+
+  /**
+   * CSV cells come from PostgreSQL as strings (no PII columns: subject.pii and actor.ip are not
+   * exported as CSV). The header row is yielded after the first page was read. Small chunks: a
+   * string over ~128 KB is allocated straight in V8's old generation and only freed by a full
+   * collection, which would let the heap grow with the size of the export.
+   */
+  private async *csvChunks(tenantId: string, filter: EventFilter): AsyncGenerator<string> {
+    let rows = await this.repository.csvPage(tenantId, filter, CSV_PAGE);
+    yield stringify([EXPORT_COLUMNS]);
+    for (;;) {
+      for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+        yield stringify(rows.slice(i, i + CHUNK_ROWS).map((r) => r.slice(0, EXPORT_COLUMNS.length).map((c) => (c === null ? '' : csvSafe(c)))));
       }
-    };
-    if (format === 'csv') {
-      await write(stringify([EXPORT_COLUMNS]));
-      await this.writeCsv(tenantId, filter, write, () => closed);
-      res.end();
-      return;
+      if (rows.length < CSV_PAGE) return;
+      const last = rows[rows.length - 1];
+      rows = await this.repository.csvPage(tenantId, filter, CSV_PAGE, { at: last[last.length - 1]!, id: last[0]! });
     }
-    if (format === 'json') await write('[');
+  }
+
+  /** JSON (one array) or JSON lines; the opening bracket is yielded after the first page was read. */
+  private async *jsonChunks(tenantId: string, filter: EventFilter, format: 'json' | 'jsonl'): AsyncGenerator<string> {
+    let after: { at: string; id: string } | undefined;
     let n = 0;
-    while (!next.done && !closed) {
-      const items = next.value;
+    let opened = false;
+    for (;;) {
+      const rows = await this.repository.listEvents(tenantId, filter, PAGE, after, 'asc');
+      const items = await this.records.toEvents(tenantId, rows);
+      if (!opened && format === 'json') yield '[';
+      opened = true;
       for (let i = 0; i < items.length; i += CHUNK_ROWS) {
         let chunk = '';
         for (const e of items.slice(i, i + CHUNK_ROWS)) chunk += format === 'json' ? `${n++ ? ',' : ''}\n${JSON.stringify(e)}` : `${JSON.stringify(e)}\n`;
-        await write(chunk);
+        yield chunk;
       }
-      next = await pages.next();
-    }
-    if (format === 'json') await write('\n]\n');
-    res.end();
-  }
-
-  /** CSV cells come from PostgreSQL as strings (no PII columns: subject.pii and actor.ip are not exported as CSV). */
-  private async writeCsv(tenantId: string, filter: EventFilter, write: (chunk: string) => Promise<void>, closed: () => boolean): Promise<void> {
-    let after: { at: string; id: string } | undefined;
-    while (!closed()) {
-      const rows = await this.repository.csvPage(tenantId, filter, CSV_PAGE, after);
-      if (!rows.length) return;
-      const last = rows[rows.length - 1];
-      after = { at: last[last.length - 1]!, id: last[0]! };
-      // Small chunks: a string over ~128 KB is allocated straight in V8's old generation and only
-      // freed by a full collection, which would let the heap grow with the size of the export.
-      for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-        await write(stringify(rows.slice(i, i + CHUNK_ROWS).map((r) => r.slice(0, EXPORT_COLUMNS.length).map((c) => (c === null ? '' : csvSafe(c))))));
-      }
-      if (rows.length < CSV_PAGE) return;
-    }
-  }
-
-  private async *pages(tenantId: string, filter: EventFilter) {
-    let after: { at: string; id: string } | undefined;
-    for (;;) {
-      const rows = await this.repository.listEvents(tenantId, filter, PAGE, after, 'asc');
-      if (!rows.length) return;
-      yield await this.records.toEvents(tenantId, rows);
-      if (rows.length < PAGE) return;
+      if (rows.length < PAGE) break;
       const last = rows[rows.length - 1];
       after = { at: new Date(last.occurred_at).toISOString(), id: last.event_id };
     }
+    if (format === 'json') yield '\n]\n';
   }
 }

@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ACTION_STATUSES, APPROVAL_DECISIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
-import { ApiError } from '@agent-ledger/runtime';
+import { ApiError, instantParam, parseInstant } from '@agent-ledger/runtime';
 import { z } from 'zod';
 
 const text = (name: string) => z.string().min(1, `${name} must not be empty`).max(200, `${name} must be at most 200 characters`);
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
   z.enum(values as unknown as [T[number], ...T[number][]], { errorMap: () => ({ message: `${name} must be one of: ${values.join(', ')}` }) });
 
-/** An RFC 3339 date-time (a date alone means its midnight UTC). */
-export const instant = (name: string) =>
-  z
-    .string()
-    .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), `${name} must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z`)
-    .transform((v) => new Date(v));
+/** An RFC 3339 date-time (a date alone means its midnight UTC), strictly: 2024-02-30 is refused. */
+export const instant = instantParam;
 
 const bool = (name: string) =>
   z.enum(['true', 'false'], { errorMap: () => ({ message: `${name} must be true or false` }) }).transform((v) => v === 'true');
@@ -38,8 +34,9 @@ const actionFields = {
   to: instant('to').optional(),
 };
 
-const window = <T extends { from?: Date; to?: Date }>(q: T) => !q.from || !q.to || q.from < q.to;
-const windowIssue = { message: 'from must be before to', path: ['from'] };
+/** A window [from, to): from must be before to (every endpoint that takes a window checks it). */
+export const window = <T extends { from?: Date; to?: Date }>(q: T) => !q.from || !q.to || q.from < q.to;
+export const windowIssue = { message: 'from must be before to', path: ['from'] };
 
 export const actionFilterSchema = z.object(actionFields).strict().refine(window, windowIssue);
 export type ActionFilter = z.infer<typeof actionFilterSchema>;
@@ -75,24 +72,56 @@ export const statsSchema = z
 
 export const idParam = (name: string) => z.object({ [name]: text(name) });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/** What each position of a cursor holds: a bigint sequence, an instant, a uuid. */
+const CURSOR_SHAPES = { actions: ['seq'], events: ['instant', 'uuid'], escalations: ['instant', 'uuid'] } as const;
+export type CursorKind = keyof typeof CURSOR_SHAPES;
+type CursorPart = (typeof CURSOR_SHAPES)[CursorKind][number];
+
+/** A position value in the form its SQL parameter takes, or undefined when it is not one. */
+function cursorPart(part: CursorPart, v: unknown): string | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const s = String(v);
+  switch (part) {
+    case 'seq':
+      return /^\d{1,19}$/.test(s) && BigInt(s) <= MAX_BIGINT ? s : undefined;
+    case 'instant':
+      return parseInstant(s)?.toISOString();
+    case 'uuid':
+      return UUID.test(s) ? s.toLowerCase() : undefined;
+  }
+}
+
+const invalidCursor = (message = 'cursor is not a cursor this API returned') => ApiError.badRequest('invalid_cursor', message, 'cursor');
+
 /**
  * Opaque pagination cursors: base64url JSON holding the position and a fingerprint of the tenant,
- * so a cursor is refused (400, field `cursor`) by another tenant or in another list.
+ * so a cursor is refused (400, field `cursor`) by another tenant or in another list. Decoding checks
+ * every position value against its kind's shape: a forged position is a 400, never a database error.
  */
-export function encodeCursor(kind: 'actions' | 'events', tenantId: string, position: (string | number)[]): string {
+export function encodeCursor(kind: CursorKind, tenantId: string, position: (string | number)[]): string {
   return Buffer.from(JSON.stringify({ k: kind, t: fingerprint(tenantId), p: position })).toString('base64url');
 }
 
-export function decodeCursor(kind: 'actions' | 'events', tenantId: string, cursor: string): (string | number)[] {
+export function decodeCursor(kind: CursorKind, tenantId: string, cursor: string): string[] {
   let parsed: { k?: unknown; t?: unknown; p?: unknown };
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw ApiError.badRequest('invalid_cursor', 'cursor is not a cursor this API returned', 'cursor');
+    throw invalidCursor();
   }
-  if (parsed?.k !== kind || !Array.isArray(parsed.p)) throw ApiError.badRequest('invalid_cursor', `cursor does not belong to this ${kind} list`, 'cursor');
-  if (parsed.t !== fingerprint(tenantId)) throw ApiError.badRequest('invalid_cursor', 'cursor belongs to another tenant', 'cursor');
-  return parsed.p as (string | number)[];
+  if (typeof parsed !== 'object' || parsed === null || parsed.k !== kind || !Array.isArray(parsed.p)) throw invalidCursor(`cursor does not belong to this ${kind} list`);
+  if (parsed.t !== fingerprint(tenantId)) throw invalidCursor('cursor belongs to another tenant');
+  const shape = CURSOR_SHAPES[kind];
+  const position = parsed.p as unknown[];
+  if (position.length !== shape.length) throw invalidCursor();
+  return shape.map((part, i) => {
+    const value = cursorPart(part, position[i]);
+    if (value === undefined) throw invalidCursor();
+    return value;
+  });
 }
 
 function fingerprint(tenantId: string): string {

@@ -1,52 +1,77 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { createLogger } from '@agent-ledger/telemetry';
 import { ApiError } from './api-error';
+import { classifyDatabaseError } from './database-errors';
 
 interface HttpResponseLike {
   headersSent?: boolean;
+  destroyed?: boolean;
   status(code: number): HttpResponseLike;
   setHeader(name: string, value: string): void;
   json(body: unknown): void;
-  end(): void;
+  destroy(err?: Error): void;
 }
 
 /** Errors raised by Express's body parser carry a `type` and an HTTP status. */
 interface BodyParserError {
-  type: string;
+  type?: string;
   status?: number;
   statusCode?: number;
+  expose?: boolean;
   limit?: number;
   charset?: string;
+  encoding?: string;
 }
 
-function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && ('status' in err || 'statusCode' in err);
+/** An error the body parser marked as the client's (http-errors: a 4xx status and `expose`). */
+function bodyParserError(err: unknown): BodyParserError | undefined {
+  if (typeof err !== 'object' || err === null || err instanceof HttpException || err instanceof ApiError) return undefined;
+  const e = err as BodyParserError;
+  const status = e.status ?? e.statusCode;
+  if (typeof e.type === 'string' && typeof status === 'number') return e;
+  // A body that does not decompress (gzip, deflate, br): the zlib error, given status 400 by the parser.
+  if (e.expose === true && typeof status === 'number' && status >= 400 && status < 500) return e;
+  return undefined;
 }
 
-/** Turns anything thrown while serving a request into an ApiError (never exposing internals). */
+function fromBodyParser(err: BodyParserError): ApiError {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new ApiError(413, 'payload_too_large', `the request body exceeds the limit of ${err.limit ?? 'the configured'} bytes`, '(body)');
+    case 'entity.parse.failed':
+      return new ApiError(400, 'malformed_json', 'the request body is not valid JSON', '(body)');
+    case 'encoding.unsupported':
+      return new ApiError(415, 'unsupported_content_encoding', 'unsupported Content-Encoding: send identity, gzip, deflate or br', 'Content-Encoding', undefined, {
+        'Accept-Encoding': 'gzip, deflate, br',
+      });
+    case 'charset.unsupported':
+      return new ApiError(415, 'unsupported_charset', `unsupported charset${err.charset ? ` ${err.charset}` : ''}: send UTF-8 JSON`, 'Content-Type');
+    case 'request.aborted':
+      return new ApiError(400, 'request_aborted', 'the request was aborted by the client', '(body)');
+    case 'request.size.invalid':
+      return new ApiError(400, 'body_length_mismatch', 'the request body does not match its Content-Length', '(body)');
+    default:
+      return new ApiError(400, 'undecodable_body', 'the request body could not be decoded (it does not match its Content-Encoding)', '(body)');
+  }
+}
+
+/**
+ * Turns anything thrown while serving a request into an ApiError (never exposing internals):
+ * coded errors as they are, body parser and routing errors by kind, an unreachable database as 503
+ * with Retry-After, a value PostgreSQL refused as 400, anything else as 500.
+ */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (isBodyParserError(err)) {
-    switch (err.type) {
-      case 'entity.too.large':
-        return new ApiError(413, 'payload_too_large', `the request body exceeds the limit of ${err.limit ?? 'the configured'} bytes`, '(body)');
-      case 'entity.parse.failed':
-        return new ApiError(400, 'malformed_json', 'the request body is not valid JSON', '(body)');
-      case 'encoding.unsupported':
-      case 'charset.unsupported':
-        return new ApiError(415, 'unsupported_encoding', `unsupported body encoding${err.charset ? ` ${err.charset}` : ''}`, 'Content-Type');
-      case 'request.aborted':
-        return new ApiError(400, 'request_aborted', 'the request was aborted by the client', '(body)');
-      default:
-        return new ApiError(err.status ?? err.statusCode ?? 400, 'bad_request', 'the request body could not be read', '(body)');
-    }
-  }
+  const parser = bodyParserError(err);
+  if (parser) return fromBodyParser(parser);
   if (err instanceof HttpException) {
     const status = err.getStatus();
     switch (status) {
       case HttpStatus.BAD_REQUEST:
         // Nest turns the body parser's SyntaxError into a BadRequestException carrying its message.
-        if (/JSON/.test(err.message)) return new ApiError(400, 'malformed_json', `the request body is not valid JSON (${err.message})`, '(body)');
+        if (/JSON/.test(err.message)) return new ApiError(400, 'malformed_json', 'the request body is not valid JSON', '(body)');
+        // Express's router: a path segment that does not percent-decode as UTF-8.
+        if (/^Failed to decode param/.test(err.message)) return new ApiError(400, 'malformed_url', 'a path parameter does not decode as UTF-8', '(path)');
         return new ApiError(400, 'bad_request', err.message);
       case HttpStatus.NOT_FOUND:
         return new ApiError(404, 'not_found', 'no such endpoint');
@@ -63,12 +88,23 @@ export function toApiError(err: unknown): ApiError {
       }
     }
   }
-  return new ApiError(500, 'internal_error', 'internal error');
+  // A path or query that does not percent-decode (`%E0%A4%A`, an encoded lone surrogate).
+  if (err instanceof URIError) return new ApiError(400, 'malformed_url', 'the request URL does not decode as UTF-8', '(url)');
+  switch (classifyDatabaseError(err)) {
+    case 'unavailable':
+      return ApiError.unavailable('database_unavailable', 'the database is unavailable; retry later', 2);
+    case 'data':
+      return new ApiError(400, 'invalid_value', 'a value of the request was refused by the database');
+    default:
+      return new ApiError(500, 'internal_error', 'internal error');
+  }
 }
 
 /**
  * The HTTP filter of every service: one error shape, the right status, no stack traces.
- * Unexpected errors are logged (they are bugs or outages) and answered with 500 internal_error.
+ * Unexpected errors are logged (they are bugs) and answered with 500 internal_error. When the
+ * answer had already started (a streamed export), the connection is destroyed: the client sees a
+ * broken transfer, never a complete-looking truncated body.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -77,12 +113,21 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<HttpResponseLike>();
     const error = toApiError(exception);
-    if (error.status >= 500 && !(exception instanceof ApiError)) this.log.error({ err: exception }, 'unhandled error while serving a request');
+    this.report(exception, error);
     if (res.headersSent) {
-      res.end();
+      if (!res.destroyed) res.destroy();
       return;
     }
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
     res.status(error.status).json(error.toBody());
+  }
+
+  private report(exception: unknown, error: ApiError): void {
+    if (exception instanceof ApiError) return;
+    const sqlState = typeof (exception as { code?: unknown })?.code === 'string' ? (exception as { code: string }).code : undefined;
+    // Database errors are logged by class and SQLSTATE only: their text may quote the values.
+    if (error.code === 'database_unavailable') this.log.warn({ sqlState }, 'database unavailable while serving a request; answered 503');
+    else if (error.code === 'invalid_value') this.log.warn({ sqlState }, 'the database refused a request value that validation let through; answered 400');
+    else if (error.status >= 500) this.log.error({ err: exception }, 'unhandled error while serving a request');
   }
 }

@@ -1,0 +1,44 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ApiError } from './api-error';
+import { InputTextInterceptor } from './input-text.interceptor';
+
+/** The media types read as JSON (`application/json`, `application/problem+json`, …). */
+export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
+
+export interface HttpInputOptions {
+  /** Largest request body in bytes after decoding (413 beyond). */
+  maxBodyBytes: number;
+  /** Deepest nesting of a JSON body (400 beyond); defaults to the intake contract's 64. */
+  maxJsonDepth?: number;
+}
+
+interface RequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  is(types: string[]): string | false | null;
+}
+
+/** Whether a request carries a body (a Transfer-Encoding, or a Content-Length other than 0). */
+function hasBody(req: RequestLike): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
+/**
+ * The request side of every HTTP service, in one place:
+ * - a body that is not JSON is refused with 415 before it is read (form bodies included);
+ * - JSON bodies are decoded (identity, gzip, deflate, br) and parsed by Express's parser, up to
+ *   `maxBodyBytes` (413); a body that does not decompress or parse is a 400 (see http-error.filter);
+ * - the decoded body, query and path parameters pass the intake text rules before any handler runs.
+ * The services are created with Nest's own body parsers off, so nothing else reads a body.
+ */
+export function configureHttpInput(app: INestApplication, options: HttpInputOptions): void {
+  app.use((req: RequestLike, _res: unknown, next: (err?: unknown) => void) => {
+    if (hasBody(req) && !req.is(JSON_MEDIA_TYPES)) {
+      next(new ApiError(415, 'unsupported_media_type', 'the request body must be JSON, sent with "Content-Type: application/json"', 'Content-Type'));
+      return;
+    }
+    next();
+  });
+  (app as NestExpressApplication).useBodyParser('json', { limit: options.maxBodyBytes, type: JSON_MEDIA_TYPES });
+  app.useGlobalInterceptors(new InputTextInterceptor(options.maxJsonDepth));
+}
