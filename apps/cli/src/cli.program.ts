@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CommandContext } from './cli.context';
 import { registerActionsCommand } from './commands/actions.command';
+import { registerDeadLettersCommand } from './commands/dead-letters.command';
 import { registerExportChainCommand } from './commands/export-chain.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerShowCommand } from './commands/show.command';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerExportChainCommand(program, ctx);
   registerVerifyCommand(program, ctx);
   registerTailCommand(program, ctx);
+  registerDeadLettersCommand(program, ctx);
   // Every command reports usage errors through exitOverride (exit code 2, not commander's 1).
   const override = (cmd: Command): void => {
     cmd.exitOverride();

@@ -49,8 +49,18 @@ export class LedgerClient {
 
   /** GET a JSON body; API errors, auth failures and unreachable servers become CliErrors. */
   async getJson<T = unknown>(path: string, query: Query = {}): Promise<T> {
+    return this.exchangeJson<T>(path, query);
+  }
+
+  /** POST a JSON body and read the JSON answer (same error mapping as {@link getJson}). */
+  async postJson<T = unknown>(path: string, body: unknown): Promise<T> {
+    return this.exchangeJson<T>(path, {}, { method: 'POST', body: JSON.stringify(body) });
+  }
+
+  private async exchangeJson<T>(path: string, query: Query, init?: { method: string; body: string }): Promise<T> {
     // The timeout covers the whole exchange: headers and body.
-    const res = await this.send(path, query, { accept: 'application/json' }, this.withInterrupt(AbortSignal.timeout(this.connection.timeoutMs)));
+    const headers: Record<string, string> = { accept: 'application/json', ...(init ? { 'content-type': 'application/json' } : {}) };
+    const res = await this.send(path, query, headers, this.withInterrupt(AbortSignal.timeout(this.connection.timeoutMs)), init);
     let text: string;
     try {
       text = await res.text();
@@ -108,11 +118,12 @@ export class LedgerClient {
     return this.interrupt ? AbortSignal.any([signal, this.interrupt]) : signal;
   }
 
-  private async send(path: string, query: Query, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+  private async send(path: string, query: Query, headers: Record<string, string>, signal: AbortSignal, init?: { method: string; body: string }): Promise<Response> {
     const url = this.url(path, query);
     let res: Response;
     try {
       res = await this.fetchImpl(url, {
+        ...init,
         headers: { authorization: `Bearer ${this.connection.apiKey}`, 'user-agent': `agent-ledger-cli/${CLI_VERSION}`, ...headers },
         signal,
       });
