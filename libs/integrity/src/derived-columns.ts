@@ -31,15 +31,20 @@ const LONE_SURROGATE_OR_NUL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\u
 
 /**
  * A string as a PostgreSQL `text`/`jsonb` value can hold it: NUL and unpaired surrogates (which
- * JSON allows as escapes) become U+FFFD. Deterministic, so re-deriving gives the same value.
- * The event JSON itself keeps them (canonical JSON escapes them), only derived columns are mapped.
+ * JSON allows as escapes) become U+FFFD. Deterministic, so re-deriving gives the same value. The
+ * intake contract now refuses such text at every way in; the mapping stays so that rows stored
+ * before it re-derive to what was written.
  */
 export function storableText(value: string): string {
   return value.replace(LONE_SURROGATE_OR_NUL, '\uFFFD');
 }
 
-const MIN_TIME = Date.UTC(1, 0, 1);
-const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+// What a `timestamptz` column and an RFC 3339 string can both hold: years 0001-9999 (UTC). Parsed
+// from text: `Date.UTC` reads a year below 100 as 1900 + year. New events are narrower still (the
+// intake contract accepts 1970-9999, see instant-range.ts in libs/contracts), but verification
+// re-derives the columns of every stored row, so this bound must keep accepting what was stored.
+const MIN_TIME = Date.parse('0001-01-01T00:00:00.000Z');
+const MAX_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 function timestamp(value: unknown, field: string): string {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;

@@ -1,6 +1,8 @@
 import {
+  ACTION_EVENT_LIMITS,
   ACTION_EVENT_SCHEMA_VERSION,
   ACTION_EVENTS_TOPIC,
+  REDACTED_PATHS_HEADER,
   SCHEMA_VERSION_HEADER,
   TRACEPARENT_HEADER,
   validateActionEvent,
@@ -56,7 +58,7 @@ describe(LedgerKafkaProducer.name, () => {
     expect(sent[0]).toMatchObject({ topic: ACTION_EVENTS_TOPIC, acks: -1 });
     const [message] = sent[0].messages;
     expect(message.key).toBe(`${TENANT}:refund-42`);
-    expect(message.headers).toEqual({ [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION, [TRACEPARENT_HEADER]: traceparent });
+    expect(message.headers).toEqual({ [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION, [TRACEPARENT_HEADER]: traceparent, [REDACTED_PATHS_HEADER]: '/input/password,/input/card' });
     const event = JSON.parse(message.value);
     expect(validateActionEvent(event).ok).toBe(true);
     expect(actionId).toBe('refund-42');
@@ -101,6 +103,35 @@ describe(LedgerKafkaProducer.name, () => {
     expect(sent).toHaveLength(0);
   });
 
+  it.each([
+    ['/events/0/input/note', 'text', { input: { note: 'a\u0000b' } }],
+    ['/events/0/input/a\uD800', 'text', { input: { 'a\uD800': 1 } }],
+    ['/events/0/occurredAt', 'range', { occurredAt: '1900-01-01T00:00:00Z' }],
+    ['/events/0/input/deep', 'depth', { input: { deep: nest(70) } }],
+    ['/events/0', 'tooLarge', { input: { blob: 'x'.repeat(ACTION_EVENT_LIMITS.eventMaxBytes) } }],
+  ])('should produce nothing and name %s (%s) when an event breaks the intake contract', async (pointer, code, fields) => {
+    const { kafka, sent } = recordingKafka();
+    const producer = new LedgerKafkaProducer({ kafka, tenantId: TENANT });
+
+    const error = await producer.recordMany([{ ...attempt, type: 'action.attempted', actionId: 'a-1', ...fields }, { type: 'signal.rate_limited' }]).catch((e: unknown) => e);
+
+    expect((error as LedgerError).code).toBe('invalid_event');
+    expect((error as LedgerError).fields).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: expect.stringContaining(pointer), code })]));
+    expect(sent).toHaveLength(0);
+  });
+
+  it('should refuse an event that grows over the size limit once redacted, like ingest', async () => {
+    const { kafka, sent } = recordingKafka();
+    const producer = new LedgerKafkaProducer({ kafka, tenantId: TENANT, redactionPatterns: ['k'] });
+    // Each "kN":0 becomes "kN":"[REDACTED]": under the input limit before, over the event limit after.
+    const input = Object.fromEntries(Array.from({ length: 26_000 }, (_, i) => [`k${i}`, 0]));
+
+    const error = await producer.recordMany([{ type: 'signal.rate_limited', input }]).catch((e: unknown) => e);
+
+    expect((error as LedgerError).fields).toEqual([expect.objectContaining({ pointer: '', code: 'tooLarge' })]);
+    expect(sent).toHaveLength(0);
+  });
+
   it('should redact the tenant patterns as well when redactionPatterns are given', async () => {
     const { kafka, sent } = recordingKafka();
     const producer = new LedgerKafkaProducer({ kafka, tenantId: TENANT, redactionPatterns: ['iban'] });
@@ -139,3 +170,9 @@ describe(LedgerKafkaProducer.name, () => {
     expect(() => new LedgerKafkaProducer({ kafka, tenantId: TENANT.toUpperCase() })).toThrow(TypeError);
   });
 });
+
+function nest(levels: number): unknown {
+  let v: unknown = 1;
+  for (let i = 0; i < levels; i++) v = { v };
+  return v;
+}

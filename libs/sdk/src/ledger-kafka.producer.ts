@@ -1,16 +1,4 @@
-import {
-  ACTION_EVENT_SCHEMA_VERSION,
-  ACTION_EVENTS_TOPIC,
-  actionEventKey,
-  redactEvent,
-  SCHEMA_VERSION_HEADER,
-  stampActionEvent,
-  TRACEPARENT_HEADER,
-  validateActionEvent,
-  type ActionEvent,
-  type ActionEventInput,
-  type FieldError,
-} from '@agent-ledger/contracts';
+import { ACTION_EVENTS_TOPIC, actionEventsCodec, redactEvent, stampActionEvent, type ActionEvent, type ActionEventInput, type FieldError } from '@agent-ledger/contracts';
 import { EventRecorder } from './event-recorder';
 import { LedgerError, LedgerErrorCode } from './ledger-error';
 import type { LedgerEventInput, RecordOptions } from './ledger-events';
@@ -62,10 +50,13 @@ const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 /**
  * Direct mode: produces action events straight to `agent-ledger.action-events.v1` for services that
- * already speak Kafka, doing locally what ingest-api does for HTTP: validate against schema v1,
- * redact secrets, stamp `eventId`, `tenantId`, `occurredAt` and `receivedAt`, validate the stored
- * form, and produce keyed `tenantId:actionId` with an idempotent producer and `acks=-1` (all
- * in-sync replicas). Each `record()` resolves once the broker acknowledged the event.
+ * already speak Kafka, doing locally what ingest-api does for HTTP: validate against the intake
+ * contract (schema v1, text rules, depth, date range, sizes — `validateActionEventInput`), redact
+ * secrets, stamp `eventId`, `tenantId`, `occurredAt` and `receivedAt`, validate the stored form
+ * (`validateActionEvent`), and produce with the topic's codec (`actionEventsCodec`: keyed
+ * `tenantId:actionId`, schema, traceparent and redacted-paths headers) with an idempotent producer
+ * and `acks=-1` (all in-sync replicas). Each `record()` resolves once the broker acknowledged the
+ * event.
  *
  * Unlike HTTP, where the tenant comes from the API key, this mode trusts the producer with its
  * `tenantId`: only give brokers' network access to services that may write for that tenant.
@@ -113,8 +104,9 @@ export class LedgerKafkaProducer extends EventRecorder {
   async recordMany(events: LedgerEventInput[]): Promise<ActionEvent[]> {
     if (this.closed) throw new LedgerError({ code: LedgerErrorCode.ClientClosed, message: 'the LedgerKafkaProducer is closed' });
     const receivedAt = new Date();
-    const stored = events.map((e, i) => this.toStoredEvent(e, receivedAt, events.length > 1 ? `/events/${i}` : ''));
-    const sending = this.produce(stored);
+    const prepared = events.map((e, i) => this.toStoredEvent(e, receivedAt, events.length > 1 ? `/events/${i}` : ''));
+    const stored = prepared.map((p) => p.event);
+    const sending = this.produce(prepared);
     this.inFlight.add(sending);
     try {
       await sending;
@@ -138,7 +130,7 @@ export class LedgerKafkaProducer extends EventRecorder {
     if (connecting) await (await connecting.catch(() => undefined))?.disconnect();
   }
 
-  private toStoredEvent(input: LedgerEventInput, receivedAt: Date, pointerPrefix: string): ActionEvent {
+  private toStoredEvent(input: LedgerEventInput, receivedAt: Date, pointerPrefix: string): { event: ActionEvent; redactedPaths: string[] } {
     const invalid = (fields: readonly FieldError[], event: ActionEventInput) =>
       new LedgerError({
         code: LedgerErrorCode.InvalidEvent,
@@ -155,28 +147,23 @@ export class LedgerKafkaProducer extends EventRecorder {
         throw err;
       }
     })();
-    const { event: redacted } = redactEvent(prepared.event, this.redactionPatterns);
+    const { event: redacted, redactedPaths } = redactEvent(prepared.event, this.redactionPatterns);
     const stored = stampActionEvent(redacted, { tenantId: this.tenantId, receivedAt: receivedAt.toISOString() });
-    const result = validateActionEvent(stored);
+    // The same check ingest makes after redaction: the stored event must fit its size limit.
+    const result = actionEventsCodec.validate(stored);
     if (!result.ok) throw invalid(result.errors, stored);
-    return result.value;
+    return { event: result.value, redactedPaths };
   }
 
-  private async produce(events: ActionEvent[]): Promise<void> {
+  private async produce(prepared: { event: ActionEvent; redactedPaths: string[] }[]): Promise<void> {
+    const events = prepared.map((p) => p.event);
     try {
       const producer = await this.producer();
       await producer.send({
-        topic: ACTION_EVENTS_TOPIC,
+        topic: actionEventsCodec.topic,
         acks: -1,
         timeout: this.timeoutMs,
-        messages: events.map((event) => ({
-          key: actionEventKey(this.tenantId, event),
-          value: JSON.stringify(event),
-          headers: {
-            [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION,
-            ...(event.traceparent ? { [TRACEPARENT_HEADER]: event.traceparent } : {}),
-          },
-        })),
+        messages: prepared.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths })),
       });
     } catch (err) {
       if (err instanceof LedgerError) throw err.with({ events });

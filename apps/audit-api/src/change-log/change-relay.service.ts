@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ACTION_EVENT_SCHEMA_VERSION, ACTION_EVENTS_TOPIC, actionEventKey, SCHEMA_VERSION_HEADER } from '@agent-ledger/contracts';
+import { actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
 import { LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
@@ -62,16 +62,7 @@ export class ChangeRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const n = await this.outbox.relay(BATCH, (changes) =>
-          this.producer.send(
-            ACTION_EVENTS_TOPIC,
-            changes.map(({ event }) => ({
-              key: actionEventKey(event.tenantId, event),
-              value: JSON.stringify(event),
-              headers: { [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION },
-            })),
-          ),
-        );
+        const n = await this.outbox.relay(BATCH, (changes) => this.producer.send(actionEventsCodec.topic, changes.map(({ event }) => this.encode(event))));
         this.failingSince = undefined;
         if (n < BATCH) return;
       }
@@ -79,6 +70,17 @@ export class ChangeRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.failingSince ??= Date.now();
       this.log.warn({ err }, 'publishing administrative changes failed; retrying');
     }
+  }
+
+  /**
+   * Encodes a change event. One that breaks the contract (a row written before a rule existed) is
+   * still published, and logged by field: the projector dead-letters it where its tenant sees it,
+   * instead of the relay stalling on it or dropping it unseen.
+   */
+  private encode(event: ActionEvent) {
+    const v = actionEventsCodec.validate(event);
+    if (!v.ok) this.log.error({ tenantId: event.tenantId, eventId: event.eventId, errors: v.errors.map((e) => `${e.pointer} ${e.code}`) }, 'an administrative change breaks the event contract; published for the dead-letter topic');
+    return actionEventsCodec.encode(event);
   }
 
   async onApplicationShutdown(): Promise<void> {

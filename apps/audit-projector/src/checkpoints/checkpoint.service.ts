@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { canonicalJson, CHECKPOINT_SCHEMA_VERSION, CHECKPOINTS_TOPIC, checkpointSigningPayload, SCHEMA_VERSION_HEADER, type Checkpoint } from '@agent-ledger/contracts';
+import { checkpointsCodec, checkpointSigningPayload, type Checkpoint } from '@agent-ledger/contracts';
 import { signCheckpoint } from '@agent-ledger/integrity';
 import { LedgerProducer } from '@agent-ledger/kafka';
 import { counter, createLogger } from '@agent-ledger/telemetry';
@@ -89,7 +89,7 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     // Publication is for outside witnesses; the stored row is what verification uses. A failed
     // publication is logged, and the next checkpoint (which covers everything) is published again.
     await this.producer
-      .send(CHECKPOINTS_TOPIC, [{ key: tenantId, value: canonicalJson(cp), headers: { [SCHEMA_VERSION_HEADER]: CHECKPOINT_SCHEMA_VERSION } }])
+      .send(checkpointsCodec.topic, [checkpointsCodec.encode(cp)])
       .catch((err) => this.log.warn({ err, tenantId, checkpointId: cp.checkpointId }, 'checkpoint stored but not published'));
     return cp;
   }

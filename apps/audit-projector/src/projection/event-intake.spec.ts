@@ -18,7 +18,9 @@ describe(intakeMessage.name, () => {
     ['empty', null, /empty message/],
     ['invalid_json', '{"type":', /invalid JSON/],
     ['schema', JSON.stringify({ type: 'action.attempted' }), /\/actionId required.*\/eventId required/],
-    ['unstorable', JSON.stringify({ ...anActionEvent(TENANT), occurredAt: '0000-01-01T00:00:00Z' }), /occurredAt is outside the years 1-9999/],
+    ['schema', JSON.stringify({ ...anActionEvent(TENANT), occurredAt: '0000-01-01T00:00:00Z' }), /\/occurredAt range/],
+    ['schema', JSON.stringify({ ...anActionEvent(TENANT), occurredAt: '1900-01-01T00:00:00Z' }), /\/occurredAt range/],
+    ['schema', JSON.stringify(anActionEvent(TENANT, { input: { note: 'a\u0000b' } })), /\/input\/note text/],
   ])('should reject with code %s when the message is malformed', (code, value, reason) => {
     const result = intakeMessage(msg(value));
 
@@ -30,7 +32,7 @@ describe(intakeMessage.name, () => {
   it('should reject a non-finite number hidden in a free-form object', () => {
     const json = JSON.stringify(anActionEvent(TENANT, { type: 'action.attempted', input: { amount: 1 } })).replace('"amount":1', '"amount":1e400');
 
-    expect(intakeMessage(msg(json))).toMatchObject({ ok: false, value: { code: 'unstorable' } });
+    expect(intakeMessage(msg(json))).toMatchObject({ ok: false, value: { code: 'schema', reason: expect.stringContaining('/input/amount finite') } });
   });
 });
 
@@ -40,7 +42,7 @@ describe('intakeMessage limits', () => {
     for (let i = 0; i < 20_000; i++) nested = `[${nested}]`;
     const json = JSON.stringify(anActionEvent(TENANT, { type: 'action.attempted', input: { deep: 0 } })).replace('"deep":0', `"deep":${nested}`);
 
-    expect(intakeMessage(msg(json))).toMatchObject({ ok: false, value: { code: 'unstorable', reason: expect.stringMatching(/nested \d+ levels deep/) } });
+    expect(intakeMessage(msg(json))).toMatchObject({ ok: false, value: { code: 'schema', reason: expect.stringMatching(/depth: .*nests deeper than 64 levels/) } });
   });
 });
 

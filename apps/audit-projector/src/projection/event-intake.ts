@@ -1,9 +1,13 @@
-import { canonicalJson, validateActionEvent, type ActionEvent } from '@agent-ledger/contracts';
+import { actionEventsCodec, canonicalJson, printable, type ActionEvent, type DecodeFailureCode } from '@agent-ledger/contracts';
 import { deriveColumns, UnstorableEventError, type DerivedColumns } from '@agent-ledger/integrity';
 import type { KafkaMessage } from '@agent-ledger/kafka';
 
-/** Why a message went to the DLQ; the metric label. The full reason travels in the DLQ header. */
-export type RejectionCode = 'empty' | 'invalid_json' | 'schema' | 'unstorable' | 'unknown_tenant';
+/**
+ * Why a message went to the DLQ; the metric label. The full reason travels in the DLQ header.
+ * The decode codes come from the topic codec (`actionEventsCodec`); `unstorable` is a safety net
+ * that the intake contract leaves nothing to reach; `unknown_tenant` is decided by the projection.
+ */
+export type RejectionCode = DecodeFailureCode | 'unstorable' | 'unknown_tenant';
 
 export interface AcceptedMessage {
   offset: bigint;
@@ -23,51 +27,24 @@ export interface RejectedMessage {
 export type IntakeResult = { ok: true; value: AcceptedMessage } | { ok: false; value: RejectedMessage };
 
 const MAX_REASON = 1_800;
-/** Deeper JSON is refused: canonicalization and encryption recurse, and no real event nests this far. */
-const MAX_DEPTH = 64;
 
 /**
- * Parses and validates one message against the stored-event schema v1, and checks it can be stored
- * (canonical JSON exists, timestamps fit PostgreSQL). Pure: a message that fails here fails the same
- * way every time, so it goes to the DLQ instead of being retried. Reasons name fields, never values.
+ * Decodes one message with the action events codec: the same intake contract ingest and the SDK
+ * apply (schema v1, text rules, depth, instant range, sizes), so anything refused here is a message
+ * of a direct producer that ingest would also have refused. Then derives the row's columns. Pure: a
+ * message that fails here fails the same way every time, so it goes to the DLQ instead of being
+ * retried. Reasons name fields, never values.
  */
 export function intakeMessage(message: KafkaMessage): IntakeResult {
   const offset = BigInt(message.offset);
   const reject = (code: RejectionCode, reason: string): IntakeResult => ({ ok: false, value: { offset, message, code, reason: reason.slice(0, MAX_REASON) } });
-  if (!message.value || message.value.length === 0) return reject('empty', 'empty message value');
-  let parsed: unknown;
+  const decoded = actionEventsCodec.decode(message);
+  if (!decoded.ok) return reject(decoded.code, decoded.reason);
   try {
-    parsed = JSON.parse(message.value.toString('utf8'));
-  } catch (err) {
-    // V8's message may quote a piece of the input (which may be PII): keep only the position.
-    const position = /position (\d+)/.exec((err as Error).message)?.[1];
-    return reject('invalid_json', position === undefined ? 'invalid JSON' : `invalid JSON at position ${position}`);
-  }
-  const result = validateActionEvent(parsed);
-  if (!result.ok) {
-    return reject('schema', `schema action-event.v1: ${result.errors.map((e) => `${e.pointer || '/'} ${e.code}: ${e.message}`).join('; ')}`);
-  }
-  const depth = nestingDepth(result.value);
-  if (depth > MAX_DEPTH) return reject('unstorable', `cannot be stored: nested ${depth} levels deep (at most ${MAX_DEPTH})`);
-  try {
-    canonicalJson(result.value);
-    return { ok: true, value: { offset, message, event: result.value, columns: deriveColumns(result.value) } };
+    canonicalJson(decoded.value);
+    return { ok: true, value: { offset, message, event: decoded.value, columns: deriveColumns(decoded.value) } };
   } catch (err) {
     // Pure functions of the message: whatever they throw, they throw on every delivery.
-    return reject('unstorable', `cannot be stored: ${err instanceof UnstorableEventError || err instanceof TypeError ? err.message : String(err)}`);
+    return reject('unstorable', printable(`cannot be stored: ${err instanceof UnstorableEventError || err instanceof TypeError ? err.message : String(err)}`));
   }
-}
-
-/** Depth of nested objects/arrays, counted without recursion (a hostile message cannot blow the stack). */
-function nestingDepth(root: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > max) max = depth;
-    if (max > MAX_DEPTH) return max;
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
-  }
-  return max;
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ESCALATION_EVENT_SCHEMA_VERSION, ESCALATIONS_TOPIC, escalationEventKey, SCHEMA_VERSION_HEADER, validateEscalationEvent, type EscalationEvent } from '@agent-ledger/contracts';
+import { escalationsCodec, type EscalationEvent } from '@agent-ledger/contracts';
 import { LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA } from '@agent-ledger/runtime';
 
-/** Publishes escalation events (validated) to the escalations topic, keyed by tenant and session. */
+/** Publishes escalation events (validated) to the escalations topic, encoded by `escalationsCodec` (keyed by tenant and session). */
 @Injectable()
 export class EscalationProducer implements OnApplicationShutdown {
   private readonly producer: LedgerProducer;
@@ -12,15 +12,13 @@ export class EscalationProducer implements OnApplicationShutdown {
     this.producer = new LedgerProducer(kafka);
   }
 
+  /** Throws before sending anything when one event breaks the contract (a defect of the worker, never of the input). */
   async publish(events: EscalationEvent[]): Promise<void> {
     for (const e of events) {
-      const v = validateEscalationEvent(e);
+      const v = escalationsCodec.validate(e);
       if (!v.ok) throw new Error(`invalid ${e.type}: ${v.errors.map((x) => `${x.pointer} ${x.message}`).join('; ')}`);
     }
-    await this.producer.send(
-      ESCALATIONS_TOPIC,
-      events.map((e) => ({ key: escalationEventKey(e.tenantId, e.sessionId), value: JSON.stringify(e), headers: { [SCHEMA_VERSION_HEADER]: ESCALATION_EVENT_SCHEMA_VERSION } })),
-    );
+    await this.producer.send(escalationsCodec.topic, events.map((e) => escalationsCodec.encode(e)));
   }
 
   async onApplicationShutdown(): Promise<void> {

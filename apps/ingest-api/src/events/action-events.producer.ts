@@ -1,17 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ACTION_EVENT_SCHEMA_VERSION, ACTION_EVENTS_TOPIC, actionEventKey, SCHEMA_VERSION_HEADER, type ActionEvent } from '@agent-ledger/contracts';
+import { actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
 import { LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA } from '@agent-ledger/runtime';
 
-/** Header listing the JSON pointers ingest redacted (comma-separated), for audit. */
-export const REDACTED_PATHS_HEADER = 'x-ledger-redacted';
-
 export interface PublishableEvent {
+  /** A stored event validated with `validateActionEvent`. */
   event: ActionEvent;
+  /** Pointers of what was redacted; travel in the `x-ledger-redacted` header. */
   redactedPaths: string[];
 }
 
-/** Publishes stamped events to the action events topic (idempotent producer, acks=all). */
+/** Publishes stamped events to the action events topic (idempotent producer, acks=all), encoded by `actionEventsCodec`. */
 @Injectable()
 export class ActionEventsProducer implements OnApplicationShutdown {
   private readonly producer: LedgerProducer;
@@ -23,15 +22,8 @@ export class ActionEventsProducer implements OnApplicationShutdown {
   /** Resolves once Kafka acknowledged every message; rejects if any was not. */
   async publish(events: PublishableEvent[], timeoutMs: number): Promise<void> {
     await this.producer.send(
-      ACTION_EVENTS_TOPIC,
-      events.map(({ event, redactedPaths }) => ({
-        key: actionEventKey(event.tenantId, event),
-        value: JSON.stringify(event),
-        headers: {
-          [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION,
-          ...(redactedPaths.length ? { [REDACTED_PATHS_HEADER]: redactedPaths.join(',') } : {}),
-        },
-      })),
+      actionEventsCodec.topic,
+      events.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths })),
       { timeoutMs },
     );
   }

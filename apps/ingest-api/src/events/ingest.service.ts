@@ -55,8 +55,8 @@ export class IngestService {
     const publishable: PublishableEvent[] = valid.map((input, i) => {
       const { event: redacted, redactedPaths } = redactEvent(input, patterns);
       const stored = validateActionEvent(stampActionEvent(redacted, { tenantId, receivedAt }));
-      // Redaction only replaces values with a string, so a valid input stays valid; a failure here is a bug.
-      if (!stored.ok) throw new Error(`event ${prefix(i) || '(body)'} became invalid after stamping: ${stored.errors.map((e) => e.message).join('; ')}`);
+      // Redaction only replaces values with a string, so the one check a valid input can fail here is the event size (code tooLarge).
+      if (!stored.ok) throw ApiError.validation(prefixPointer(stored.errors, prefix(i)).map(toProblem), 'an event is over the size limit once redacted and stamped; nothing was accepted');
       return { event: stored.value, redactedPaths };
     });
 
