@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ACTION_EVENTS_TOPIC, actionEventKey, SCHEMA_VERSION_HEADER } from '@agent-ledger/contracts';
 import { createKafka, LedgerProducer } from '@agent-ledger/kafka';
 import { anActionEvent, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { cleanEnv, runCli } from '../cli/cli-runner';
 
 interface Letter {
   id: string;
@@ -42,6 +43,7 @@ describe('dead letters', () => {
       events.map((e) => ({ key: actionEventKey(e.tenantId, e as { eventId: string }), value: JSON.stringify(e), headers: { [SCHEMA_VERSION_HEADER]: 'action-event.v1' } })),
     );
   const letters = (key: string, query = '', root = false) => system.api<LetterPage>('GET', `${root ? '/v1/admin/dead-letters' : '/v1/dead-letters'}${query}`, key);
+  const cliEnv = (key: string) => cleanEnv({ LEDGER_URL: system.url('audit-api'), LEDGER_API_KEY: key });
   const letterOf = async (key: string, eventId: string, query = '', root = false) => (await letters(key, query, root)).body.items?.find((l) => l.eventId === eventId);
 
   beforeAll(async () => {
@@ -70,6 +72,9 @@ describe('dead letters', () => {
     expect(stats.body.deadLetters.unreplayed).toBeGreaterThanOrEqual(1);
     const metrics = await (await fetch(`${system.url('audit-projector')}/metrics`)).text();
     expect(metrics).toMatch(/^ledger_dead_letters_recorded_total\{source_topic="agent-ledger\.action-events\.v1",reason_code="schema"\} [1-9]/m);
+    const cli = await runCli(['dead-letters', '--reason', 'schema', '--replayed', 'false', '--json'], cliEnv(tenant.apiKeys.read));
+    expect(cli.code).toBe(0);
+    expect(cli.stdout.trim().split('\n').map((l) => JSON.parse(l).eventId)).toContain(bad.eventId);
 
     // Another tenant sees nothing of it and cannot replay it.
     expect((await system.api('GET', `/v1/dead-letters/${letter.id}`, other.apiKeys.read)).status).toBe(404);
@@ -132,10 +137,12 @@ describe('dead letters', () => {
     await publish([bad]);
     const letter = await waitFor(() => letterOf(tenant.apiKeys.read, bad.eventId, '?replayed=false'), { timeoutMs: 30_000, what: 'the second dead letter listed' });
 
-    const answer = await system.api<{ replayed: number; skipped: unknown[]; remaining: number }>('POST', '/v1/dead-letters/replay', tenant.apiKeys.admin, { all: true });
-    expect(answer.status).toBe(200);
-    expect(answer.body.replayed).toBeGreaterThanOrEqual(2);
-    expect(answer.body.remaining).toBe(0);
+    expect((await runCli(['dead-letters', 'replay', '--all'], cliEnv(tenant.apiKeys.read))).code).toBe(4);
+    const cli = await runCli(['dead-letters', 'replay', '--all', '--json'], cliEnv(tenant.apiKeys.admin));
+    expect(cli.code).toBe(0);
+    const answer = JSON.parse(cli.stdout.trim().split('\n')[0]) as { replayed: number; skipped: unknown[]; remaining: number };
+    expect(answer.replayed).toBeGreaterThanOrEqual(2);
+    expect(answer.remaining).toBe(0);
     expect((await system.api('GET', `/v1/dead-letters/${letter.id}`, tenant.apiKeys.read)).body).toMatchObject({ replayCount: 1, replayedAt: expect.any(String) });
     expect((await letterOf(tenant.apiKeys.read, bad.eventId, '?replayed=true'))?.id).toBeDefined();
 
