@@ -3,6 +3,7 @@ import { ActionDetailPage } from './actions/action-detail-page';
 import { ActionsPage } from './actions/actions-page';
 import { SessionProvider, useSession } from './auth/session-context';
 import { SignInPage } from './auth/sign-in-page';
+import { DeadLettersPage } from './dead-letters/dead-letters-page';
 import { EscalationDetailPage } from './escalations/escalation-detail-page';
 import { EscalationsPage } from './escalations/escalations-page';
 import { OverviewPage } from './overview/overview-page';
@@ -18,6 +19,7 @@ const TITLES: Record<Route['name'], string> = {
   action: 'Action',
   escalations: 'Escalations',
   escalation: 'Escalation',
+  'dead-letters': 'Dead letters',
   'not-found': 'Not found',
 };
 
@@ -75,6 +77,8 @@ function Page({ route }: { route: Route }) {
       return <EscalationsPage />;
     case 'escalation':
       return <EscalationDetailPage key={route.id} id={route.id} />;
+    case 'dead-letters':
+      return <DeadLettersPage />;
     case 'not-found':
       return (
         <>

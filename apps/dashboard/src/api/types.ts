@@ -62,6 +62,34 @@ export interface Stats {
   approvals: Record<string, number>;
   durations: { tool: string | null; n: number; p50: number | null; p95: number | null; p99: number | null }[];
   series: { t: string; actions: number; executed: number; failed: number }[];
+  /** Dead letters naming the tenant: dead-lettered in the window, and not replayed yet (any time). */
+  deadLetters?: { inWindow: number; unreplayed: number };
+}
+
+/** A message naming the tenant that the ledger could not apply (`GET /v1/dead-letters`); never its payload. */
+export interface DeadLetter {
+  id: string;
+  consumerGroup: string;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  eventId: string | null;
+  eventType: string | null;
+  errorClass: string;
+  reasonCode: string;
+  reason: string;
+  valueBytes: number;
+  replayable: boolean;
+  deadLetteredAt: string;
+  replayedAt: string | null;
+  replayCount: number;
+}
+
+/** The answer of `POST /v1/dead-letters/replay`. */
+export interface ReplayAnswer {
+  replayed: number;
+  skipped: { id: string; reason: string }[];
+  remaining: number;
 }
 
 export interface VerifyResult {

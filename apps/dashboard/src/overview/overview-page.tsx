@@ -8,6 +8,7 @@ import { PageHeading } from '../shared/page-heading';
 import { ProblemMessage } from '../shared/problem-message';
 import { RISK_LEVELS } from '../shared/vocabulary';
 import { Badge } from '../shared/badges';
+import { DeadLetterNotice } from '../dead-letters/dead-letter-notice';
 import { Link, navigate, useLocation } from '../shell/router';
 import { useAsync } from '../shell/use-async';
 import { ActivityChart } from './activity-chart';
@@ -67,6 +68,7 @@ export function OverviewPage() {
       </PageHeading>
 
       {stats.problem && <ProblemMessage problem={stats.problem} title="Statistics could not be loaded" onRetry={stats.reload} />}
+      <DeadLetterNotice unreplayed={s?.deadLetters?.unreplayed} />
 
       <section aria-labelledby="summary-title" className="cards-section">
         <h2 id="summary-title" className="visually-hidden">

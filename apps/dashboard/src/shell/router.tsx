@@ -7,6 +7,7 @@ export type Route =
   | { name: 'action'; id: string }
   | { name: 'escalations' }
   | { name: 'escalation'; id: string }
+  | { name: 'dead-letters' }
   | { name: 'not-found'; path: string };
 
 export function matchRoute(path: string): Route {
@@ -14,6 +15,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/') return { name: 'overview' };
   if (clean === '/actions') return { name: 'actions' };
   if (clean === '/escalations') return { name: 'escalations' };
+  if (clean === '/dead-letters') return { name: 'dead-letters' };
   let m = /^\/actions\/([^/]+)$/.exec(clean);
   if (m) return { name: 'action', id: safeDecode(m[1]) };
   m = /^\/escalations\/([^/]+)$/.exec(clean);

@@ -1,0 +1,15 @@
+import { formatNumber } from '../shared/format';
+import { Link } from '../shell/router';
+
+/** On the overview: how many dead letters wait for a replay, with a link to them (nothing when none). */
+export function DeadLetterNotice({ unreplayed }: { unreplayed: number | undefined }) {
+  if (!unreplayed) return null;
+  return (
+    <p className="notice notice-warn" role="status" data-testid="dead-letter-notice">
+      <strong>
+        {formatNumber(unreplayed)} message{unreplayed === 1 ? '' : 's'} could not be recorded
+      </strong>{' '}
+      and {unreplayed === 1 ? 'waits' : 'wait'} for a replay. <Link to="/dead-letters?replayed=false">See the dead letters</Link>
+    </p>
+  );
+}
