@@ -129,10 +129,11 @@ export class ConsumerHost {
     this.watchdog.unref();
   }
 
-  /** Throws (naming the group and partitions) unless the consumer runs in its group with no stuck partition. */
+  /** Throws (naming the group and partitions) unless the consumer has joined its group, is in it, and has no stuck partition. */
   async checkReady(): Promise<void> {
     const name = `${this.opts.name} (group ${this.opts.groupId})`;
     if (this.state !== 'running') throw new Error(`${name} is not running`);
+    if (this.joinedAt === undefined) throw new Error(`${name} has not joined its group yet`);
     const outFor = this.outOfGroupSince === undefined ? 0 : Date.now() - this.outOfGroupSince;
     if (outFor > this.rejoinAfterMs) throw new Error(`${name} has been out of its group for ${Math.round(outFor / 1000)} s`);
     const stuck = this.health.stuck();
@@ -204,6 +205,7 @@ export class ConsumerHost {
     this.downSince ??= Date.now();
     const old = this.consumer;
     this.consumer = undefined;
+    this.joinedAt = undefined;
     this.membershipErrors = [];
     this.starting = (async () => {
       await old?.disconnect().catch(() => undefined);

@@ -61,9 +61,12 @@ export class LedgerSystem {
   readonly signing: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('ed25519');
   readonly projectorGroup = `projector-${this.suffix}`;
   readonly escalationGroup = `escalation-${this.suffix}`;
+  readonly notifierGroup = `notifier-${this.suffix}`;
   /** A PostgreSQL connection (the owner role) to the test database, for independent checks. */
   readonly db = new Client({ connectionString: this.stack.databaseUrl });
   private readonly processes = new Map<ServiceName, ServiceProcess>();
+  /** Further instances of services (e.g. a second member of a consumer group). */
+  private readonly extras: ServiceProcess[] = [];
 
   constructor(private readonly options: LedgerSystemOptions) {}
 
@@ -97,6 +100,7 @@ export class LedgerSystem {
         ESCALATION_TIMER_POLL_MS: '200',
         ESCALATION_SETTINGS_CACHE_MS: '0',
       },
+      notifier: { NOTIFIER_GROUP_ID: this.notifierGroup, NOTIFIER_QUEUE_PREFIX: `test-${this.suffix}` },
     };
     return { ...this.commonEnv, ...own[name], ...this.options.env?.[name] };
   }
@@ -107,7 +111,11 @@ export class LedgerSystem {
 
   async start(): Promise<this> {
     await this.db.connect();
-    if (this.options.services.includes('audit-projector')) await this.startGroupAtTopicEnd(this.projectorGroup);
+    if (this.options.services.includes('audit-projector')) {
+      await this.startGroupAtTopicEnd(this.projectorGroup);
+      await this.startKafkaGroupAtTopicEnd(`${this.projectorGroup}-escalations`, ESCALATIONS_TOPIC);
+    }
+    if (this.options.services.includes('notifier')) await this.startKafkaGroupAtTopicEnd(this.envOf('notifier').NOTIFIER_GROUP_ID!, ESCALATIONS_TOPIC);
     if (this.options.services.includes('escalation-worker')) {
       await this.startKafkaGroupAtTopicEnd(this.escalationGroup, ACTION_EVENTS_TOPIC);
       await this.startKafkaGroupAtTopicEnd(`${this.escalationGroup}-state`, ESCALATIONS_TOPIC);
@@ -118,7 +126,7 @@ export class LedgerSystem {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+    await Promise.all([...this.processes.values(), ...this.extras].map((p) => p.stop()));
     await this.db.end().catch(() => undefined);
   }
 
@@ -141,6 +149,14 @@ export class LedgerSystem {
     this.processes.set(name, fresh);
     await fresh.waitReady();
     return fresh;
+  }
+
+  /** Starts another instance of a service (same environment, own port), e.g. a second member of its consumer groups. */
+  async startInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+    const p = new ServiceProcess(name, await freePort(), { ...this.envOf(name), ...env }).start();
+    this.extras.push(p);
+    await p.waitReady();
+    return p;
   }
 
   /** Makes a consumer group of the projector start at the current end of the action events topic. */
