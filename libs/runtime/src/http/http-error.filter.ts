@@ -124,10 +124,10 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private report(exception: unknown, error: ApiError): void {
     if (exception instanceof ApiError) return;
-    const sqlState = typeof (exception as { code?: unknown })?.code === 'string' ? (exception as { code: string }).code : undefined;
-    // Database errors are logged by class and SQLSTATE only: their text may quote the values.
-    if (error.code === 'database_unavailable') this.log.warn({ sqlState }, 'database unavailable while serving a request; answered 503');
-    else if (error.code === 'invalid_value') this.log.warn({ sqlState }, 'the database refused a request value that validation let through; answered 400');
+    const code = typeof (exception as { code?: unknown })?.code === 'string' ? (exception as { code: string }).code : undefined;
+    // Database errors are logged by class and code (SQLSTATE or network code) only: their text may quote values.
+    if (error.code === 'database_unavailable') this.log.warn({ code }, 'database unavailable while serving a request; answered 503');
+    else if (error.code === 'invalid_value') this.log.warn({ code }, 'the database refused a request value that validation let through; answered 400');
     else if (error.status >= 500) this.log.error({ err: exception }, 'unhandled error while serving a request');
   }
 }
