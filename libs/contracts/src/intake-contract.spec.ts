@@ -146,11 +146,12 @@ describe('intake contract', () => {
     expect(pointersAndCodes(validateCheckpoint(cp))).toEqual([['/keyId', 'text']]);
   });
 
-  it('should report the depth once and go on reporting text problems elsewhere', () => {
-    const errors = checkJsonText({ a: nest(100), b: nest(100), c: 'x\u0000' });
+  it('should name each branch that nests too deep and go on reporting text problems elsewhere', () => {
+    const errors = checkJsonText({ a: nest(100), b: [nest(100)], c: 'x\u0000' });
 
     expect(errors.map((e) => [e.pointer.slice(0, 2), e.code])).toEqual([
       ['/a', 'depth'],
+      ['/b', 'depth'],
       ['/c', 'text'],
     ]);
   });

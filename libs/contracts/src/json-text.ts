@@ -34,7 +34,7 @@ export interface JsonTextOptions {
 /**
  * Walks a JSON value without recursion (a hostile value cannot exhaust the stack) and reports the
  * first problems: unsafe text in a string or a key (code `text`), nesting deeper than `maxDepth`
- * (code `depth`, reported once, on the first container past the limit), and non-finite numbers
+ * (code `depth`, on each container just past the limit; what it holds is not walked), and non-finite numbers
  * (code `finite`). Pointers are relative to `value` (prefix them with `prefixPointer`). Stops after
  * `limit` errors.
  */
@@ -44,7 +44,6 @@ export function checkJsonText(value: unknown, opts: JsonTextOptions = {}): Field
   const name = (pointer: string) => (opts.name ? opts.name(pointer) : pointer || 'the value');
   const errors: FieldError[] = [];
   const stack: [unknown, string, number][] = [[value, '', 0]];
-  let depthReported = false;
   while (stack.length && errors.length < limit) {
     const [v, pointer, depth] = stack.pop()!;
     if (typeof v === 'string') {
@@ -58,8 +57,7 @@ export function checkJsonText(value: unknown, opts: JsonTextOptions = {}): Field
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth + 1 > maxDepth) {
-      if (!depthReported) errors.push({ pointer, code: 'depth', message: `${name(pointer)} nests deeper than ${maxDepth} levels of objects and arrays` });
-      depthReported = true;
+      errors.push({ pointer, code: 'depth', message: `${name(pointer)} nests deeper than ${maxDepth} levels of objects and arrays` });
       continue;
     }
     const isArray = Array.isArray(v);
