@@ -29,6 +29,8 @@ export interface DeadLetterRecord {
 export interface ReplayRecord {
   id: string;
   source_topic: string;
+  source_partition: number;
+  source_offset: string;
   message_key: string | null;
   message_value: Buffer | null;
   message_headers: Record<string, string>;
@@ -76,7 +78,7 @@ export class DeadLettersRepository {
     if (req.ids) w.add('id = ANY(?::bigint[])', req.ids);
     else w.add('replayed_at IS NULL');
     return m.query(
-      `SELECT id::text AS id, source_topic, message_key, message_value, message_headers FROM dead_letters WHERE ${w}
+      `SELECT id::text AS id, source_topic, source_partition, source_offset::text AS source_offset, message_key, message_value, message_headers FROM dead_letters WHERE ${w}
         ORDER BY (message_value IS NULL), id LIMIT ${MAX_REPLAY} FOR UPDATE`,
       w.params,
     );

@@ -84,7 +84,9 @@ export class DeadLettersService {
         else return true;
         return false;
       });
-      await this.producer.republish(replayable);
+      // One message dead-lettered by several consumer groups has a letter from each: it is sent once.
+      const messages = new Map(replayable.map((r) => [r.source_offset === '-1' ? `letter ${r.id}` : `${r.source_topic}/${r.source_partition}/${r.source_offset}`, r]));
+      await this.producer.republish([...messages.values()]);
       const ids = replayable.map((r) => r.id);
       await this.repository.markReplayed(m, scope, ids);
       if (ids.length && scope !== 'operator') {

@@ -7,9 +7,9 @@ export function DeadLetterNotice({ unreplayed }: { unreplayed: number | undefine
   return (
     <p className="notice notice-warn" role="status" data-testid="dead-letter-notice">
       <strong>
-        {formatNumber(unreplayed)} message{unreplayed === 1 ? '' : 's'} could not be recorded
-      </strong>{' '}
-      and {unreplayed === 1 ? 'waits' : 'wait'} for a replay. <Link to="/dead-letters?replayed=false">See the dead letters</Link>
+        {formatNumber(unreplayed)} dead letter{unreplayed === 1 ? '' : 's'} not replayed
+      </strong>
+      : messages naming this tenant that the ledger could not apply. <Link to="/dead-letters?replayed=false">See the dead letters</Link>
     </p>
   );
 }
