@@ -436,6 +436,21 @@ describe(LedgerClient.name, () => {
       expect(stub.requests).toHaveLength(0);
     });
 
+    it.each([
+      ['/input/note', 'text', { input: { note: 'a\u0000b' } }],
+      ['/input/\uD800', 'text', { input: { '\uD800': 1 } }],
+      ['/occurredAt', 'range', { occurredAt: '0000-01-01T00:00:00Z' }],
+      ['/input/n', 'finite', { input: { n: Infinity } }],
+    ])('should send nothing and name %s (%s) when the event breaks the intake contract', async (pointer, code, fields) => {
+      const { stub, client } = await setup();
+
+      const error = await rejectionOf(client.attempted(anAttempt(fields as never)));
+      await client.flush();
+
+      expect(error.fields).toEqual([expect.objectContaining({ pointer, code })]);
+      expect(stub.requests).toHaveLength(0);
+    });
+
     it('should reject tenantId in the event when recording', async () => {
       const { client } = await setup();
 

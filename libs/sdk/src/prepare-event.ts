@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { validateActionEventInput, type ActionEventInput } from '@agent-ledger/contracts';
+import { checkJsonText, validateActionEventInput, type ActionEventInput } from '@agent-ledger/contracts';
 import { LedgerError, LedgerErrorCode } from './ledger-error';
 import type { LedgerEventInput } from './ledger-events';
 
@@ -12,6 +12,18 @@ import type { LedgerEventInput } from './ledger-events';
  * @throws LedgerError `invalid_event` with every invalid field, when `validate` and the event is invalid.
  */
 export function prepareEvent(input: LedgerEventInput, options: { now: Date; validate: boolean }): { event: ActionEventInput; json: string } {
+  if (options.validate) {
+    // Before serializing: JSON would turn a non-finite number into null, and too deep a value
+    // would exhaust the stack. Dates and undefined properties pass (they have a JSON form).
+    const unsafe = checkJsonText(input);
+    if (unsafe.length) {
+      throw new LedgerError({
+        code: LedgerErrorCode.InvalidEvent,
+        message: `invalid ${String(input.type)} event: ${unsafe.map((e) => e.message).join('; ')}`,
+        fields: unsafe,
+      });
+    }
+  }
   const { occurredAt, ...rest } = input;
   const stamped = {
     ...rest,
