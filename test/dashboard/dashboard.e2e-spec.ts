@@ -3,8 +3,9 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { ESCALATIONS_TOPIC, type ActionEventInput } from '@agent-ledger/contracts';
-import { anActionEventInput, freePort, LedgerSystem, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestTenant } from '@agent-ledger/testing';
+import { ACTION_EVENTS_TOPIC, actionEventKey, ESCALATIONS_TOPIC, type ActionEventInput } from '@agent-ledger/contracts';
+import { createKafka, LedgerProducer } from '@agent-ledger/kafka';
+import { anActionEvent, anActionEventInput, freePort, LedgerSystem, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestTenant } from '@agent-ledger/testing';
 import { launchBrowser, type TestBrowser } from './browser';
 
 const SCREENSHOTS = join(WORKSPACE_ROOT, 'test-results', 'screenshots');
@@ -262,6 +263,7 @@ describe('dashboard in a browser', () => {
       ['actions', '/actions', 'Actions'],
       ['action', `/actions/${ids.refund}`, /refund_order/],
       ['escalations', '/escalations', 'Escalations'],
+      ['dead-letters', '/dead-letters', 'Dead letters'],
     ] as const;
     for (const [size, viewport] of [
       ['desktop', DESKTOP],
@@ -351,6 +353,34 @@ describe('dashboard in a browser', () => {
     await page.goto(`/escalations/${body.items[0].escalationId}`);
     await page.getByRole('heading', { name: 'Handle' }).waitFor();
     expect(await page.locator('#admin-needed').innerText()).toContain('need an admin key');
+  });
+
+  it('should show a notice of dead letters on the overview, list them with reason and event id, and replay one with an admin key', async () => {
+    // An event naming the tenant that fails the schema, as a direct Kafka producer could send it.
+    const bad = { ...anActionEvent(tenant.tenantId, { type: 'action.attempted' }), tool: { name: 'refund_order', riskLevel: 'apocalyptic' } };
+    const producer = new LedgerProducer(createKafka({ brokers: system.stack.kafkaBrokers, clientId: `dashboard-${s}` }));
+    await producer.send(ACTION_EVENTS_TOPIC, [{ key: actionEventKey(tenant.tenantId, bad), value: JSON.stringify(bad) }]).finally(() => producer.disconnect());
+    const listed = async () => (await system.api<{ items: { id: string; eventId: string }[] }>('GET', '/v1/dead-letters', tenant.apiKeys.read)).body.items?.find((l) => l.eventId === bad.eventId);
+    const letter = await waitFor(listed, { timeoutMs: 30_000, what: 'the dead letter recorded' });
+
+    await signIn(tenant.apiKeys.read);
+    const notice = page.getByTestId('dead-letter-notice');
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(/^\d+ dead letters? not replayed: messages naming this tenant/);
+    await notice.getByRole('link', { name: 'See the dead letters' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dead letters' }).waitFor();
+    const row = page.locator(`tbody tr[data-letter-id="${letter.id}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toMatch(new RegExp(`schema[\\s\\S]*/tool/riskLevel[\\s\\S]*${bad.eventId}[\\s\\S]*not yet`));
+    expect(await page.getByRole('button', { name: /^Replay/ }).count()).toBe(0);
+    expect(await page.locator('#replay-admin-needed').innerText()).toContain('admin');
+
+    await signIn(tenant.apiKeys.admin);
+    await page.goto('/dead-letters?replayed=false');
+    await row.getByRole('button', { name: `Replay dead letter ${letter.id}` }).click();
+    await page.getByTestId('replay-result').waitFor();
+    expect(await page.getByTestId('replay-result').innerText()).toMatch(/^Replayed 1 dead letter\b/);
+    expect((await system.api('GET', `/v1/dead-letters/${letter.id}`, tenant.apiKeys.read)).body).toMatchObject({ replayCount: 1, replayedAt: expect.any(String) });
   });
 
   it('should show the API error as a message when the signed-in key is revoked', async () => {
