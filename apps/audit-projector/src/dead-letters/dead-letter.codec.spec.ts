@@ -84,6 +84,12 @@ describe(decodeDeadLetter.name, () => {
     expect(row).toMatchObject({ messageValue: null, valueBytes: 2_000_000, sourceTopic: ESCALATIONS_TOPIC });
   });
 
+  it('should fall back to -1 when the source position does not fit PostgreSQL integers', () => {
+    const headers = { ...legacy, [DLQ_SOURCE_PARTITION_HEADER]: '99999999999', [DLQ_SOURCE_OFFSET_HEADER]: '9999999999999999999' };
+
+    expect(decodeDeadLetter(ACTION_EVENTS_DLQ_TOPIC, 0, msg(null, headers), 'g')).toMatchObject({ sourcePartition: -1, sourceOffset: '-1' });
+  });
+
   it('should replace NUL characters in text fields so PostgreSQL can store them', () => {
     const row = decodeDeadLetter(ACTION_EVENTS_DLQ_TOPIC, 0, msg(JSON.stringify({ eventId: 'a\u0000b' }), { ...legacy, 'x-h': 'v\u0000' }, 'k\u0000'), 'g');
 

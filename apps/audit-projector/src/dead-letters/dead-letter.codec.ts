@@ -51,7 +51,10 @@ const headerText = (v: Buffer | string | (Buffer | string)[] | undefined): strin
   return one === undefined ? undefined : one.toString();
 };
 
-const integer = (v: string | undefined, fallback: number): number => (v !== undefined && /^-?\d{1,10}$/.test(v) ? Number(v) : fallback);
+/** A decimal that fits a PostgreSQL integer (0 … 2^31-1), else the fallback. */
+const integer = (v: string | undefined, fallback: number): number => (v !== undefined && /^\d{1,10}$/.test(v) && Number(v) <= 2_147_483_647 ? Number(v) : fallback);
+/** A decimal that fits a PostgreSQL bigint (0 … 2^63-1), else '-1'. */
+const offset = (v: string | undefined): string => (v !== undefined && /^\d{1,19}$/.test(v) && BigInt(v) <= 9_223_372_036_854_775_807n ? v : '-1');
 
 /**
  * Reads a message of a dead-letter topic. Headers written by older publishers carry only the reason
@@ -83,7 +86,7 @@ export function decodeDeadLetter(dlqTopic: string, dlqPartition: number, m: Kafk
     consumerGroup: storableText(raw[DLQ_GROUP_HEADER] ?? fallbackGroup, 200),
     sourceTopic: storableText(raw[DLQ_SOURCE_TOPIC_HEADER] ?? sourceTopicOf(dlqTopic), 300),
     sourcePartition: integer(raw[DLQ_SOURCE_PARTITION_HEADER], -1),
-    sourceOffset: raw[DLQ_SOURCE_OFFSET_HEADER] && /^\d{1,19}$/.test(raw[DLQ_SOURCE_OFFSET_HEADER]) ? raw[DLQ_SOURCE_OFFSET_HEADER] : '-1',
+    sourceOffset: offset(raw[DLQ_SOURCE_OFFSET_HEADER]),
     dlqTopic,
     dlqPartition,
     dlqOffset: m.offset,

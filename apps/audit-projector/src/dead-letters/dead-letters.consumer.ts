@@ -68,8 +68,14 @@ export class DeadLettersConsumer implements OnApplicationBootstrap, OnModuleDest
 
   private async handle(batch: PartitionBatch): Promise<void> {
     const letters = batch.messages.map((m) => decodeDeadLetter(batch.topic, batch.partition, m, this.settings.groupId));
-    const inserted = await this.repository.store(letters);
-    for (const l of letters) recorded().inc({ source_topic: l.sourceTopic, reason_code: l.reasonCode });
+    const { inserted, refused } = await this.repository.store(letters);
+    for (const l of letters) if (!refused.includes(l)) recorded().inc({ source_topic: l.sourceTopic, reason_code: l.reasonCode });
+    if (refused.length) {
+      this.log.error(
+        { topic: batch.topic, partition: batch.partition, refused: refused.map((l) => ({ dlqOffset: l.dlqOffset, sourceTopic: l.sourceTopic, sourceOffset: l.sourceOffset })) },
+        'dead letters PostgreSQL refused to store; they stay in the dead-letter topic',
+      );
+    }
     if (inserted) {
       this.log.warn(
         { topic: batch.topic, partition: batch.partition, letters: letters.map((l) => ({ sourceTopic: l.sourceTopic, sourceOffset: l.sourceOffset, code: l.reasonCode })) },

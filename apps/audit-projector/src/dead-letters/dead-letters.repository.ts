@@ -12,29 +12,35 @@ export class DeadLettersRepository {
 
   /**
    * Stores the letters in one transaction; a letter already stored (same DLQ position) is left as it
-   * is. A letter PostgreSQL refuses as data is stored without its key and headers, never retried
-   * forever. Resolves with the number of rows inserted.
+   * is. A letter PostgreSQL refuses as data is stored without its key and headers, and if it is
+   * still refused, not stored (it is reported in `refused`): a letter never stops the partition.
    */
-  async store(letters: DeadLetterRow[]): Promise<number> {
-    if (!letters.length) return 0;
+  async store(letters: DeadLetterRow[]): Promise<{ inserted: number; refused: DeadLetterRow[] }> {
+    if (!letters.length) return { inserted: 0, refused: [] };
     try {
       return await this.dataSource.transaction(async (m) => {
         let inserted = 0;
         for (const l of letters) inserted += await this.insert(m, l);
-        return inserted;
+        return { inserted, refused: [] };
       });
     } catch (err) {
       if (!isDataError(err)) throw err;
-      let inserted = 0;
+      // One at a time, to find the letters PostgreSQL refuses.
+      const out = { inserted: 0, refused: [] as DeadLetterRow[] };
       for (const l of letters) {
         try {
-          inserted += await this.dataSource.transaction((m) => this.insert(m, l));
-        } catch (e) {
-          if (!isDataError(e)) throw e;
-          inserted += await this.dataSource.transaction((m) => this.insert(m, { ...l, messageKey: null, messageHeaders: {} }));
+          out.inserted += await this.dataSource.transaction((m) => this.insert(m, l));
+        } catch (first) {
+          if (!isDataError(first)) throw first;
+          try {
+            out.inserted += await this.dataSource.transaction((m) => this.insert(m, { ...l, messageKey: null, messageHeaders: {} }));
+          } catch (second) {
+            if (!isDataError(second)) throw second;
+            out.refused.push(l);
+          }
         }
       }
-      return inserted;
+      return out;
     }
   }
 
