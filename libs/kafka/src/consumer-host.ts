@@ -285,6 +285,7 @@ export class ConsumerHost {
           this.health.progressed(topic, partition, lastOffset, highWatermark);
           this.membershipErrors = [];
           await commitOffsetsIfNecessary();
+          await heartbeat();
         },
         failed: (err, cls, messages, retryInMs) => {
           this.health.failed(topic, partition);
@@ -297,7 +298,9 @@ export class ConsumerHost {
         backoff: this.opts.retry ?? { initialMs: 200, maxMs: 5_000 },
       });
     } catch (err) {
-      // A membership error: leave the batch uncommitted so kafkajs rejoins; recreate if that keeps failing.
+      // Only membership errors and commit failures get here: the batch stays uncommitted and kafkajs
+      // rejoins or retries; repeated membership errors recreate the consumer.
+      if (this.classify(err) !== 'membership') throw err;
       const now = Date.now();
       this.membershipErrors = [...this.membershipErrors.filter((t) => now - t < 60_000), now];
       this.outOfGroupSince ??= now;

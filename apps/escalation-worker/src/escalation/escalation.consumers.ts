@@ -78,6 +78,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
       const r = readJsonMessage(m, validateActionEvent, ACTION_EVENT_SCHEMA_VERSION);
       if ('value' in r) await this.service.handleActionEvent(r.value);
       else rejected.push(r);
+      await batch.heartbeat();
     }
     if (rejected.length) await batch.deadLetter(rejected);
   }
@@ -88,6 +89,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
       const r = readJsonMessage(m, validateEscalationEvent, ESCALATION_EVENT_SCHEMA_VERSION);
       if ('value' in r) await this.service.handleEscalationEvent(r.value);
       else rejected.push(r);
+      await batch.heartbeat();
     }
     if (rejected.length) await batch.deadLetter(rejected);
   }
