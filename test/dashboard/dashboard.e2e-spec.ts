@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { ACTION_EVENTS_TOPIC, actionEventKey, ESCALATIONS_TOPIC, type ActionEventInput } from '@agent-ledger/contracts';
+import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, actionEventKey, ESCALATIONS_DLQ_TOPIC, ESCALATIONS_TOPIC, type ActionEventInput } from '@agent-ledger/contracts';
 import { createKafka, LedgerProducer } from '@agent-ledger/kafka';
 import { anActionEvent, anActionEventInput, freePort, LedgerSystem, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestTenant } from '@agent-ledger/testing';
 import { launchBrowser, type TestBrowser } from './browser';
@@ -91,6 +91,7 @@ describe('dashboard in a browser', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(receiverPort, '127.0.0.1', resolve));
     await system.startKafkaGroupAtTopicEnd(notifierGroup, ESCALATIONS_TOPIC);
+    for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC]) await system.startKafkaGroupAtTopicEnd(`${system.projectorGroup}-dead-letters`, topic);
     await system.start();
     tenant = await system.createTenant(`dashboard-${s}`);
     const channels = await system.api('PUT', '/v1/channels', tenant.apiKeys.admin, { webhooks: [{ url: `http://127.0.0.1:${receiverPort}/hook`, format: 'standard' }] });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ACTION_EVENTS_TOPIC, actionEventKey, SCHEMA_VERSION_HEADER } from '@agent-ledger/contracts';
+import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, actionEventKey, ESCALATIONS_DLQ_TOPIC, SCHEMA_VERSION_HEADER } from '@agent-ledger/contracts';
 import { createKafka, LedgerProducer } from '@agent-ledger/kafka';
 import { anActionEvent, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
 import { cleanEnv, runCli } from '../cli/cli-runner';
@@ -47,6 +47,8 @@ describe('dead letters', () => {
   const letterOf = async (key: string, eventId: string, query = '', root = false) => (await letters(key, query, root)).body.items?.find((l) => l.eventId === eventId);
 
   beforeAll(async () => {
+    // The projector's dead-letter group starts at the end of the dead-letter topics: earlier letters are not this suite's business.
+    for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC]) await system.startKafkaGroupAtTopicEnd(`${system.projectorGroup}-dead-letters`, topic);
     await system.start();
     [tenant, other] = await Promise.all([system.createTenant(`dlq-${system.suffix}`), system.createTenant(`dlq-other-${system.suffix}`)]);
   });
