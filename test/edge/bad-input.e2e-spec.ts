@@ -111,7 +111,10 @@ describe('bad input at the HTTP edge', () => {
   });
 
   it('should leave every service ready, a new event visible within 5 s and the chains verified after the bad input', async () => {
-    for (const name of ['ingest-api', 'audit-api', 'audit-projector'] as const) expect((await send(system.url(name), { method: 'GET', path: '/health/ready' })).status).toBe(200);
+    for (const name of ['ingest-api', 'audit-api', 'audit-projector'] as const) {
+      const ready = await send(system.url(name), { method: 'GET', path: '/health/ready' });
+      expect({ name, status: ready.status, body: ready.status === 200 ? '' : ready.text }).toEqual({ name, status: 200, body: '' });
+    }
     const actionId = `edge-after-${randomUUID()}`;
     const posted = Date.now();
     expect((await system.postEvents(a.apiKeys.ingest, anActionEventInput({ actionId }))).status).toBe(202);
