@@ -13,10 +13,12 @@ export interface GeneratedEvent {
   kind: string;
   refusedAt?: string;
   /**
-   * The JSON rules (text, depth, finite numbers) are checked on the whole body at the HTTP edge
-   * before the events are; a request breaking them is refused with those fields only.
+   * Where a refusal is found: 1 the JSON rules (text, depth, finite numbers) on the whole body at
+   * the HTTP edge; 2 each event against the contract; 3 the size once redacted and stamped (the
+   * first such event stops the request). A request is refused at the first stage that finds a
+   * problem, naming the fields found there.
    */
-  jsonRule?: boolean;
+  stage?: number;
 }
 
 const rawTexts: string[] = [];
@@ -129,23 +131,34 @@ const validEvent: fc.Arbitrary<GeneratedEvent> = fc.oneof(
 /** Refused events: one defect each, with the pointer its error must name. */
 const refusedEvent: fc.Arbitrary<GeneratedEvent> = fc.oneof(
   fc.tuple(base, freeObject, key, fc.constantFrom('\u0000', '\uD800', '\uDBFF'), text).map(([e, input, k, bad, s]) => ({
-    kind: 'unsafe text in a value', jsonRule: true,
+    kind: 'unsafe text in a value',
+    stage: 1,
     event: { ...e, input: { ...input, zz: { [k]: [bad === '\u0000' ? `${s}${bad}${s}` : `${s}${bad}`] } } },
     refusedAt: pathTo('input', 'zz', k, '0'),
   })),
-  fc.tuple(base, text).map(([e, s]) => ({ kind: 'lone low surrogate in a value', jsonRule: true, event: { ...e, input: { s: `\uDC00${s}` } }, refusedAt: pathTo('input', 's') })),
-  fc.tuple(base, key, fc.constantFrom('\u0000', '\uD800', '\uDC00')).map(([e, k, bad]) => ({ kind: 'unsafe text in a key', jsonRule: true, event: { ...e, input: { [`${k}${bad}`]: 1 } }, refusedAt: pathTo('input', `${k}${bad}`) })),
-  base.map((e) => ({ kind: 'NUL in sessionId', jsonRule: true, event: { ...e, sessionId: 'a\u0000b' }, refusedAt: '/sessionId' })),
+  fc.tuple(base, text).map(([e, s]) => ({ kind: 'lone low surrogate in a value', stage: 1, event: { ...e, input: { s: `\uDC00${s}` } }, refusedAt: pathTo('input', 's') })),
+  fc.tuple(base, key, fc.constantFrom('\u0000', '\uD800', '\uDC00')).map(([e, k, bad]) => ({ kind: 'unsafe text in a key', stage: 1, event: { ...e, input: { [`${k}${bad}`]: 1 } }, refusedAt: pathTo('input', `${k}${bad}`) })),
+  base.map((e) => ({ kind: 'NUL in sessionId', stage: 1, event: { ...e, sessionId: 'a\u0000b' }, refusedAt: '/sessionId' })),
   fc.tuple(base, fc.integer({ min: MAX_JSON_DEPTH - 1, max: MAX_JSON_DEPTH + 4 }), fc.boolean()).map(([e, levels, arrays]) => ({
-    kind: `nested ${levels + 2} levels`, jsonRule: true,
+    kind: `nested ${levels + 2} levels`,
+    stage: 1,
     event: { ...e, input: { v: nest(levels, arrays) } },
     refusedAt: '/input',
   })),
-  base.map((e) => ({ kind: 'nested 10,000 levels', jsonRule: true, event: { ...e, input: { v: rawJson(`${'['.repeat(10_000)}0${']'.repeat(10_000)}`) } }, refusedAt: '/input' })),
-  fc.tuple(base, fc.constantFrom(...EDGE_DATES.filter(([, ok]) => !ok).map(([d]) => d))).map(([e, occurredAt]) => ({ kind: `date ${occurredAt}`, event: { ...e, occurredAt }, refusedAt: '/occurredAt' })),
-  fc.tuple(base, fc.constantFrom('1e400', '-1e309', '1e999')).map(([e, lit]) => ({ kind: `number ${lit}`, jsonRule: true, event: { ...e, input: { n: rawJson(lit) } }, refusedAt: '/input/n' })),
-  fc.tuple(base, fc.integer({ min: 1, max: 4_000 }), fc.constantFrom('x', '€')).map(([e, over, fill]) => ({ kind: 'over the size limit', event: sized(e, max + over, fill), refusedAt: '' })),
-  base.map((e) => ({ kind: 'metadata over its limit', event: { ...e, metadata: { m: 'x'.repeat(ACTION_EVENT_LIMITS.metadataMaxBytes) } }, refusedAt: '/metadata' })),
+  base.map((e) => ({ kind: 'nested 10,000 levels', stage: 1, event: { ...e, input: { v: rawJson(`${'['.repeat(10_000)}0${']'.repeat(10_000)}`) } }, refusedAt: '/input' })),
+  fc.tuple(base, fc.constantFrom(...EDGE_DATES.filter(([, ok]) => !ok).map(([d]) => d))).map(([e, occurredAt]) => ({ stage: 2, kind: `date ${occurredAt}`, event: { ...e, occurredAt }, refusedAt: '/occurredAt' })),
+  fc.tuple(base, fc.constantFrom('1e400', '-1e309', '1e999')).map(([e, lit]) => ({ kind: `number ${lit}`, stage: 1, event: { ...e, input: { n: rawJson(lit) } }, refusedAt: '/input/n' })),
+  fc.tuple(base, fc.integer({ min: 1, max: 4_000 }), fc.constantFrom('x', '€')).map(([e, over, fill]) => ({ stage: 2, kind: 'over the size limit', event: sized(e, max + over, fill), refusedAt: '' })),
+  fc.integer({ min: 12_000, max: 14_000 }).chain((n) =>
+    base.map((e) => ({
+      stage: 3,
+      kind: 'over the size limit once redacted',
+      // Each "tokenN":0 (13 bytes) becomes "tokenN":"[REDACTED]" (24): about 170 KiB before, over 280 KiB after.
+      event: { ...e, input: Object.fromEntries(Array.from({ length: n }, (_, i) => [`token${i.toString(36)}`, 0])) },
+      refusedAt: '',
+    })),
+  ),
+  base.map((e) => ({ stage: 2, kind: 'metadata over its limit', event: { ...e, metadata: { m: 'x'.repeat(ACTION_EVENT_LIMITS.metadataMaxBytes) } }, refusedAt: '/metadata' })),
 );
 
 /** Counterexamples print as their kind and a bounded excerpt (values may be 256 KiB or 10,000 levels deep). */
