@@ -62,6 +62,7 @@ describe('bad input at the HTTP edge', () => {
       endpoints.push(...endpointsOf(service, doc.body as never));
     }
     const cases = [...endpoints.flatMap((e) => casesFor(e, keys)), ...handWritten(keys)];
+    const started = Date.now();
     outcomes = await pool(cases, CONCURRENCY, async (c) => {
       try {
         return { c, answer: c.raw !== undefined ? await sendRaw(base(c), c.raw) : await send(base(c), c.req!) };
@@ -69,7 +70,7 @@ describe('bad input at the HTTP edge', () => {
         return { c, error: (err as Error).message };
       }
     });
-    printSummary(outcomes);
+    printSummary(outcomes, Date.now() - started);
   }, 170_000);
 
   afterAll(() => system.stop());
@@ -212,7 +213,7 @@ function nestedText(k: Keys): Case[] {
   ];
 }
 
-function printSummary(outcomes: Outcome[]): void {
+function printSummary(outcomes: Outcome[], ms: number): void {
   const by = new Map<string, Map<string, number>>();
   for (const o of outcomes) {
     const statuses = by.get(o.c.endpoint) ?? new Map<string, number>();
@@ -226,5 +227,5 @@ function printSummary(outcomes: Outcome[]): void {
   });
   const totals = new Map<string, number>();
   for (const o of outcomes) totals.set(o.error ? 'error' : String(o.answer!.status), (totals.get(o.error ? 'error' : String(o.answer!.status)) ?? 0) + 1);
-  process.stdout.write(`\nbad-input requests: ${outcomes.length} over ${by.size} endpoints; statuses ${[...totals].sort().map(([s, c]) => `${s}×${c}`).join(' ')}\n${lines.join('\n')}\n`);
+  process.stdout.write(`\nbad-input requests: ${outcomes.length} over ${by.size} endpoints in ${(ms / 1000).toFixed(1)} s; statuses ${[...totals].sort().map(([s, c]) => `${s}×${c}`).join(' ')}\n${lines.join('\n')}\n`);
 }

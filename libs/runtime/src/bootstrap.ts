@@ -1,11 +1,11 @@
-import { STATUS_CODES, type Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@agent-ledger/config';
 import { rootLogger, stopTelemetry } from '@agent-ledger/telemetry';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { setupOpenApi } from './http/openapi';
+import { answerMalformedRequests } from './http/malformed-requests';
 import { configureHttpInput, type HttpInputOptions } from './http/request-body';
 import { PinoNestLogger } from './pino-nest.logger';
 
@@ -27,22 +27,6 @@ export interface ServiceBootstrap<C> {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-
-/**
- * A request Node's HTTP parser refuses (a header with a control character, an oversized header, a
- * broken request line) is answered in the usual error shape, then the connection is closed.
- */
-function answerMalformedRequests(server: Server): void {
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: { status, code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_request', message: 'the HTTP request could not be parsed' } });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
-}
 
 /**
  * Starts a service: config first (a bad variable stops the process with exit code 1 and the list of
