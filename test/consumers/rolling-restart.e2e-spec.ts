@@ -102,7 +102,17 @@ describe('rolling restart', () => {
     await drill('audit-projector', [[system.projectorGroup, ACTION_EVENTS_TOPIC], [`${system.projectorGroup}-escalations`, ESCALATIONS_TOPIC]], traffic);
     // Counted by type: the tenant's own change events (its creation) are stored too.
     const stored = async () => Number((await system.db.query(`SELECT count(*) AS n FROM audit_events WHERE tenant_id = $1 AND type = 'action.attempted'`, [tenant.tenantId])).rows[0].n);
-    await waitFor(async () => (await stored()) >= traffic.sent(), { timeoutMs: 60_000, what: `${traffic.sent()} events stored` });
+    await waitFor(async () => (await stored()) >= traffic.sent(), { timeoutMs: 60_000, what: `${traffic.sent()} events stored` }).catch(async (err) => {
+      const at = [await stored()];
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 10_000));
+        at.push(await stored());
+      }
+      const lag = await admin.fetchOffsets({ groupId: system.projectorGroup, topics: [ACTION_EVENTS_TOPIC] });
+      const ends = await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC);
+      process.stdout.write(`projection progress every 10 s: ${at} of ${traffic.sent()} committed ${JSON.stringify(lag)} ends ${JSON.stringify(ends)}\n${system.service('audit-projector').logs().slice(-6000)}\n`);
+      throw err;
+    });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await stored()).toBe(traffic.sent());
   });
