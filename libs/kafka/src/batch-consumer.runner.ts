@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { createLogger, gauge } from '@agent-ledger/telemetry';
-import type { PartitionBatch, StoredOffset } from './consumer-host';
+import type { PartitionBatch, StoredOffset } from './consumer-host.types';
 
 export interface BatchConsumerOptions {
   groupId: string;

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { Rejection } from './consumer-host';
+import type { Rejection } from './consumer-host.types';
 
 type Validate<T> = (v: unknown) => { ok: true; value: T } | { ok: false; errors: { pointer: string; message: string }[] };
 
