@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { createLogger } from '@agent-ledger/telemetry';
+import { counter, createLogger } from '@agent-ledger/telemetry';
 import type { ConsumerHostOptions, Rejection } from './consumer-host.types';
 import { DlqPublisher } from './dlq';
 import { classifyError, errorCode, errorReason, type ErrorClass } from './error-classification';
@@ -9,6 +9,9 @@ import { applyInOrder } from './poison-isolation';
 import { LedgerProducer } from './producer';
 
 export type { ConsumerBatch, ConsumerHostOptions, PartitionBatch, Rejection, StoredOffset } from './consumer-host.types';
+
+const skippedMessages = () =>
+  counter('ledger_consumer_skipped_total', 'Messages a consumer with poison=skip could not apply and left behind', ['group', 'topic', 'code']);
 
 type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -215,6 +218,11 @@ export class ConsumerHost {
         classify: (err) => this.classify(err),
         deadLetter: async (message, err, cls) => {
           const code = errorCode(err, cls);
+          if (this.opts.poison === 'skip') {
+            this.log.error({ ...where, offset: message.offset, code, errorClass: cls, err }, 'message skipped: it cannot be applied');
+            skippedMessages().inc({ group: this.opts.groupId, topic, code });
+            return;
+          }
           this.log.warn({ ...where, offset: message.offset, code, errorClass: cls, err }, 'message dead-lettered');
           await this.dlq.publish([{ topic, partition, message, reason: `${code}: ${errorReason(err)}`, code, errorClass: cls, group: this.opts.groupId }]);
           await this.opts.skipped?.({ topic, partition, offset: (BigInt(message.offset) + 1n).toString() });

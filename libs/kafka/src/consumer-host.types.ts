@@ -51,6 +51,12 @@ export interface ConsumerHostOptions {
   skipped?(position: StoredOffset): Promise<void>;
   /** Overrides the classification of errors the handler knows (undefined: the default rules). */
   classify?(err: unknown): ErrorClass | undefined;
+  /**
+   * What happens to a message isolated as poison: `dead-letter` (default) sends it to its topic's
+   * dead-letter topic; `skip` logs and counts it and moves on — for consumers of the dead-letter
+   * topics themselves, whose messages stay where they are.
+   */
+  poison?: 'dead-letter' | 'skip';
   /** Publisher of dead letters (default: one on its own producer). */
   dlq?: DlqPublisher;
   partitionsConsumedConcurrently?: number;
