@@ -31,7 +31,7 @@ interface SseResponse {
   setHeader(name: string, value: string): void;
   flushHeaders(): void;
   write(chunk: string): boolean;
-  once(event: 'close', cb: () => void): void;
+  once(event: 'close' | 'drain', cb: () => void): void;
   end(): void;
 }
 
@@ -67,14 +67,16 @@ export class LiveStreamController {
     private readonly streams: LiveStreams,
   ) {}
 
-  /** Every matching row recorded since `since`, in pages. */
-  private async readSince(tenantId: string, filter: EventFilter, since: Date) {
-    const out = [];
+  /**
+   * Every matching row recorded since `since`, page by page: a replay from long ago (`since`) is
+   * sent as it is read, never held in memory whole.
+   */
+  private async *pagesSince(tenantId: string, filter: EventFilter, since: Date) {
     let after: { at: Date; partition: number; seq: string } | undefined;
     for (;;) {
       const page = await this.repository.eventsRecordedSince(tenantId, filter, since, PAGE, after);
-      out.push(...page);
-      if (page.length < PAGE) return out;
+      if (page.length) yield page;
+      if (page.length < PAGE) return;
       const last = page[page.length - 1];
       after = { at: last.recorded_at, partition: last.kafka_partition, seq: last.chain_seq };
     }
@@ -109,27 +111,35 @@ export class LiveStreamController {
     // Rows already visible when the stream opened are not news; rows of batches still committing are.
     const start = since ? since.getTime() : new Date(now).getTime();
     const sent = new Map<string, number>(); // eventId → recorded_at (ms)
-    if (!since) for (const r of await this.readSince(tenantId, filter, new Date(start - LOOKBACK_MS))) sent.set(r.event_id, new Date(r.recorded_at).getTime());
+    if (!since) for await (const page of this.pagesSince(tenantId, filter, new Date(start - LOOKBACK_MS))) for (const r of page) sent.set(r.event_id, new Date(r.recorded_at).getTime());
     let highest = start;
     let lastWrite = Date.now();
     const poll = async () => {
       if (stopped) return;
       try {
         const floor = since ? Math.max(start, highest - LOOKBACK_MS) : highest - LOOKBACK_MS;
-        const rows = (await this.readSince(tenantId, filter, new Date(floor))).filter((r) => !sent.has(r.event_id));
-        if (rows.length) {
-          const events = await this.records.toEvents(tenantId, rows);
-          let chunk = '';
-          for (const e of events) chunk += `id: ${e.eventId}\nevent: ledger-event\ndata: ${JSON.stringify(e)}\n\n`;
-          if (!stopped) res.write(chunk);
-          lastWrite = Date.now();
-          for (const r of rows) {
-            const at = new Date(r.recorded_at).getTime();
-            sent.set(r.event_id, at);
-            highest = Math.max(highest, at);
+        for await (const page of this.pagesSince(tenantId, filter, new Date(floor))) {
+          if (stopped) break;
+          const rows = page.filter((r) => !sent.has(r.event_id));
+          if (rows.length) {
+            const events = await this.records.toEvents(tenantId, rows);
+            let chunk = '';
+            for (const e of events) chunk += `id: ${e.eventId}\nevent: ledger-event\ndata: ${JSON.stringify(e)}\n\n`;
+            if (!stopped && !res.write(chunk)) {
+              await new Promise<void>((resolve) => {
+                res.once('drain', resolve);
+                res.once('close', resolve);
+              });
+            }
+            lastWrite = Date.now();
+            for (const r of rows) {
+              const at = new Date(r.recorded_at).getTime();
+              sent.set(r.event_id, at);
+              highest = Math.max(highest, at);
+            }
           }
+          for (const [id, at] of sent) if (at < highest - 2 * LOOKBACK_MS) sent.delete(id);
         }
-        for (const [id, at] of sent) if (at < highest - 2 * LOOKBACK_MS) sent.delete(id);
         if (Date.now() - lastWrite > HEARTBEAT_MS && !stopped) {
           res.write(`: keep-alive\n\n`);
           lastWrite = Date.now();
