@@ -98,6 +98,33 @@ describe('intake contract (property-based)', () => {
     expect(accepted.filter((id) => counts.get(id) !== 1)).toEqual([]);
     expect(refused.filter((id) => counts.has(id))).toEqual([]);
   });
+
+  it('should accept and store a body at the size limit when all its events share one partition', async () => {
+    // ~1 MiB of events of one action: stamping and headers make the messages of one partition larger than the body.
+    const actionId = `act-${randomUUID()}`;
+    const events = Array.from({ length: 870 }, () => ({
+      eventId: randomUUID(),
+      type: 'action.attempted',
+      actionId,
+      occurredAt: new Date().toISOString(),
+      input: { note: 'x'.repeat(1_000) },
+    }));
+    const json = toJsonBody({ events });
+    expect(Buffer.byteLength(json)).toBeGreaterThan(1_000_000);
+    expect(Buffer.byteLength(json)).toBeLessThan(1_048_576);
+
+    const answer = await post(json);
+
+    expect(answer.status).toBe(202);
+    const ids = events.map((e) => e.eventId);
+    await waitFor(
+      async () => {
+        const { rows } = await system.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND event_id = ANY($2::uuid[])`, [tenant.tenantId, ids]);
+        return rows[0].n === ids.length;
+      },
+      { timeoutMs: 60_000, what: `${ids.length} events of one action stored` },
+    );
+  });
 });
 
 function kinds(batch: GeneratedEvent[]): string {

@@ -1,4 +1,4 @@
-import { ACTION_EVENTS_TOPIC, actionEventsCodec, redactEvent, stampActionEvent, type ActionEvent, type ActionEventInput, type FieldError } from '@agent-ledger/contracts';
+import { ACTION_EVENTS_TOPIC, actionEventsCodec, redactEvent, splitForProduce, stampActionEvent, type ActionEvent, type ActionEventInput, type FieldError } from '@agent-ledger/contracts';
 import { EventRecorder } from './event-recorder';
 import { LedgerError, LedgerErrorCode } from './ledger-error';
 import type { LedgerEventInput, RecordOptions } from './ledger-events';
@@ -98,7 +98,7 @@ export class LedgerKafkaProducer extends EventRecorder {
   }
 
   /**
-   * Produces several events in one send. All are validated first: if one is invalid, none is sent
+   * Produces several events (in sends of at most 512 KiB). All are validated first: if one is invalid, none is sent
    * (pointers are prefixed `/events/<index>`). Resolves to the stored events as produced.
    */
   async recordMany(events: LedgerEventInput[]): Promise<ActionEvent[]> {
@@ -159,12 +159,11 @@ export class LedgerKafkaProducer extends EventRecorder {
     const events = prepared.map((p) => p.event);
     try {
       const producer = await this.producer();
-      await producer.send({
-        topic: actionEventsCodec.topic,
-        acks: -1,
-        timeout: this.timeoutMs,
-        messages: prepared.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths })),
-      });
+      // In order, in sends of at most 512 KiB: the messages of one partition travel as one record
+      // batch, which the broker refuses beyond its message.max.bytes.
+      for (const messages of splitForProduce(prepared.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths })))) {
+        await producer.send({ topic: actionEventsCodec.topic, acks: -1, timeout: this.timeoutMs, messages });
+      }
     } catch (err) {
       if (err instanceof LedgerError) throw err.with({ events });
       const e = err as Error & { retriable?: boolean };

@@ -1,11 +1,14 @@
 import {
   actionEventsCodec,
   checkpointsCodec,
+  encodedSize,
   escalationsCodec,
+  MAX_PRODUCE_BYTES,
   REDACTED_PATHS_HEADER,
   REDACTED_PATHS_MAX_BYTES,
   REDACTED_PATHS_OMITTED_HEADER,
   SCHEMA_VERSION_HEADER,
+  splitForProduce,
   type ActionEvent,
   type Checkpoint,
   type EncodedMessage,
@@ -144,5 +147,23 @@ describe('checkpointsCodec', () => {
       code: 'schema',
       errors: [expect.objectContaining({ pointer: '/createdAt', code: 'range' })],
     });
+  });
+});
+
+describe('splitForProduce', () => {
+  const message = (bytes: number): EncodedMessage => ({ key: 'k', value: 'x'.repeat(bytes), headers: {} });
+
+  it('should keep the order and put each group under the bound when messages are many', () => {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ ...message(100_000), key: String(i) }));
+
+    const groups = splitForProduce(messages, MAX_PRODUCE_BYTES);
+
+    expect(groups.flat().map((m) => m.key)).toEqual(messages.map((m) => m.key));
+    expect(groups.length).toBeGreaterThan(1);
+    for (const g of groups) expect(g.reduce((n, m) => n + encodedSize(m), 0)).toBeLessThanOrEqual(MAX_PRODUCE_BYTES);
+  });
+
+  it('should send a message larger than the bound alone when it cannot be split', () => {
+    expect(splitForProduce([message(10), message(600_000), message(10)], MAX_PRODUCE_BYTES).map((g) => g.length)).toEqual([1, 1, 1]);
   });
 });

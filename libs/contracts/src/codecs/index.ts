@@ -1,6 +1,9 @@
 export {
+  encodedSize,
   MAX_DECODED_VALUE_BYTES,
+  MAX_PRODUCE_BYTES,
   printable,
+  splitForProduce,
   type CommonMeta,
   type DecodeFailureCode,
   type DecodeResult,

@@ -60,6 +60,44 @@ export interface TopicCodec<T, M extends CommonMeta> {
 /** Largest value any codec parses (the broker's default `message.max.bytes`); the schemas allow less. */
 export const MAX_DECODED_VALUE_BYTES = 1_048_576;
 
+/**
+ * Bytes of messages one produce call carries at most: half the broker's default 1 MiB
+ * `message.max.bytes`, which bounds the record batch of each partition (all the messages of a call
+ * that share a partition). One event (at most 256 KiB plus headers) always fits.
+ */
+export const MAX_PRODUCE_BYTES = 512 * 1024;
+/** Record and batch framing per message, counted generously. */
+const RECORD_OVERHEAD = 96;
+
+/** Estimated bytes of a message on the wire (key, value, headers, framing). */
+export function encodedSize(m: EncodedMessage): number {
+  let n = RECORD_OVERHEAD + Buffer.byteLength(m.key) + Buffer.byteLength(m.value);
+  for (const [k, v] of Object.entries(m.headers)) n += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  return n;
+}
+
+/**
+ * Splits messages, in order, into groups of at most `maxBytes` each (a single larger message forms
+ * its own group), so that each group can be one produce call the broker accepts.
+ */
+export function splitForProduce<M extends EncodedMessage>(messages: readonly M[], maxBytes = MAX_PRODUCE_BYTES): M[][] {
+  const groups: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = encodedSize(m);
+    if (current.length && bytes + size > maxBytes) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
 const UNSAFE_TEXT = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text safe for a header, a log line or a PostgreSQL text column: control characters and lone surrogates as `\uXXXX`. */
