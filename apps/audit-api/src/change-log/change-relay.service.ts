@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
+import { actionEventsCodec, splitForProduce, type ActionEvent } from '@agent-ledger/contracts';
 import { LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
@@ -62,7 +62,9 @@ export class ChangeRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const n = await this.outbox.relay(BATCH, (changes) => this.producer.send(actionEventsCodec.topic, changes.map(({ event }) => this.encode(event))));
+        const n = await this.outbox.relay(BATCH, async (changes) => {
+          for (const group of splitForProduce(changes.map(({ event }) => this.encode(event)))) await this.producer.send(actionEventsCodec.topic, group);
+        });
         this.failingSince = undefined;
         if (n < BATCH) return;
       }

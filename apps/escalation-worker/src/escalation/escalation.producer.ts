@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { escalationsCodec, type EscalationEvent } from '@agent-ledger/contracts';
+import { escalationsCodec, splitForProduce, type EscalationEvent } from '@agent-ledger/contracts';
 import { LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA } from '@agent-ledger/runtime';
 
@@ -18,7 +18,7 @@ export class EscalationProducer implements OnApplicationShutdown {
       const v = escalationsCodec.validate(e);
       if (!v.ok) throw new Error(`invalid ${e.type}: ${v.errors.map((x) => `${x.pointer} ${x.message}`).join('; ')}`);
     }
-    await this.producer.send(escalationsCodec.topic, events.map((e) => escalationsCodec.encode(e)));
+    for (const group of splitForProduce(events.map((e) => escalationsCodec.encode(e)))) await this.producer.send(escalationsCodec.topic, group);
   }
 
   async onApplicationShutdown(): Promise<void> {
