@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { anActionEventInput, httpStatus, LedgerSystem, waitFor, WORKSPACE_ROOT, type ServiceName, type TestTenant } from '@agent-ledger/testing';
+import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
+import { createKafka } from '@agent-ledger/kafka';
 import { Client } from 'pg';
 import { LoadGenerator, tally, type EventOutcome } from './load-generator';
 
@@ -35,7 +37,10 @@ describe('fault drill', () => {
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    await system.start();
+    await system.start().catch(async (err: Error) => {
+      const health = await Promise.all(SERVICES.map(async (s) => `${s}: ${JSON.stringify((await system.http('GET', `${system.url(s)}/health/ready`).catch((e: Error) => ({ body: e.message }))).body)}`));
+      throw new Error(`${err.message.slice(0, 3_000)}\n${health.join('\n')}`);
+    });
     // The system's own connection dies with the PostgreSQL restart; checks below use their own.
     system.db.on('error', () => undefined);
     tenant = await system.createTenant(`drill-${system.suffix}`);
@@ -101,6 +106,8 @@ describe('fault drill', () => {
       { timeoutMs: 180_000, intervalMs: 1_000, what: 'every accepted event stored' },
     ).catch(() => undefined);
     const catchUpMs = Date.now() - catchUpStarted;
+    const projectorLag = await lagOf(system.projectorGroup);
+    const deadLettered = await deadLetteredOf(tenant.tenantId, new Set(accepted));
     const ready = await allReady();
     await waitForCheckpointAtHeads(tenant.tenantId).catch(() => undefined);
     const verify = await system.api<{ ok: boolean; eventsChecked: number; failures?: { kind: string }[] }>('GET', '/v1/integrity/verify', tenant.apiKeys.read);
@@ -114,6 +121,8 @@ describe('fault drill', () => {
       loadSeconds,
       rate: Math.round(load.sent / loadSeconds),
       catchUpMs,
+      projectorLag,
+      deadLettered,
       readyMs: ready.ms,
       notReady: ready.notReady,
       verify: { status: verify.status, ok: verify.body.ok, eventsChecked: verify.body.eventsChecked, foreignCheckpoints, failures: failures.filter((f) => f.kind !== 'unknown_checkpoint_key').slice(0, 5) },
@@ -181,6 +190,28 @@ describe('fault drill', () => {
   async function storedCounts(tenantId: string): Promise<Map<string, number>> {
     const { rows } = await db.query<{ id: string; n: number }>(`SELECT event_id::text AS id, count(*)::int AS n FROM audit_events WHERE tenant_id = $1 GROUP BY event_id`, [tenantId]);
     return new Map(rows.map((r) => [r.id, r.n]));
+  }
+
+  /** Messages of the action events topic the group has not stored yet (high watermarks − stored offsets). */
+  async function lagOf(groupId: string): Promise<number> {
+    const admin = createKafka({ clientId: `drill-${system.suffix}`, brokers: system.stack.kafkaBrokers }).admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC);
+      const { rows } = await db.query<{ p: number; next: string }>(`SELECT kafka_partition AS p, next_offset::text AS next FROM consumer_offsets WHERE group_id = $1 AND topic = $2`, [groupId, ACTION_EVENTS_TOPIC]);
+      const stored = new Map(rows.map((r) => [r.p, BigInt(r.next)]));
+      return ends.reduce((sum, o) => sum + Number(BigInt(o.high) - (stored.get(o.partition) ?? 0n)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Accepted events of the tenant that were dead-lettered, by reason. */
+  async function deadLetteredOf(tenantId: string, accepted: Set<string>): Promise<Record<string, number>> {
+    const { rows } = await db.query<{ id: string; reason: string }>(`SELECT event_id AS id, reason_code AS reason FROM dead_letters WHERE tenant_id = $1`, [tenantId]);
+    const counts: Record<string, number> = {};
+    for (const r of rows) if (accepted.has(r.id)) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
+    return counts;
   }
 
   /** Waits until every service answers /health/ready 200; returns how long that took, or what is not ready after 90 s. */
