@@ -134,7 +134,7 @@ export class ConsumerHost {
         await consumer.disconnect().catch(() => undefined);
         if (this.consumer === consumer) this.consumer = undefined;
         await sleep(delay);
-        delay = Math.min(delay * 2, 30_000);
+        delay = Math.min(delay * 2, 10_000);
       }
     }
   }
