@@ -136,6 +136,8 @@ describe('fault drill', () => {
     expect(figures.unavailableWithoutRetryAfter).toBe(0);
     // A PostgreSQL restart is absorbed by the key and redaction caches; only Kafka may make ingest answer 503.
     expect(Object.keys(figures.answers).filter((k) => k.startsWith('503') && k !== '503 kafka_unavailable')).toEqual([]);
+    // Ingest stays up: once the last fault is over it accepts events again while the load goes on.
+    expect(figures.faults.at(-1)?.first202AfterMs ?? 0).toBeLessThan(RECOVERY_UNDER_LOAD_MS);
     expect(figures.missing).toBe(0);
     expect(figures.duplicates).toBe(0);
     expect(verify.status).toBe(200);
