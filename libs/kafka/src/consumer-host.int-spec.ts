@@ -76,6 +76,23 @@ describe('ConsumerHost against the real broker', () => {
     await expect(h.checkReady()).resolves.toBeUndefined();
   });
 
+  it('should stay ready with the same member when idle for longer than the rejoin bound', async () => {
+    const groupId = `host-idle-${uniqueSuffix()}`;
+    const h = host(groupId, async () => undefined);
+    await waitFor(() => h.checkReady().then(() => true), { timeoutMs: 30_000, what: 'the host ready' });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const members = async () => (await admin.describeGroups([groupId])).groups[0].members.map((m) => m.memberId);
+      const before = await members();
+      await sleep(35_000);
+      await expect(h.checkReady()).resolves.toBeUndefined();
+      expect(await members()).toEqual(before);
+    } finally {
+      await admin.disconnect();
+    }
+  }, 90_000);
+
   it('should rejoin its group and go on when its membership expired during a long batch', async () => {
     const tag = uniqueSuffix();
     const seen: string[] = [];

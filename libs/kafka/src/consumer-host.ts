@@ -113,6 +113,8 @@ export class ConsumerHost {
     while (this.state === 'starting') {
       const consumer = this.createConsumer();
       this.consumer = consumer;
+      // kafkajs joins the group inside run(): GROUP_JOIN clears this before run() resolves.
+      this.outOfGroupSince ??= Date.now();
       try {
         await consumer.connect();
         for (const topic of this.opts.topics) await consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? true });
@@ -126,7 +128,6 @@ export class ConsumerHost {
         this.state = 'running';
         this.hasRun = true;
         this.downSince = undefined;
-        this.outOfGroupSince = Date.now();
         this.log.info({ groupId: this.opts.groupId, topics: this.opts.topics }, `${this.opts.name} consuming`);
         return;
       } catch (err) {
