@@ -15,4 +15,6 @@ runService({
   openApi: { title: 'agent-ledger ingest API', description: 'Report AI agent actions and signals (schema v1). Answers 202 once Kafka acknowledged.' },
   // JSON only, up to the limit (413 beyond); a batch envelope ({"events":[…]}) adds two levels to an event's 64.
   httpInput: (config) => ({ maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxJsonDepth: MAX_JSON_DEPTH + 2 }),
+  // Every 5xx is a 503 with Retry-After: a client retrying with the same eventIds is always safe.
+  serverErrorsAsUnavailable: true,
 });

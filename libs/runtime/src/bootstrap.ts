@@ -24,6 +24,8 @@ export interface ServiceBootstrap<C> {
   configure?(app: INestApplication, config: C): void | Promise<void>;
   /** Serves an OpenAPI document of the service's endpoints at /docs and /docs-json. */
   openApi?: { title: string; description: string };
+  /** Every 5xx answered as 503 with Retry-After (for a service whose clients may always retry). */
+  serverErrorsAsUnavailable?: boolean;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -47,7 +49,7 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
   const log = rootLogger({ service: b.name, level: b.logLevel(config) });
   // Nest's own body parsers stay off: configureHttpInput installs the one JSON parser and the checks.
   const app = await NestFactory.create(b.module(config) as never, { logger: new PinoNestLogger(), bufferLogs: true, bodyParser: false });
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter({ serverErrorsAsUnavailable: b.serverErrorsAsUnavailable }));
   configureHttpInput(app, b.httpInput?.(config) ?? { maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
   answerMalformedRequests(app.getHttpServer() as Server);
   await b.configure?.(app, config);

@@ -20,6 +20,11 @@ export interface InfraOptions {
   dbPoolSize?: number;
   /** A second connection, as the role row-level security applies to, for tenant-scoped work (TenantDatabase). */
   tenantDatabaseUrl?: string;
+  /**
+   * Whether an unreachable PostgreSQL makes the service not ready (default true). ingest-api serves
+   * from its bounded cache of keys and settings while PostgreSQL is away, so it stays in rotation.
+   */
+  databaseRequiredForReadiness?: boolean;
 }
 
 /** Connects Kafka, PostgreSQL and Redis, reports them to readiness, and closes them on shutdown. */
@@ -34,6 +39,7 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly dataSource: DataSource,
     private readonly readiness: ReadinessService,
     @Inject(TenantDatabase) private readonly tenantDb: TenantDatabase | null,
+    @Inject(INFRA_OPTIONS) private readonly opts: InfraOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -46,7 +52,7 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
         if (!c.brokers.length) throw new Error('no Kafka broker available');
       },
     });
-    this.readiness.register({ name: 'postgres', check: () => pingDatabase(this.dataSource) });
+    this.readiness.register({ name: 'postgres', check: () => pingDatabase(this.dataSource), required: this.opts.databaseRequiredForReadiness ?? true });
     const tenantDb = this.tenantDb;
     if (tenantDb) this.readiness.register({ name: 'postgres-tenant-role', check: () => pingDatabase(tenantDb.dataSource) });
     this.readiness.register({

@@ -3,11 +3,13 @@ import { Injectable } from '@nestjs/common';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /** Reported but not deciding readiness (default true: a failure makes the service not ready). */
+  required?: boolean;
 }
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; error?: string; ms: number }>;
+  checks: Record<string, { ok: boolean; error?: string; ms: number; required?: false }>;
 }
 
 /** A long-running worker (e.g. a Kafka consumer host) that reports both readiness and liveness. */
@@ -53,7 +55,7 @@ export class ReadinessService {
   async report(timeoutMs = 2_500): Promise<ReadinessReport> {
     const checks = await run([...this.checks.values()], timeoutMs);
     if (this.shuttingDown) checks['shutdown'] = { ok: false, error: 'shutting down', ms: 0 };
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
+    return { ready: Object.values(checks).every((c) => c.ok || c.required === false), checks };
   }
 }
 
@@ -63,14 +65,16 @@ async function run(list: ReadinessCheck[], timeoutMs: number): Promise<Readiness
       const started = Date.now();
       try {
         await withTimeout(c.check(), timeoutMs, `${c.name} did not answer within ${timeoutMs} ms`);
-        return [c.name, { ok: true, ms: Date.now() - started }] as const;
+        return [c.name, { ok: true, ms: Date.now() - started, ...optional(c) }] as const;
       } catch (err) {
-        return [c.name, { ok: false, error: (err as Error).message, ms: Date.now() - started }] as const;
+        return [c.name, { ok: false, error: (err as Error).message, ms: Date.now() - started, ...optional(c) }] as const;
       }
     }),
   );
   return Object.fromEntries(entries);
 }
+
+const optional = (c: ReadinessCheck): { required?: false } => (c.required === false ? { required: false } : {});
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;

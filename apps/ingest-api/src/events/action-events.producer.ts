@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { actionEventsCodec, splitForProduce, type ActionEvent } from '@agent-ledger/contracts';
-import { LedgerProducer, type Kafka } from '@agent-ledger/kafka';
+import { actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
+import { CoalescingSender, LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA } from '@agent-ledger/runtime';
+import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
 
 export interface PublishableEvent {
   /** A stored event validated with `validateActionEvent`. */
@@ -10,26 +11,37 @@ export interface PublishableEvent {
   redactedPaths: string[];
 }
 
-/** Publishes stamped events to the action events topic (idempotent producer, acks=all), encoded by `actionEventsCodec`. */
+/**
+ * Publishes stamped events to the action events topic (idempotent producer, acks=all), encoded by
+ * `actionEventsCodec`. Concurrent requests share produce calls of at most 512 KiB (a 1 MiB body
+ * whose events share one partition would otherwise be one record batch larger than the broker
+ * accepts); a request's events stay in order. See `CoalescingSender` for the two bounds that keep a
+ * Kafka outage from leaving a queue behind it.
+ */
 @Injectable()
 export class ActionEventsProducer implements OnApplicationShutdown {
   private readonly producer: LedgerProducer;
+  private readonly sender: CoalescingSender;
 
-  constructor(@Inject(KAFKA) kafka: Kafka) {
+  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(INGEST_SETTINGS) settings: IngestSettings) {
     this.producer = new LedgerProducer(kafka);
+    this.sender = new CoalescingSender(this.producer, actionEventsCodec.topic, {
+      maxPendingMessages: settings.maxPendingEvents,
+      produceTimeoutMs: settings.publishTimeoutMs,
+    });
   }
 
-  /**
-   * Resolves once Kafka acknowledged every message; rejects if any was not. A request's events are
-   * sent in order, in produce calls of at most 512 KiB (`splitForProduce`): a 1 MiB body whose events
-   * share one partition would otherwise be one record batch larger than the broker accepts.
-   */
-  async publish(events: PublishableEvent[], timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const messages = events.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths }));
-    for (const group of splitForProduce(messages)) {
-      await this.producer.send(actionEventsCodec.topic, group, { timeoutMs: Math.max(1, deadline - Date.now()) });
-    }
+  /** Events queued or in flight to Kafka. */
+  get pending(): number {
+    return this.sender.pending;
+  }
+
+  /** Resolves once Kafka acknowledged every event; rejects with SenderBusyError, SendTimeoutError or Kafka's error. */
+  publish(events: PublishableEvent[], timeoutMs: number): Promise<void> {
+    return this.sender.send(
+      events.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths })),
+      timeoutMs,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

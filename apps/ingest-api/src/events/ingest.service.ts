@@ -8,6 +8,7 @@ import {
   type ActionEventInput,
   type FieldError,
 } from '@agent-ledger/contracts';
+import { SenderBusyError } from '@agent-ledger/kafka';
 import { ApiError, type FieldProblem } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import { ActionEventsProducer, type PublishableEvent } from './action-events.producer';
@@ -83,29 +84,22 @@ export class IngestService {
   }
 
   /**
-   * Publishes, or answers 503 if Kafka does not acknowledge in time. Events are keyed by eventId in
-   * the ledger, so a client that retries a 503 with the same eventIds (the SDK does) stores each once
-   * even if part of the request had reached Kafka.
+   * Publishes, or answers 503: at once when too many events already wait for Kafka
+   * (`ingest_overloaded`), or when Kafka does not acknowledge within the publish timeout. Events are
+   * keyed by eventId in the ledger, so a client that retries a 503 with the same eventIds (the SDK
+   * does) stores each once even if part of the request had reached Kafka.
    */
   private async publish(events: PublishableEvent[]): Promise<void> {
-    const timeoutMs = this.settings.publishTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const sending = this.producer.publish(events, timeoutMs);
     try {
-      const outcome = await Promise.race([sending.then(() => 'sent' as const), timeout]);
-      if (outcome === 'timeout') {
-        sending.catch(() => undefined);
-        throw new Error(`no acknowledgement from Kafka within ${timeoutMs} ms`);
-      }
+      await this.producer.publish(events, this.settings.publishTimeoutMs);
     } catch (err) {
+      if (err instanceof SenderBusyError) {
+        ingestMetrics.rejected().inc({ reason: 'overloaded' }, events.length);
+        throw ApiError.unavailable('ingest_overloaded', 'too many events are waiting for the event log; retry shortly with the same eventIds', 1);
+      }
       ingestMetrics.rejected().inc({ reason: 'kafka_unavailable' }, events.length);
       this.log.warn({ err, events: events.length }, 'publishing to Kafka failed; answering 503');
       throw ApiError.unavailable('kafka_unavailable', 'the event log is unavailable; retry later with the same eventIds', 2);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -110,10 +110,19 @@ export function toApiError(err: unknown): ApiError {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly log = createLogger(HttpErrorFilter.name);
 
+  /**
+   * `serverErrorsAsUnavailable`: answer every 5xx as 503 `temporarily_unavailable` with Retry-After
+   * (ingest: its clients retry with the same eventIds, which is always safe).
+   */
+  constructor(private readonly opts: { serverErrorsAsUnavailable?: boolean } = {}) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<HttpResponseLike>();
-    const error = toApiError(exception);
+    let error = toApiError(exception);
     this.report(exception, error);
+    if (this.opts.serverErrorsAsUnavailable && error.status >= 500 && error.status !== 503) {
+      error = ApiError.unavailable('temporarily_unavailable', 'the service could not take the request; retry later with the same eventIds', 2);
+    }
     if (res.headersSent) {
       if (!res.destroyed) res.destroy();
       return;
