@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC } from '@agent-ledger/contracts';
-import { BatchConsumerRunner, type Kafka, type PartitionBatch } from '@agent-ledger/kafka';
+import { ConsumerHost, DlqPublisher, type Kafka, type PartitionBatch } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import { counter, createLogger } from '@agent-ledger/telemetry';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
@@ -12,58 +12,37 @@ const recorded = () =>
 
 /**
  * Reads the dead-letter topics into `dead_letters` (the database has one writer), in its own
- * consumer group. Idempotent on the letter's DLQ position, so a redelivered batch stores nothing
- * twice; a database failure leaves the batch uncommitted and it is retried.
+ * consumer group, hosted by {@link ConsumerHost}. Idempotent on the letter's DLQ position, so a
+ * redelivered batch stores nothing twice; a database failure leaves the batch uncommitted and it is
+ * retried. A letter that cannot be recorded is logged and left in its topic, never dead-lettered again.
  */
 @Injectable()
 export class DeadLettersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = createLogger(DeadLettersConsumer.name);
-  private runner?: BatchConsumerRunner;
-  private starting?: Promise<void>;
-  private stopped = false;
+  private readonly host: ConsumerHost;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) kafka: Kafka,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
     private readonly repository: DeadLettersRepository,
     private readonly readiness: ReadinessService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.readiness.register({
-      name: 'dead-letters-consumer',
-      check: async () => {
-        if (!this.runner?.isRunning) throw new Error('dead-letters consumer is not running');
-      },
+    dlq: DlqPublisher,
+  ) {
+    this.host = new ConsumerHost(kafka, {
+      name: 'dead-letters consumer',
+      groupId: `${settings.groupId}-dead-letters`,
+      topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC],
+      fromBeginning: true,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      poison: 'skip',
+      dlq,
+      handle: (batch) => this.handle(batch),
     });
-    this.starting = this.start();
   }
 
-  private async start(): Promise<void> {
-    let delay = 1_000;
-    while (!this.stopped) {
-      const runner = new BatchConsumerRunner(this.kafka, {
-        groupId: `${this.settings.groupId}-dead-letters`,
-        topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC],
-        fromBeginning: true,
-        sessionTimeoutMs: this.settings.sessionTimeoutMs,
-        handleBatch: (b) => this.handle(b),
-      });
-      try {
-        await runner.start();
-        if (this.stopped) {
-          await runner.stop();
-          return;
-        }
-        this.runner = runner;
-        return;
-      } catch (err) {
-        this.log.warn({ err, retryInMs: delay }, 'could not start the dead-letters consumer');
-        await runner.stop().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, delay).unref());
-        delay = Math.min(delay * 2, 30_000);
-      }
-    }
+  onApplicationBootstrap(): void {
+    this.readiness.registerWorker('dead-letters-consumer', this.host);
+    this.host.start();
   }
 
   private async handle(batch: PartitionBatch): Promise<void> {
@@ -85,8 +64,6 @@ export class DeadLettersConsumer implements OnApplicationBootstrap, OnModuleDest
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    await this.starting?.catch(() => undefined);
-    await this.runner?.stop();
+    await this.host.stop();
   }
 }
