@@ -27,18 +27,22 @@ export interface ReadLetter {
   value: Buffer | null;
 }
 
-/** Reads both dead-letter topics from their current end, in a group of its own. */
+/**
+ * Reads both dead-letter topics (and, when asked, other topics: their values land in `values`)
+ * from their current end, in a group of its own.
+ */
 export class DlqReader {
   readonly letters: ReadLetter[] = [];
+  readonly values: { topic: string; value: string }[] = [];
   private consumer?: Consumer;
 
-  constructor(private readonly kafka: Kafka, private readonly groupId: string) {}
+  constructor(private readonly kafka: Kafka, private readonly groupId: string, private readonly alsoRead: string[] = []) {}
 
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC]) {
+      for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC, ...this.alsoRead]) {
         const ends = await admin.fetchTopicOffsets(topic);
         await admin.setOffsets({ groupId: this.groupId, topic, partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })) });
       }
@@ -47,9 +51,13 @@ export class DlqReader {
     }
     this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC] });
+    await this.consumer.subscribe({ topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC, ...this.alsoRead] });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
+        if (this.alsoRead.includes(topic)) {
+          this.values.push({ topic, value: message.value?.toString() ?? '' });
+          return;
+        }
         const h = (name: string) => message.headers?.[name]?.toString();
         this.letters.push({
           dlqTopic: topic,

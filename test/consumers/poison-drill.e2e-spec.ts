@@ -37,7 +37,7 @@ interface DeadLetterView {
 describe('poison drill', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'audit-projector', 'escalation-worker', 'notifier'] });
   const kafka = createKafka({ brokers: system.stack.kafkaBrokers, clientId: `poison-drill-${system.suffix}` });
-  const dlq = new DlqReader(kafka, `poison-drill-dlq-${uniqueSuffix()}`);
+  const dlq = new DlqReader(kafka, `poison-drill-dlq-${uniqueSuffix()}`, [ESCALATIONS_TOPIC]);
   let producer: Producer;
   let a: TestTenant;
   let b: TestTenant;
@@ -95,9 +95,14 @@ describe('poison drill', () => {
       timeoutMs: APPLIED_WITHIN_MS,
       what: 'the 6 valid events stored',
     });
+    // The worker applied them: one escalation opened per handoff, published within the same 10 s.
+    const sessions = new Set(valid.map((e) => e.sessionId));
+    const openedFor = () => new Set(dlq.values.filter((v) => v.value.includes('"escalation.opened"')).map((v) => JSON.parse(v.value) as { sessionId: string }).filter((e) => sessions.has(e.sessionId)).map((e) => e.sessionId));
+    await waitFor(() => openedFor().size === 6, { timeoutMs: Math.max(1_000, started + APPLIED_WITHIN_MS - Date.now()), what: 'the worker opening 6 escalations' });
+    // …which the projector stores in turn (a second hop).
     await waitFor(
-      async () => (await count(`SELECT count(*) AS n FROM escalations WHERE tenant_id = ANY($1::uuid[]) AND session_id = ANY($2::text[])`, [[a.tenantId, b.tenantId], valid.map((e) => e.sessionId)])) === 6,
-      { timeoutMs: Math.max(1_000, started + APPLIED_WITHIN_MS - Date.now()), what: 'the 6 escalations of the valid events stored' },
+      async () => (await count(`SELECT count(*) AS n FROM escalations WHERE tenant_id = ANY($1::uuid[]) AND session_id = ANY($2::text[])`, [[a.tenantId, b.tenantId], [...sessions]])) === 6,
+      { timeoutMs: APPLIED_WITHIN_MS, what: 'the 6 escalations stored by the projector' },
     );
 
     const brokenByProjector = await waitForLetter(ACTION_EVENTS_TOPIC, brokenAt, system.projectorGroup);
