@@ -12,6 +12,6 @@ export {
   type Rejection,
   type StoredOffset,
 } from './consumer-host';
-export { readJsonMessage } from './message-reader';
+export { decodeMessage } from './message-reader';
 export { BatchConsumerRunner, type BatchConsumerOptions } from './batch-consumer.runner';
 export type { Kafka, KafkaMessage } from 'kafkajs';

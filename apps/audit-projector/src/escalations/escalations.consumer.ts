@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ESCALATION_EVENT_SCHEMA_VERSION, ESCALATIONS_TOPIC, validateEscalationEvent, type EscalationEvent } from '@agent-ledger/contracts';
-import { ConsumerHost, DlqPublisher, readJsonMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
+import { ESCALATIONS_TOPIC, escalationsCodec, type EscalationEvent } from '@agent-ledger/contracts';
+import { ConsumerHost, DlqPublisher, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
 import { EscalationsRepository } from './escalations.repository';
@@ -42,7 +42,7 @@ export class EscalationsConsumer implements OnApplicationBootstrap, OnModuleDest
     const events: EscalationEvent[] = [];
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
-      const r = readJsonMessage(m, validateEscalationEvent, ESCALATION_EVENT_SCHEMA_VERSION);
+      const r = decodeMessage(m, escalationsCodec);
       if ('value' in r) events.push(r.value);
       else rejected.push(r);
     }

@@ -1,13 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import {
-  ACTION_EVENT_SCHEMA_VERSION,
-  ACTION_EVENTS_TOPIC,
-  ESCALATION_EVENT_SCHEMA_VERSION,
-  ESCALATIONS_TOPIC,
-  validateActionEvent,
-  validateEscalationEvent,
-} from '@agent-ledger/contracts';
-import { ConsumerHost, readJsonMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
+import { ACTION_EVENTS_TOPIC, actionEventsCodec, ESCALATIONS_TOPIC, escalationsCodec } from '@agent-ledger/contracts';
+import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import { EscalationService } from './escalation.service';
@@ -75,7 +68,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
   private async actionBatch(batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
-      const r = readJsonMessage(m, validateActionEvent, ACTION_EVENT_SCHEMA_VERSION);
+      const r = decodeMessage(m, actionEventsCodec);
       if ('value' in r) await this.service.handleActionEvent(r.value);
       else rejected.push(r);
       await batch.heartbeat();
@@ -86,7 +79,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
   private async escalationBatch(batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
-      const r = readJsonMessage(m, validateEscalationEvent, ESCALATION_EVENT_SCHEMA_VERSION);
+      const r = decodeMessage(m, escalationsCodec);
       if ('value' in r) await this.service.handleEscalationEvent(r.value);
       else rejected.push(r);
       await batch.heartbeat();

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ESCALATION_EVENT_SCHEMA_VERSION, ESCALATIONS_TOPIC, validateEscalationEvent } from '@agent-ledger/contracts';
-import { ConsumerHost, readJsonMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
+import { ESCALATIONS_TOPIC, escalationsCodec } from '@agent-ledger/contracts';
+import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import type { NotifierConfig } from '../config/notifier.config';
 import { NotificationPlanner } from '../delivery/notification-planner.service';
@@ -44,7 +44,7 @@ export class EscalationsConsumer implements OnApplicationBootstrap, OnModuleDest
   private async handleBatch(batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     for (const message of batch.messages) {
-      const r = readJsonMessage(message, validateEscalationEvent, ESCALATION_EVENT_SCHEMA_VERSION);
+      const r = decodeMessage(message, escalationsCodec);
       if (!('value' in r)) {
         rejected.push(r);
         continue;
