@@ -13,7 +13,7 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const APPROVAL_DECISIONS = ['approved', 'rejected', 'expired', 'auto', 'not_required'] as const;
 export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
 
-/** Why an escalation was opened (see the escalation rules in ARCHITECTURE.md). */
+/** Why an escalation was opened (see the escalation rules in docs/escalation.md). */
 export const ESCALATION_REASONS = [
   'customer_request',
   'action_failed',
