@@ -11,6 +11,7 @@ import { TenantRowLevelSecurity1732300000700 } from './migrations/1732300000700-
 import { ActionToolStatusIndex1732300000800 } from './migrations/1732300000800-action-tool-status-index';
 import { ActionStatsIndex1732300000900 } from './migrations/1732300000900-action-stats-index';
 import { DeadLetters1732300001000 } from './migrations/1732300001000-dead-letters';
+import { DeadLetterIdentity1732300001100 } from './migrations/1732300001100-dead-letter-identity';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -24,6 +25,7 @@ export const LEDGER_MIGRATIONS = [
   ActionToolStatusIndex1732300000800,
   ActionStatsIndex1732300000900,
   DeadLetters1732300001000,
+  DeadLetterIdentity1732300001100,
 ];
 
 export interface DataSourceSettings {

@@ -12,7 +12,7 @@ const recorded = () =>
 
 /**
  * Reads the dead-letter topics into `dead_letters` (the database has one writer), in its own
- * consumer group, hosted by {@link ConsumerHost}. Idempotent on the letter's DLQ position, so a
+ * consumer group, hosted by {@link ConsumerHost}. Idempotent on the letter's DLQ position and time, so a
  * redelivered batch stores nothing twice; a database failure leaves the batch uncommitted and it is
  * retried. A letter that cannot be recorded is logged and left in its topic, never dead-lettered again.
  */

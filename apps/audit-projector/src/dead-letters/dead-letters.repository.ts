@@ -11,7 +11,7 @@ export class DeadLettersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Stores the letters in one transaction; a letter already stored (same DLQ position) is left as it
+   * Stores the letters in one transaction; a letter already stored (same DLQ position and time) is left as it
    * is. A letter PostgreSQL refuses as data is stored without its key and headers, and if it is
    * still refused, not stored (it is reported in `refused`): a letter never stops the partition.
    */
@@ -49,7 +49,7 @@ export class DeadLettersRepository {
       `INSERT INTO dead_letters (tenant_id, consumer_group, source_topic, source_partition, source_offset, dlq_topic, dlq_partition, dlq_offset,
                                  event_id, event_type, error_class, reason_code, reason, message_key, message_value, message_headers, value_bytes, dead_lettered_at)
        VALUES ((SELECT id FROM tenants WHERE id = $1::uuid), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, $18)
-       ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING RETURNING id`,
+       ON CONFLICT (dlq_topic, dlq_partition, dlq_offset, dead_lettered_at) DO NOTHING RETURNING id`,
       [
         l.tenantCandidate,
         l.consumerGroup,
