@@ -52,7 +52,12 @@ describe('LedgerKafkaProducer against the real broker', () => {
           received.push({ key: message.key!.toString('utf8'), headers, event });
         },
       });
-      for (const { partition, offset } of from) consumer.seek({ topic: ACTION_EVENTS_TOPIC, partition, offset });
+      // On a broker that just started, the group coordinator may still be loading: kafkajs restarts the
+      // consumer and refuses seeks until its group is initialized again, so seek once it accepts.
+      await waitFor(() => {
+        for (const { partition, offset } of from) consumer.seek({ topic: ACTION_EVENTS_TOPIC, partition, offset });
+        return true;
+      }, { timeoutMs: 30_000, what: 'the consumer accepting seeks' });
       await waitFor(() => received.length >= count, { timeoutMs: 45_000, what: `${count} events of tenant ${tenantId}` });
       return received;
     } finally {
