@@ -12,6 +12,7 @@ import { ActionToolStatusIndex1732300000800 } from './migrations/1732300000800-a
 import { ActionStatsIndex1732300000900 } from './migrations/1732300000900-action-stats-index';
 import { DeadLetters1732300001000 } from './migrations/1732300001000-dead-letters';
 import { DeadLetterIdentity1732300001100 } from './migrations/1732300001100-dead-letter-identity';
+import { RuntimeRoles1732300001200 } from './migrations/1732300001200-runtime-roles';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -26,6 +27,7 @@ export const LEDGER_MIGRATIONS = [
   ActionStatsIndex1732300000900,
   DeadLetters1732300001000,
   DeadLetterIdentity1732300001100,
+  RuntimeRoles1732300001200,
 ];
 
 export interface DataSourceSettings {

@@ -4,3 +4,4 @@ export { API_KEY_SCOPES, ApiKeyEntity, type ApiKeyScope } from './entities/api-k
 export { DataSource, EntityManager, QueryRunner, Repository } from 'typeorm';
 export { TenantDatabase, tenantRoleUrl } from './tenant-database';
 export { TENANT_APP_ROLE } from './migrations/1732300000700-tenant-row-level-security';
+export { RUNTIME_ROLES } from './migrations/1732300001200-runtime-roles';
