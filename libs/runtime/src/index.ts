@@ -6,6 +6,7 @@ export { ReadinessService, type ReadinessCheck, type ReadinessReport, type Worke
 export { ApiError, type ErrorBody, type FieldProblem } from './http/api-error';
 export { HttpErrorFilter, toApiError } from './http/http-error.filter';
 export { parseInput } from './http/parse-input';
+export { RateLimiter, type RateDecision, type RateLimit } from './http/rate-limiter';
 export { instantParam, parseInstant } from './http/instant';
 export { classifyDatabaseError, type DatabaseErrorClass } from './http/database-errors';
 export { InputTextInterceptor } from './http/input-text.interceptor';

@@ -65,6 +65,11 @@ export class ApiError extends Error {
     return new ApiError(503, code, message, undefined, undefined, { 'Retry-After': String(retryAfterSeconds) });
   }
 
+  /** 429 with Retry-After (whole seconds, at least 1). */
+  static tooManyRequests(code: string, message: string, retryAfterSeconds: number, field?: string): ApiError {
+    return new ApiError(429, code, message, field, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+
   toBody(): ErrorBody {
     const error: ErrorBody['error'] = { status: this.status, code: this.code, message: this.message };
     if (this.field !== undefined) error.field = this.field;
