@@ -17,6 +17,8 @@ export {
   type GeneratedDataKey,
   type PiiEnvelope,
 } from './pii-cipher';
+export { deriveKey, KEY_PURPOSES, MASTER_KEY_BYTES, MasterKeyring, masterKeyId, type KeyPurpose } from './key-derivation';
+export { describeWrap, KeyWrapper, WRAP_FORMATS, webhookSecretKeyId, webhookSecretWrapper, type WrapInfo } from './key-wrapper';
 export { deriveColumns, storableText, UnstorableEventError, type DerivedColumns } from './derived-columns';
 export { STORED_ROW_SQL_COLUMNS, type StoredRow } from './stored-row';
 export {

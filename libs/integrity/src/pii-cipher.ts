@@ -1,10 +1,20 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson } from '@agent-ledger/contracts';
 import { storableText } from './derived-columns';
+import { KEY_PURPOSES, type MasterKeyring } from './key-derivation';
+import { KeyWrapper, PiiKeyError } from './key-wrapper';
+
+export { PiiKeyError };
+
+const IV_BYTES = 12;
+const KEY_BYTES = 32;
+
+const dataAad = (keyId: string) => Buffer.from(`agent-ledger/pii/v1|${keyId}`, 'utf8');
 
 /**
  * Envelope encryption of PII (docs/write-path.md, "Privacy"): each data subject has a random 256-bit
- * data key; the key is stored wrapped (AES-256-GCM) under the master key; PII values are encrypted
+ * data key; the key is stored wrapped (AES-256-GCM) under the key derived from the master key for
+ * subject keys (docs/keys.md); PII values are encrypted
  * with the data key (AES-256-GCM) and stored as an envelope object inside the event JSON, so the
  * hash chain covers the ciphertext. Erasing a subject deletes its wrapped key: its envelopes become
  * unreadable (they read as {@link ERASED_PII}) while the chains still verify.
@@ -37,31 +47,13 @@ export interface GeneratedDataKey extends DataKey {
   wrappedKey: Buffer;
 }
 
-export class PiiKeyError extends Error {
-  override name = 'PiiKeyError';
-}
-
-const WRAP_FORMAT = 1;
-const MASTER_KEY_ID_BYTES = 8;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const KEY_BYTES = 32;
-const WRAPPED_BYTES = 1 + MASTER_KEY_ID_BYTES + IV_BYTES + TAG_BYTES + KEY_BYTES;
-
-const wrapAad = (tenantId: string, keyId: string) => Buffer.from(`agent-ledger/dek/v1|${tenantId}|${keyId}`, 'utf8');
-const dataAad = (keyId: string) => Buffer.from(`agent-ledger/pii/v1|${keyId}`, 'utf8');
-
-/** Wraps and unwraps data keys under the master key. The master key never leaves this object. */
-export class PiiCipher {
-  readonly masterKeyId: string;
-  private readonly masterKeyIdBytes: Buffer;
-  readonly #masterKey: Buffer;
-
-  constructor(masterKey: Buffer) {
-    if (masterKey.length !== KEY_BYTES) throw new RangeError(`master key must be ${KEY_BYTES} bytes (is ${masterKey.length})`);
-    this.#masterKey = Buffer.from(masterKey);
-    this.masterKeyIdBytes = createHash('sha256').update('agent-ledger master key id|').update(masterKey).digest().subarray(0, MASTER_KEY_ID_BYTES);
-    this.masterKeyId = this.masterKeyIdBytes.toString('hex');
+/**
+ * Wraps and unwraps subjects' data keys under the master keyring, with the key derived for
+ * subject keys ({@link KEY_PURPOSES}.subjectKeys; format and rotation in {@link KeyWrapper}).
+ */
+export class PiiCipher extends KeyWrapper {
+  constructor(keys: Buffer | MasterKeyring) {
+    super(keys, KEY_PURPOSES.subjectKeys);
   }
 
   /** A fresh random data key for one subject of one tenant, with its wrapped form. */
@@ -70,38 +62,14 @@ export class PiiCipher {
     return { keyId, key, wrappedKey: this.wrapDataKey(key, tenantId, keyId) };
   }
 
-  /**
-   * AES-256-GCM key wrap. The tenant and key id are authenticated (AAD), so a wrapped key copied
-   * onto another row does not unwrap. Layout: format(1) ‖ master key id(8) ‖ iv(12) ‖ tag(16) ‖ key(32).
-   */
+  /** Wraps a data key; the tenant and key id are authenticated, so a wrapped key copied onto another row does not unwrap. */
   wrapDataKey(key: Buffer, tenantId: string, keyId: string): Buffer {
-    if (key.length !== KEY_BYTES) throw new RangeError(`data key must be ${KEY_BYTES} bytes`);
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#masterKey, iv);
-    cipher.setAAD(wrapAad(tenantId, keyId));
-    const ct = Buffer.concat([cipher.update(key), cipher.final()]);
-    return Buffer.concat([Buffer.from([WRAP_FORMAT]), this.masterKeyIdBytes, iv, cipher.getAuthTag(), ct]);
+    return this.wrap(key, tenantId, keyId);
   }
 
-  /** Unwraps a data key; throws {@link PiiKeyError} naming the cause (other master key, tampering). */
+  /** Unwraps a data key; throws {@link PiiKeyError} naming the cause (unknown master key, tampering). */
   unwrapDataKey(wrapped: Buffer, tenantId: string, keyId: string): Buffer {
-    if (wrapped.length !== WRAPPED_BYTES || wrapped[0] !== WRAP_FORMAT) throw new PiiKeyError(`wrapped key ${keyId} has an unknown format`);
-    const kid = wrapped.subarray(1, 1 + MASTER_KEY_ID_BYTES);
-    if (!kid.equals(this.masterKeyIdBytes)) {
-      throw new PiiKeyError(`wrapped key ${keyId} was wrapped by master key ${kid.toString('hex')}, not by the configured master key ${this.masterKeyId}`);
-    }
-    let offset = 1 + MASTER_KEY_ID_BYTES;
-    const iv = wrapped.subarray(offset, (offset += IV_BYTES));
-    const tag = wrapped.subarray(offset, (offset += TAG_BYTES));
-    const ct = wrapped.subarray(offset);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#masterKey, iv);
-      decipher.setAAD(wrapAad(tenantId, keyId));
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(ct), decipher.final()]);
-    } catch {
-      throw new PiiKeyError(`wrapped key ${keyId} does not authenticate (altered, or not wrapped for tenant ${tenantId})`);
-    }
+    return this.unwrap(wrapped, tenantId, keyId);
   }
 }
 
