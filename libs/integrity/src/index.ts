@@ -1,5 +1,17 @@
 export { GENESIS_HASH, hashEvent } from './hash-chain';
-export { loadPublicKey, loadSigningKey, signCheckpoint, signingKeyId, verifyCheckpointSignature, parseStoredCheckpoint, type CheckpointContent, type SigningKey } from './signing';
+export {
+  keyValidAt,
+  loadPublicKey,
+  loadSigningKey,
+  parseStoredCheckpoint,
+  parseTrustedKeys,
+  signCheckpoint,
+  signingKeyId,
+  verifyCheckpointSignature,
+  type CheckpointContent,
+  type SigningKey,
+  type TrustedKey,
+} from './signing';
 export {
   actorKeyName,
   decryptPii,
@@ -25,8 +37,11 @@ export {
   verifyChains,
   type ChainAnchor,
   type ChainSummary,
+  type RecordedHead,
+  type UncoveredRange,
   type VerificationFailure,
   type VerificationFailureKind,
   type VerificationReport,
+  type VerificationStatus,
   type VerifyChainsOptions,
 } from './verify-chains';

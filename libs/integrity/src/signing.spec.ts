@@ -1,5 +1,5 @@
 import { generateKeyPairSync, createHash } from 'node:crypto';
-import { loadPublicKey, loadSigningKey, parseStoredCheckpoint, signCheckpoint, signingKeyId, verifyCheckpointSignature } from './index';
+import { keyValidAt, loadPublicKey, loadSigningKey, parseStoredCheckpoint, parseTrustedKeys, signCheckpoint, signingKeyId, verifyCheckpointSignature } from './index';
 import { checkpointSigningPayload } from '@agent-ledger/contracts';
 
 function keyPair() {
@@ -61,5 +61,31 @@ describe('checkpoint signing', () => {
     expect(() => loadSigningKey(rsa)).toThrow(/Ed25519/);
     expect(() => loadSigningKey('bm90IGEga2V5')).toThrow(/PKCS#8/);
     expect(() => loadPublicKey('bm90IGEga2V5')).toThrow(/SPKI/);
+  });
+});
+
+describe(parseTrustedKeys.name, () => {
+  it('should read a bare key as valid at any time and a key with from/until as its window', () => {
+    const a = keyPair().publicB64;
+    const b = keyPair().publicB64;
+
+    const [bare, windowed] = parseTrustedKeys([a, `${b};from=2026-01-01T00:00:00Z;until=2026-07-01T00:00:00Z`]);
+
+    expect(bare).toMatchObject({ keyId: signingKeyId(loadPublicKey(a)) });
+    expect(bare.validFrom).toBeUndefined();
+    expect(windowed.validFrom?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(windowed.validUntil?.toISOString()).toBe('2026-07-01T00:00:00.000Z');
+    expect(keyValidAt(windowed, '2026-06-30T23:59:59.999Z')).toBe(true);
+    expect(keyValidAt(windowed, '2026-07-01T00:00:00.000Z')).toBe(false);
+    expect(keyValidAt(windowed, '2025-12-31T23:59:59.999Z')).toBe(false);
+  });
+
+  it('should name the item when a key, an instant or an attribute is wrong', () => {
+    const a = keyPair().publicB64;
+
+    expect(() => parseTrustedKeys([a, 'bm90IGEga2V5'])).toThrow('trusted key 2: public key must be base64 SPKI DER');
+    expect(() => parseTrustedKeys([`${a};from=yesterday`])).toThrow('trusted key 1: from must be an ISO-8601 instant');
+    expect(() => parseTrustedKeys([`${a};since=2026-01-01T00:00:00Z`])).toThrow('unknown attribute "since"');
+    expect(() => parseTrustedKeys([`${a};from=2026-02-01T00:00:00Z;until=2026-01-01T00:00:00Z`])).toThrow('from must be before until');
   });
 });

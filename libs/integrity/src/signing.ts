@@ -80,3 +80,54 @@ export function verifyCheckpointSignature(checkpoint: Checkpoint, publicKey: Key
 export function parseStoredCheckpoint(payload: string, signature: string): Checkpoint {
   return { ...(JSON.parse(payload) as Omit<Checkpoint, 'signature'>), signature };
 }
+
+/** A public key verifiers trust for checkpoints, with the window of time its checkpoints may be created in. */
+export interface TrustedKey {
+  keyId: string;
+  publicKey: KeyObject;
+  /** Checkpoints signed by this key must have createdAt ≥ validFrom (absent: no lower bound). */
+  validFrom?: Date;
+  /** … and createdAt < validUntil (absent: no upper bound). */
+  validUntil?: Date;
+}
+
+function parseInstant(item: number, name: string, value: string): Date {
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw new Error(`trusted key ${item}: ${name} must be an ISO-8601 instant (is "${value}")`);
+  return new Date(ms);
+}
+
+/**
+ * Parses the items of LEDGER_SIGNING_PUBLIC_KEY (already split at commas): each is a base64 SPKI
+ * DER Ed25519 public key, optionally followed by `;from=<ISO-8601>` and/or `;until=<ISO-8601>`, the
+ * window [from, until) a checkpoint signed by it must be created in. A bare key is valid at any time.
+ * Throws naming the item (1-based) that is not a key or has a bad window.
+ */
+export function parseTrustedKeys(items: readonly string[]): TrustedKey[] {
+  return items.map((raw, i) => {
+    const [keyText, ...attributes] = raw.trim().split(';').map((s) => s.trim());
+    let publicKey: KeyObject;
+    try {
+      publicKey = loadPublicKey(keyText);
+    } catch (err) {
+      throw new Error(`trusted key ${i + 1}: ${(err as Error).message}`);
+    }
+    const key: TrustedKey = { keyId: signingKeyId(publicKey), publicKey };
+    for (const attr of attributes.filter(Boolean)) {
+      const eq = attr.indexOf('=');
+      const [name, value] = eq < 0 ? [attr, ''] : [attr.slice(0, eq).trim(), attr.slice(eq + 1).trim()];
+      if (name === 'from') key.validFrom = parseInstant(i + 1, name, value);
+      else if (name === 'until') key.validUntil = parseInstant(i + 1, name, value);
+      else throw new Error(`trusted key ${i + 1}: unknown attribute "${name}" (expected from= or until=)`);
+    }
+    if (key.validFrom && key.validUntil && key.validFrom >= key.validUntil) throw new Error(`trusted key ${i + 1}: from must be before until`);
+    return key;
+  });
+}
+
+/** True when a checkpoint created at `createdAt` lies in the key's validity window [validFrom, validUntil). */
+export function keyValidAt(key: TrustedKey, createdAt: string): boolean {
+  const at = Date.parse(createdAt);
+  if (Number.isNaN(at)) return false;
+  return (!key.validFrom || at >= key.validFrom.getTime()) && (!key.validUntil || at < key.validUntil.getTime());
+}

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { canonicalJson, type Checkpoint } from '@agent-ledger/contracts';
 import { deriveColumns, GENESIS_HASH, hashEvent, signCheckpoint, verifyChains, type SigningKey, type StoredRow } from './index';
-import { signingKeyId } from './signing';
+import { signingKeyId, type TrustedKey } from './signing';
 
 const TENANT = '6f1c2a57-3d4e-4b8a-9c0d-1e2f3a4b5c6d';
 
@@ -48,6 +48,8 @@ function rewrite(row: StoredRow, change: (e: Record<string, unknown>) => void, p
   change(event);
   return rowFor(event, row.partition, Number(row.chainSeq), prevHash);
 }
+
+const headOf = (rows: StoredRow[], n = rows.length) => ({ tenantId: TENANT, partition: rows[0].partition, chainSeq: rows[n - 1].chainSeq, hash: rows[n - 1].hash });
 
 describe(verifyChains.name, () => {
   const key = signingKey();
@@ -124,7 +126,7 @@ describe(verifyChains.name, () => {
 
     const report = await verifyChains(rows, [], key.publicKey);
 
-    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', partition: 1, chainSeq: '5' });
+    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', partition: 1, chainSeq: '4', eventId: rows[3].eventId });
     expect(report.firstFailure?.reason).toContain('rows 4..4 are missing');
   });
 
@@ -143,7 +145,7 @@ describe(verifyChains.name, () => {
 
     const report = await verifyChains(rows, [], key.publicKey);
 
-    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', chainSeq: '2' });
+    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', chainSeq: '1' });
   });
 
   it('should report derived_mismatch naming the column when a query column disagrees with event_json', async () => {
@@ -189,14 +191,20 @@ describe(verifyChains.name, () => {
     expect(report.firstFailure).toMatchObject({ kind: 'truncated', partition: 1, chainSeq: '1' });
   });
 
-  it('should pass rows appended after the last checkpoint and fail a checkpoint with a bad signature', async () => {
+  it('should answer unverified naming the range when rows follow the last checkpoint, and fail a checkpoint with a bad signature', async () => {
     const rows = chain(0, 6);
     const cp = checkpointOver(key, [rows.slice(0, 4)]);
     const forged: Checkpoint = { ...cp, heads: [{ ...cp.heads[0], chainSeq: '99' }] };
 
-    expect((await verifyChains(rows, [cp], key.publicKey)).ok).toBe(true);
+    expect(await verifyChains(rows, [cp], key.publicKey)).toMatchObject({
+      ok: false,
+      status: 'unverified',
+      failures: [],
+      uncovered: [{ tenantId: TENANT, partition: 0, fromSeq: '5', toSeq: '6', events: 2 }],
+    });
     const report = await verifyChains(rows, [forged], key.publicKey);
     expect(report.failures).toEqual([expect.objectContaining({ kind: 'bad_checkpoint_signature', checkpointId: cp.checkpointId })]);
+    expect(report).toMatchObject({ status: 'failed', ok: false, newestCheckpointAge: null });
     expect(report.lastCheckpoint).toBeUndefined();
   });
 
@@ -228,7 +236,7 @@ describe(verifyChains.name, () => {
 
     const report = await verifyChains(rows.slice(4), [early, late], key.publicKey, { anchors: [anchor] });
 
-    expect(report).toMatchObject({ ok: true, eventsChecked: 6 });
+    expect(report).toMatchObject({ ok: true, status: 'ok', eventsChecked: 6, uncovered: [] });
     expect(report.chains[0]).toMatchObject({ fromSeq: '5', toSeq: '10' });
     expect(report.lastCheckpoint?.checkpointId).toBe(late.checkpointId);
     const wrongAnchor = await verifyChains(rows.slice(4), [late], key.publicKey, { anchors: [{ ...anchor, hash: GENESIS_HASH }] });
@@ -244,5 +252,166 @@ describe(verifyChains.name, () => {
 
     expect(report.ok).toBe(true);
     expect(report.chains.map((c) => [c.tenantId, c.toSeq])).toEqual([[other, '2'], [TENANT, '3']]);
+  });
+
+  describe('status', () => {
+
+    it('should answer unverified and never ok when there is no checkpoint at all', async () => {
+      const rows = chain(0, 3);
+
+      const report = await verifyChains(rows, [], key.publicKey);
+      const empty = await verifyChains([], [], key.publicKey);
+
+      expect(report).toMatchObject({ ok: false, status: 'unverified', newestCheckpointAge: null, uncovered: [{ partition: 0, fromSeq: '1', toSeq: '3', events: 3 }] });
+      expect(report.unverifiedReasons).toEqual(expect.arrayContaining([expect.stringContaining('no signed checkpoint')]));
+      expect(empty).toMatchObject({ ok: false, status: 'unverified' });
+    });
+
+    it('should give the age of the newest checkpoint in seconds when measured at a given time', async () => {
+      const rows = chain(0, 3);
+      const old = checkpointOver(key, [rows.slice(0, 1)], TENANT, '2026-11-22T10:00:00.000Z');
+      const newest = checkpointOver(key, [rows], TENANT, '2026-11-22T10:00:30.000Z');
+
+      const report = await verifyChains(rows, [newest, old], key.publicKey, { now: new Date('2026-11-22T10:01:00.000Z') });
+
+      expect(report).toMatchObject({ ok: true, status: 'ok', newestCheckpointAge: 30 });
+      expect(report.lastCheckpoint?.checkpointId).toBe(newest.checkpointId);
+    });
+
+    it('should answer unverified with the reasons given when the rows verify but a source could not be read', async () => {
+      const rows = chain(0, 2);
+
+      const report = await verifyChains(rows, [checkpointOver(key, [rows])], key.publicKey, { unverifiedReasons: ['the checkpoint witness did not answer'] });
+
+      expect(report).toMatchObject({ ok: false, status: 'unverified', unverifiedReasons: ['the checkpoint witness did not answer'], uncovered: [] });
+    });
+
+    it('should name the lowest bad position as the first failure when a checkpoint failure was found before it', async () => {
+      const rows = chain(0, 4);
+      rows[2] = { ...rows[2], eventJson: rows[2].eventJson.replace('cust-1', 'cust-2') };
+      const stranger = checkpointOver(signingKey(), [rows]);
+
+      const report = await verifyChains(rows, [stranger], key.publicKey);
+
+      expect(report.failures[0]).toMatchObject({ kind: 'unknown_checkpoint_key' });
+      expect(report.firstFailure).toMatchObject({ kind: 'hash_mismatch', partition: 0, chainSeq: '3' });
+    });
+  });
+
+  describe('trusted key windows', () => {
+    const windowed = (validFrom?: string, validUntil?: string): TrustedKey => ({
+      keyId: key.keyId,
+      publicKey: key.publicKey,
+      ...(validFrom ? { validFrom: new Date(validFrom) } : {}),
+      ...(validUntil ? { validUntil: new Date(validUntil) } : {}),
+    });
+
+    it('should accept a checkpoint created inside the validity window of its key', async () => {
+      const rows = chain(0, 2);
+      const cp = checkpointOver(key, [rows], TENANT, '2026-11-22T10:00:00.000Z');
+
+      const report = await verifyChains(rows, [cp], [windowed('2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z')]);
+
+      expect(report.status).toBe('ok');
+    });
+
+    it('should report key_outside_validity when a checkpoint was created after its key was retired', async () => {
+      const rows = chain(0, 2);
+      const cp = checkpointOver(key, [rows], TENANT, '2026-11-22T10:00:00.000Z');
+
+      const retired = await verifyChains(rows, [cp], [windowed(undefined, '2026-11-22T10:00:00.000Z')]);
+      const notYet = await verifyChains(rows, [cp], [windowed('2026-11-23T00:00:00Z')]);
+
+      expect(retired).toMatchObject({ status: 'failed', firstFailure: { kind: 'key_outside_validity', checkpointId: cp.checkpointId } });
+      expect(notYet.firstFailure).toMatchObject({ kind: 'key_outside_validity' });
+    });
+  });
+
+  describe('checkpoints against each other', () => {
+    it('should report checkpoint_regression when a later checkpoint signs a lower chain_seq', async () => {
+      const rows = chain(0, 5);
+      const first = checkpointOver(key, [rows], TENANT, '2026-11-22T10:00:00.000Z');
+      const later = checkpointOver(key, [rows.slice(0, 3)], TENANT, '2026-11-22T10:05:00.000Z');
+
+      const report = await verifyChains(rows, [later, first], key.publicKey);
+
+      expect(report).toMatchObject({ status: 'failed', firstFailure: { kind: 'checkpoint_regression', partition: 0, chainSeq: '3', checkpointId: later.checkpointId } });
+    });
+
+    it('should report checkpoint_regression when a later checkpoint leaves out a chain an earlier one signed', async () => {
+      const p0 = chain(0, 2);
+      const p1 = chain(1, 2);
+      const first = checkpointOver(key, [p0, p1], TENANT, '2026-11-22T10:00:00.000Z');
+      const later = checkpointOver(key, [p0], TENANT, '2026-11-22T10:05:00.000Z');
+
+      const report = await verifyChains([...p0, ...p1], [first, later], key.publicKey);
+
+      expect(report.failures).toEqual([expect.objectContaining({ kind: 'checkpoint_regression', partition: 1, checkpointId: later.checkpointId })]);
+    });
+
+    it('should accept checkpoints of one millisecond in either order when the later reaches further', async () => {
+      const rows = chain(0, 5);
+      const a = checkpointOver(key, [rows.slice(0, 3)], TENANT, '2026-11-22T10:00:00.000Z');
+      const b = checkpointOver(key, [rows], TENANT, '2026-11-22T10:00:00.000Z');
+
+      expect((await verifyChains(rows, [b, a], key.publicKey)).status).toBe('ok');
+    });
+  });
+
+  describe('chain heads', () => {
+    it('should pass when each chain_heads row names the last row', async () => {
+      const rows = chain(0, 4);
+
+      const report = await verifyChains(rows, [checkpointOver(key, [rows])], key.publicKey, { heads: [headOf(rows)] });
+
+      expect(report.status).toBe('ok');
+    });
+
+    it('should report truncated when chain_heads reaches beyond the rows', async () => {
+      const rows = chain(0, 6);
+
+      const report = await verifyChains(rows.slice(0, 4), [], key.publicKey, { heads: [headOf(rows)] });
+
+      expect(report.firstFailure).toMatchObject({ kind: 'truncated', partition: 0, chainSeq: '5' });
+    });
+
+    it('should report head_mismatch when chain_heads is behind the rows, names another hash, or is missing', async () => {
+      const rows = chain(0, 6);
+      const p1 = chain(1, 2);
+
+      const behind = await verifyChains(rows, [], key.publicKey, { heads: [headOf(rows, 4)] });
+      const otherHash = await verifyChains(rows, [], key.publicKey, { heads: [{ ...headOf(rows), hash: 'ab'.repeat(32) }] });
+      const missing = await verifyChains([...rows, ...p1], [], key.publicKey, { heads: [headOf(rows)] });
+
+      expect(behind.firstFailure).toMatchObject({ kind: 'head_mismatch', partition: 0, chainSeq: '5' });
+      expect(otherHash.firstFailure).toMatchObject({ kind: 'head_mismatch', partition: 0, chainSeq: '6' });
+      expect(missing.firstFailure).toMatchObject({ kind: 'head_mismatch', partition: 1, chainSeq: '1' });
+    });
+  });
+
+  describe('external checkpoint log', () => {
+    it('should not report checkpoints both the database and the log hold', async () => {
+      const rows = chain(0, 3);
+      const cp = checkpointOver(key, [rows]);
+
+      const report = await verifyChains(rows, [cp], key.publicKey, { external: { name: 'the witness', checkpoints: [cp] } });
+
+      expect(report).toMatchObject({ status: 'ok', checkpointsChecked: 1 });
+    });
+
+    it('should report checkpoint_missing and truncated when the tail was cut together with its later checkpoints', async () => {
+      const rows = chain(0, 8);
+      const early = checkpointOver(key, [rows.slice(0, 4)], TENANT, '2026-11-22T10:00:00.000Z');
+      const late = checkpointOver(key, [rows], TENANT, '2026-11-22T10:05:00.000Z');
+      const heads = [headOf(rows.slice(0, 4))];
+
+      const dbOnly = await verifyChains(rows.slice(0, 4), [early], key.publicKey, { heads });
+      const report = await verifyChains(rows.slice(0, 4), [early], key.publicKey, { heads, external: { name: 'the witness', checkpoints: [early, late] } });
+
+      expect(dbOnly.status).toBe('ok');
+      expect(report.status).toBe('failed');
+      expect(report.failures.map((f) => f.kind)).toEqual(['checkpoint_missing', 'truncated']);
+      expect(report.firstFailure).toMatchObject({ kind: 'truncated', partition: 0, chainSeq: '5', checkpointId: late.checkpointId });
+    });
   });
 });
