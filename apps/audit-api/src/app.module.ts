@@ -30,7 +30,7 @@ export class AppModule {
           tenantDatabaseUrl: config.TENANT_DATABASE_URL ?? tenantRoleUrl(config.DATABASE_URL, TENANT_APP_ROLE),
         }),
         AuthModule.forRoot({ rootKey: config.LEDGER_ROOT_KEY, cacheTtlMs: config.AUTH_CACHE_TTL_MS }),
-        LedgerKeysModule.forRoot({ masterKey: config.LEDGER_MASTER_KEY, publicKeys: config.LEDGER_SIGNING_PUBLIC_KEY }),
+        LedgerKeysModule.forRoot({ masterKey: config.LEDGER_MASTER_KEY, previousMasterKeys: config.LEDGER_PREVIOUS_MASTER_KEYS, publicKeys: config.LEDGER_SIGNING_PUBLIC_KEY }),
         ChangeLogModule,
         IntegrityModule,
         PrivacyModule,

@@ -64,6 +64,24 @@ export const base64Key = (bytes: number) =>
     return decoded;
   });
 
+/** Comma-separated secret keys of exactly `bytes` bytes each, base64-encoded (never echoed in errors). */
+export const base64KeyList = (bytes: number) =>
+  z.string().transform((v, ctx) => {
+    const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const keys = items.map((s) => (BASE64.test(s) && s.length % 4 === 0 ? Buffer.from(s, 'base64') : undefined));
+    if (!keys.length || keys.some((k) => !k || k.length !== bytes)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one or more keys of ${bytes} bytes, base64-encoded, separated by commas` });
+      return z.NEVER;
+    }
+    return keys as Buffer[];
+  });
+
+/**
+ * LEDGER_PREVIOUS_MASTER_KEYS: master keys rotated out that still unwrap until `npm run keys -- rewrap`
+ * moved every wrap to LEDGER_MASTER_KEY (docs/keys.md).
+ */
+export const previousMasterKeys = base64KeyList(32).optional();
+
 /** A comma-separated list of base64 values (e.g. public keys: the current one and those rotated out). */
 export const base64List = z.string().transform((v, ctx) => {
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);

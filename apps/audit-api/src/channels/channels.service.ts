@@ -70,7 +70,7 @@ export class ChannelsService {
         h.id && !existing.has(h.id.toLowerCase()) ? [{ field: `/webhooks/${i}/id`, code: 'unknown_webhook', message: `no webhook ${h.id} (leave id out to create one)` }] : [],
       );
       if (unknown.length) throw ApiError.validation(unknown);
-      if (dto.webhooks.some((h) => !h.id) && !this.keys.cipher) {
+      if (dto.webhooks.some((h) => !h.id) && !this.keys.webhookSecrets) {
         throw ApiError.unavailable('master_key_missing', 'webhook secrets cannot be stored: LEDGER_MASTER_KEY is not configured');
       }
 
@@ -84,7 +84,7 @@ export class ChannelsService {
           await this.repository.updateEndpoint(m, tenantId, { id, ...write }, h.enabled);
         } else {
           const id = randomUUID();
-          const secret = generateSecret(this.keys.cipher!, tenantId, id, 1);
+          const secret = generateSecret(this.keys.webhookSecrets!, tenantId, id, 1);
           await this.repository.insertEndpoint(m, tenantId, { id, ...write }, secret.wrapped);
           if (h.enabled === false) await this.repository.updateEndpoint(m, tenantId, { id, ...write }, false);
           created.set(id, secret.secret);
@@ -111,7 +111,7 @@ export class ChannelsService {
    * signatures in `webhook-signature`) for `graceSeconds`, so receivers can switch without a gap.
    */
   async rotateSecret(tenantId: string, endpointId: string, dto: RotateSecretDto, ctx: ChangeContext): Promise<WebhookView> {
-    const cipher = this.keys.cipher;
+    const cipher = this.keys.webhookSecrets;
     if (!cipher) throw ApiError.unavailable('master_key_missing', 'webhook secrets cannot be stored: LEDGER_MASTER_KEY is not configured');
     const graceSeconds = dto.graceSeconds ?? this.settings.secretGraceSeconds;
     const { row, secret } = await this.repository.transaction(tenantId, async (m) => {

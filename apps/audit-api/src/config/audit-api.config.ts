@@ -1,4 +1,4 @@
-import { base64Key, base64List, commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { base64Key, base64List, commonEnv, loadConfig, port, previousMasterKeys } from '@agent-ledger/config';
 import { z } from 'zod';
 
 export const DEFAULT_PORT = 3200;
@@ -11,6 +11,7 @@ export const envSchema = z
     LEDGER_ROOT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Opens stored PII for reading and export (32 bytes, base64); the projector uses the same key. */
     LEDGER_MASTER_KEY: base64Key(32).optional(),
+    LEDGER_PREVIOUS_MASTER_KEYS: previousMasterKeys,
     /** Ed25519 public keys (base64 SPKI DER, comma-separated: current first, then rotated-out ones) for checkpoints. */
     LEDGER_SIGNING_PUBLIC_KEY: base64List.optional(),
     /** Connection of tenant-scoped endpoints, as the role row-level security applies to (default: DATABASE_URL as agent_ledger_app). */

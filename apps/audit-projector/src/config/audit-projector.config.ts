@@ -1,4 +1,4 @@
-import { base64Key, commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { base64Key, commonEnv, loadConfig, port, previousMasterKeys } from '@agent-ledger/config';
 import { AUDIT_PROJECTOR_GROUP } from '@agent-ledger/contracts';
 import { loadSigningKey, type SigningKey } from '@agent-ledger/integrity';
 import { z } from 'zod';
@@ -39,6 +39,7 @@ export const envSchema = z
     /** Connections in the pool: one per concurrent batch, one for checkpoints, one spare. */
     AUDIT_PROJECTOR_DB_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(6),
     LEDGER_MASTER_KEY: masterKey,
+    LEDGER_PREVIOUS_MASTER_KEYS: previousMasterKeys,
     LEDGER_SIGNING_KEY: signingKey,
     CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().positive().default(1000),
     CHECKPOINT_EVERY_MS: z.coerce.number().int().positive().default(10_000),

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
-import { loadSigningKey, PiiCipher, type SigningKey } from '@agent-ledger/integrity';
+import { loadSigningKey, MasterKeyring, PiiCipher, type SigningKey } from '@agent-ledger/integrity';
 import type { AuditProjectorConfig } from '../config/audit-projector.config';
 
 export const PROJECTOR_SETTINGS = Symbol('PROJECTOR_SETTINGS');
@@ -43,7 +43,7 @@ export function projectorSettings(config: AuditProjectorConfig): ProjectorSettin
     concurrency: config.AUDIT_PROJECTOR_CONCURRENCY,
     maxBatchBytes: config.AUDIT_PROJECTOR_MAX_BATCH_BYTES,
     sessionTimeoutMs: config.AUDIT_PROJECTOR_SESSION_TIMEOUT_MS,
-    cipher: new PiiCipher(masterKey),
+    cipher: new PiiCipher(new MasterKeyring(masterKey, config.LEDGER_PREVIOUS_MASTER_KEYS)),
     signingKey,
     checkpointEveryEvents: config.CHECKPOINT_EVERY_EVENTS,
     checkpointEveryMs: config.CHECKPOINT_EVERY_MS,

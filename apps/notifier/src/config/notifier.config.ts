@@ -1,4 +1,4 @@
-import { base64Key, booleanFlag, commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { base64Key, booleanFlag, commonEnv, loadConfig, port, previousMasterKeys } from '@agent-ledger/config';
 import { NOTIFIER_GROUP } from '@agent-ledger/contracts';
 import { z } from 'zod';
 import { parseDuration, parseSchedule } from '../delivery/retry-schedule';
@@ -63,6 +63,7 @@ export const envSchema = z
 
     /** Unwraps the webhook signing secrets (32 bytes, base64; the key audit-api wraps them with). */
     LEDGER_MASTER_KEY: base64Key(32).optional(),
+    LEDGER_PREVIOUS_MASTER_KEYS: previousMasterKeys,
     /** Hosts or CIDRs webhooks may reach even though they are private, loopback or link-local. */
     LEDGER_WEBHOOK_ALLOWLIST: list,
     /** Only https:// endpoints (default: true when NODE_ENV=production). */

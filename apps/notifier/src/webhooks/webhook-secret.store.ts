@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PiiCipher } from '@agent-ledger/integrity';
+import { MasterKeyring, webhookSecretKeyId, webhookSecretWrapper, type KeyWrapper } from '@agent-ledger/integrity';
 import type { NotifierConfig } from '../config/notifier.config';
 import type { WebhookEndpointRow } from '../delivery/deliveries.repository';
 import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
 
 /**
- * Name under which a secret is wrapped (AES-256-GCM under LEDGER_MASTER_KEY, the tenant and this
- * name authenticated): audit-api wraps with the same name (`channels/webhook-secrets.ts`).
+ * Name under which a secret is wrapped (AES-256-GCM under the key derived from LEDGER_MASTER_KEY for
+ * webhook secrets, the tenant and this name authenticated): audit-api wraps with the same name.
  */
-export const webhookSecretKeyId = (endpointId: string, version: number): string => `webhook-secret/${endpointId}/${version}`;
+export { webhookSecretKeyId };
 
 export class MissingMasterKeyError extends Error {
   override name = 'MissingMasterKeyError';
@@ -17,10 +17,10 @@ export class MissingMasterKeyError extends Error {
 /** Unwraps endpoints' signing secrets: the current one, and the previous one during its grace period. */
 @Injectable()
 export class WebhookSecretStore {
-  private readonly cipher?: PiiCipher;
+  private readonly cipher?: KeyWrapper;
 
   constructor(@Inject(NOTIFIER_CONFIG) config: NotifierConfig) {
-    this.cipher = config.LEDGER_MASTER_KEY ? new PiiCipher(config.LEDGER_MASTER_KEY) : undefined;
+    this.cipher = config.LEDGER_MASTER_KEY ? webhookSecretWrapper(new MasterKeyring(config.LEDGER_MASTER_KEY, config.LEDGER_PREVIOUS_MASTER_KEYS)) : undefined;
   }
 
   get available(): boolean {
@@ -29,9 +29,9 @@ export class WebhookSecretStore {
 
   signingSecrets(endpoint: WebhookEndpointRow, now: Date = new Date()): Buffer[] {
     if (!this.cipher) throw new MissingMasterKeyError('LEDGER_MASTER_KEY is not set: webhook secrets cannot be unwrapped');
-    const secrets = [this.cipher.unwrapDataKey(Buffer.from(endpoint.secretWrapped), endpoint.tenantId, webhookSecretKeyId(endpoint.id, endpoint.secretVersion))];
+    const secrets = [this.cipher.unwrap(Buffer.from(endpoint.secretWrapped), endpoint.tenantId, webhookSecretKeyId(endpoint.id, endpoint.secretVersion))];
     if (endpoint.previousSecretWrapped && endpoint.previousSecretVersion !== null && endpoint.previousSecretExpiresAt && new Date(endpoint.previousSecretExpiresAt) > now) {
-      secrets.push(this.cipher.unwrapDataKey(Buffer.from(endpoint.previousSecretWrapped), endpoint.tenantId, webhookSecretKeyId(endpoint.id, endpoint.previousSecretVersion)));
+      secrets.push(this.cipher.unwrap(Buffer.from(endpoint.previousSecretWrapped), endpoint.tenantId, webhookSecretKeyId(endpoint.id, endpoint.previousSecretVersion)));
     }
     return secrets;
   }
