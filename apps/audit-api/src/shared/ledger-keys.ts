@@ -1,4 +1,5 @@
-import type { KeyWrapper, PiiCipher, TrustedKey } from '@agent-ledger/integrity';
+import type { KeyObject } from 'node:crypto';
+import type { KeyWrapper, PiiCipher } from '@agent-ledger/integrity';
 
 export const LEDGER_KEYS = Symbol('LEDGER_KEYS');
 
@@ -8,6 +9,6 @@ export interface LedgerKeys {
   cipher?: PiiCipher;
   /** Wraps new webhook signing secrets; absent without LEDGER_MASTER_KEY. */
   webhookSecrets?: KeyWrapper;
-  /** Trusted checkpoint keys (the current one and those rotated out), each with its validity window. */
-  publicKeys: TrustedKey[];
+  /** Trusted checkpoint keys: the current one and those rotated out. */
+  publicKeys: KeyObject[];
 }
