@@ -1,8 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule } from '@agent-ledger/auth';
+import { AuthModule, type RateLimitedRequest } from '@agent-ledger/auth';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { IngestApiConfig } from './config/ingest-api.config';
 import { EventsModule } from './events/events.module';
+
+/** Ingest's rate limit counts events: a batch takes as many tokens as it carries events. */
+function eventsInRequest(req: RateLimitedRequest): number {
+  const events = (req.body as { events?: unknown } | undefined)?.events;
+  return Array.isArray(events) ? Math.max(1, events.length) : 1;
+}
 
 @Module({})
 export class AppModule {
@@ -18,7 +24,16 @@ export class AppModule {
           redisUrl: config.REDIS_URL,
           databaseRequiredForReadiness: false,
         }),
-        AuthModule.forRoot({ cacheTtlMs: config.AUTH_CACHE_TTL_MS }),
+        AuthModule.forRoot({
+          cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+          rateLimits: {
+            service: 'ingest',
+            perKey: { perSecond: config.INGEST_RATE_LIMIT_PER_SECOND, burst: config.INGEST_RATE_LIMIT_BURST },
+            cost: eventsInRequest,
+            failedAuthPerIp: { perSecond: config.AUTH_FAILURE_RATE_LIMIT_PER_SECOND, burst: config.AUTH_FAILURE_RATE_LIMIT_BURST },
+            redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
+          },
+        }),
         EventsModule.forRoot({
           maxEvents: config.INGEST_MAX_EVENTS,
           maxBodyBytes: config.INGEST_MAX_BODY_BYTES,

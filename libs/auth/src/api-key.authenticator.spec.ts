@@ -7,6 +7,7 @@ import { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { ActiveApiKey, ApiKeysRepository } from './api-keys.repository';
 import { AuthGuard } from './auth.guard';
 import { resolveAuthOptions } from './auth.options';
+import { RequestRateLimits } from './request-rate-limits';
 
 /** The api_keys table as the authenticator sees it, with an outage switch. */
 class FakeKeys {
@@ -44,7 +45,7 @@ async function setup(options = { cacheTtlMs: 0, staleMs: 300_000 }) {
   const authenticator = new ApiKeyAuthenticator(keys as unknown as ApiKeysRepository, redis, resolveAuthOptions(options));
   await authenticator.onModuleInit();
   const reflector = { getAllAndOverride: (meta: string) => (meta === 'agent-ledger:required-scope' ? 'ingest' : undefined) } as unknown as Reflector;
-  const guard = new AuthGuard(reflector, authenticator, resolveAuthOptions(options));
+  const guard = new AuthGuard(reflector, authenticator, new RequestRateLimits(redis, resolveAuthOptions(options)), resolveAuthOptions(options));
   const call = async (raw: string): Promise<{ status: number; code?: string; headers?: Record<string, string> }> => {
     const req = { headers: { authorization: `Bearer ${raw}` } };
     const ctx = { getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;

@@ -66,6 +66,13 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     return key && !this.revoked.has(key.keyId) ? key : undefined;
   }
 
+  /** The live key with this raw value if it is verified and fresh in memory; never asks PostgreSQL. */
+  authenticateCached(raw: string): ActiveApiKey | undefined {
+    if (!looksLikeApiKey(raw)) return undefined;
+    const key = this.lookup.peek(hashApiKey(raw).toString('base64'));
+    return key && !this.revoked.has(key.keyId) ? key : undefined;
+  }
+
   /** Announces a revocation to every service (and evicts it here). */
   async announceRevoked(keyId: string): Promise<void> {
     this.evict(keyId);

@@ -4,6 +4,7 @@ import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeysRepository } from './api-keys.repository';
 import { AuthGuard } from './auth.guard';
 import { AUTH_OPTIONS, resolveAuthOptions, type AuthOptions } from './auth.options';
+import { RequestRateLimits } from './request-rate-limits';
 
 /** API key authentication for an HTTP service (needs InfraModule for PostgreSQL and Redis). */
 @Global()
@@ -13,7 +14,7 @@ export class AuthModule {
     const resolved = resolveAuthOptions(options);
     return {
       module: AuthModule,
-      providers: [{ provide: AUTH_OPTIONS, useValue: resolved }, ApiKeysRepository, ApiKeyAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [{ provide: AUTH_OPTIONS, useValue: resolved }, ApiKeysRepository, ApiKeyAuthenticator, RequestRateLimits, { provide: APP_GUARD, useClass: AuthGuard }],
       exports: [ApiKeysRepository, ApiKeyAuthenticator, AUTH_OPTIONS],
     };
   }

@@ -143,4 +143,26 @@ describe(CachedLookup.name, () => {
     await expect(lookup.get('b')).resolves.toBe('B');
     await expect(lookup.get('d')).resolves.toBe('D');
   });
+
+  it('should keep at most maxEntries absent answers when a flood of unknown keys is looked up, asking the store again for the oldest', async () => {
+    const { store, lookup } = setup({ maxEntries: 2 });
+    for (const k of ['x', 'y', 'z']) await lookup.get(k);
+    expect(store.loads).toBe(3);
+    await lookup.get('z');
+    await lookup.get('y');
+    expect(store.loads).toBe(3);
+    await lookup.get('x');
+    expect(store.loads).toBe(4);
+  });
+
+  it('should peek at a fresh value only, never asking the store', async () => {
+    const { store, clock, lookup } = setup();
+    store.values.set('k', 'v1');
+    expect(lookup.peek('k')).toBeUndefined();
+    await lookup.get('k');
+    expect(lookup.peek('k')).toBe('v1');
+    clock.now += 5_001;
+    expect(lookup.peek('k')).toBeUndefined();
+    expect(store.loads).toBe(1);
+  });
 });

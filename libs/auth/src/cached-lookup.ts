@@ -38,6 +38,8 @@ interface Entry<V> {
 const metrics = {
   stale: () => counter('ledger_cached_lookup_stale_total', 'Lookups answered from a stale copy because the store was unreachable', ['lookup']),
   unavailable: () => counter('ledger_cached_lookup_unavailable_total', 'Lookups that failed: store unreachable and no usable copy cached', ['lookup']),
+  loads: () => counter('ledger_cached_lookup_loads_total', 'Lookups that asked the store, by answer (found, absent)', ['lookup', 'result']),
+  absentHits: () => counter('ledger_cached_lookup_absent_hits_total', 'Lookups answered "absent" from memory (negative cache) without asking the store', ['lookup']),
 };
 
 /**
@@ -70,9 +72,18 @@ export class CachedLookup<V> {
     const entry = this.values.get(key);
     if (entry && now < entry.loadedAt + this.options.freshMs) return entry.value;
     const absentAt = this.absent.get(key);
-    if (absentAt !== undefined && now < absentAt + (this.options.absentMs ?? 0)) return undefined;
+    if (absentAt !== undefined && now < absentAt + (this.options.absentMs ?? 0)) {
+      metrics.absentHits().inc({ lookup: this.options.name });
+      return undefined;
+    }
     if (now < this.unavailableUntil) return this.fallback(key, this.lastError);
     return this.inflight.get(key) ?? this.refresh(key);
+  }
+
+  /** The value if a fresh copy is in memory; never asks the store. */
+  peek(key: string): V | undefined {
+    const entry = this.values.get(key);
+    return entry && this.now() < entry.loadedAt + this.options.freshMs ? entry.value : undefined;
   }
 
   /** Forgets every value matching (a revocation); a load under way is not cached either. */
@@ -86,6 +97,7 @@ export class CachedLookup<V> {
     const loading = this.loadWithTimeout(key).then(
       (value) => {
         this.unavailableUntil = 0;
+        metrics.loads().inc({ lookup: this.options.name, result: value === undefined ? 'absent' : 'found' });
         if (generation === this.generation) this.remember(key, value);
         return value;
       },

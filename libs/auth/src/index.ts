@@ -4,6 +4,7 @@ export { ApiKeysRepository, type ActiveApiKey, type ApiKeySummary, type CreatedA
 export { CurrentPrincipal, CurrentTenant, RequireRootKey, RequireScope } from './auth.decorators';
 export { AUTH_RETRY_AFTER_SECONDS, AuthGuard, grants } from './auth.guard';
 export { AuthModule } from './auth.module';
-export { AUTH_OPTIONS, DEFAULT_AUTH_OPTIONS, resolveAuthOptions, type AuthOptions } from './auth.options';
+export { AUTH_OPTIONS, DEFAULT_AUTH_OPTIONS, resolveAuthOptions, type AuthOptions, type AuthRateLimits, type RateLimitedRequest } from './auth.options';
+export { clientIp, RequestRateLimits } from './request-rate-limits';
 export { CachedLookup, LookupUnavailableException, type CachedLookupOptions } from './cached-lookup';
 export type { AuthenticatedRequest, Principal } from './principal';

@@ -8,5 +8,9 @@ export type Principal =
 /** The request fields the guards read and set (Express request, typed narrowly). */
 export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** The client's address as Express resolves it (trust proxy setting), else the socket's. */
+  ip?: string;
+  socket?: { remoteAddress?: string };
+  body?: unknown;
   principal?: Principal;
 }

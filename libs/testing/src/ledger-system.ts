@@ -1,5 +1,8 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createKafka } from '@agent-ledger/kafka';
 import { Client } from 'pg';
 import { ServiceProcess, type ServiceName } from './service-process';
@@ -8,6 +11,7 @@ import { waitFor } from './wait';
 
 const ACTION_EVENTS_TOPIC = 'agent-ledger.action-events.v1';
 const ESCALATIONS_TOPIC = 'agent-ledger.escalations.v1';
+const CHECKPOINTS_TOPIC = 'agent-ledger.checkpoints.v1';
 
 /** A tenant as `POST /v1/admin/tenants` returns it. */
 export interface TestTenant {
@@ -62,6 +66,9 @@ export class LedgerSystem {
   readonly projectorGroup = `projector-${this.suffix}`;
   readonly escalationGroup = `escalation-${this.suffix}`;
   readonly notifierGroup = `notifier-${this.suffix}`;
+  readonly witnessGroup = `witness-${this.suffix}`;
+  /** The checkpoint witness's store (WITNESS_DIR). */
+  readonly witnessDir = path.join(tmpdir(), `agent-ledger-witness-${this.suffix}`);
   /** A PostgreSQL connection (the owner role) to the test database, for independent checks. */
   readonly db = new Client({ connectionString: this.stack.databaseUrl });
   private readonly processes = new Map<ServiceName, ServiceProcess>();
@@ -101,6 +108,12 @@ export class LedgerSystem {
         ESCALATION_SETTINGS_CACHE_MS: '0',
       },
       notifier: { NOTIFIER_GROUP_ID: this.notifierGroup, NOTIFIER_QUEUE_PREFIX: `test-${this.suffix}` },
+      'checkpoint-witness': {
+        CHECKPOINT_WITNESS_GROUP_ID: this.witnessGroup,
+        CHECKPOINT_WITNESS_SESSION_TIMEOUT_MS: '6000',
+        WITNESS_DIR: this.witnessDir,
+        LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64,
+      },
     };
     return { ...this.commonEnv, ...own[name], ...this.options.env?.[name] };
   }
@@ -116,6 +129,7 @@ export class LedgerSystem {
       await this.startKafkaGroupAtTopicEnd(`${this.projectorGroup}-escalations`, ESCALATIONS_TOPIC);
     }
     if (this.options.services.includes('notifier')) await this.startKafkaGroupAtTopicEnd(this.envOf('notifier').NOTIFIER_GROUP_ID!, ESCALATIONS_TOPIC);
+    if (this.options.services.includes('checkpoint-witness')) await this.startKafkaGroupAtTopicEnd(this.witnessGroup, CHECKPOINTS_TOPIC);
     if (this.options.services.includes('escalation-worker')) {
       await this.startKafkaGroupAtTopicEnd(this.escalationGroup, ACTION_EVENTS_TOPIC);
       await this.startKafkaGroupAtTopicEnd(`${this.escalationGroup}-state`, ESCALATIONS_TOPIC);
@@ -128,6 +142,7 @@ export class LedgerSystem {
   async stop(): Promise<void> {
     await Promise.all([...this.processes.values(), ...this.extras].map((p) => p.stop()));
     await this.db.end().catch(() => undefined);
+    if (this.options.services.includes('checkpoint-witness')) rmSync(this.witnessDir, { recursive: true, force: true });
   }
 
   service(name: ServiceName): ServiceProcess {

@@ -24,6 +24,21 @@ export const envSchema = z
     LEDGER_WEBHOOK_REQUIRE_HTTPS: z.enum(['true', 'false', '1', '0']).optional(),
     /** How long a rotated-out webhook secret keeps signing, in seconds (default 24 h). */
     LEDGER_WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+    /** Requests per second one API key may make; 0 = no limit. */
+    AUDIT_API_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(1_000),
+    /** Requests one API key may make at once above its rate (the bucket's size). */
+    AUDIT_API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(2_000),
+    /** Failed authentications per second one client address may make before 429; 0 = no limit. */
+    AUTH_FAILURE_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(20),
+    AUTH_FAILURE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
+    /** Prefix of the rate limit buckets in Redis. */
+    RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('agent-ledger:rate:'),
+    /** Open event streams (GET /v1/stream) per tenant in one audit-api process (429 too_many_streams beyond). */
+    AUDIT_API_MAX_STREAMS_PER_TENANT: z.coerce.number().int().min(1).default(10),
+    /** Open event streams in one audit-api process, all tenants together. */
+    AUDIT_API_MAX_STREAMS: z.coerce.number().int().min(1).default(500),
+    /** How far back a stream's `since` may reach, in hours (400 since_too_old beyond). */
+    AUDIT_API_STREAM_MAX_REPLAY_HOURS: z.coerce.number().positive().max(24 * 366).default(24),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV !== 'production') return;

@@ -1,16 +1,18 @@
-import { Controller, Get, Injectable, Query, Res, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
-import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiKeyAuthenticator, bearerToken, CurrentTenant, LookupUnavailableException, RequireScope } from '@agent-ledger/auth';
+import { ApiError, ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
 import { TenantDatabase } from '@agent-ledger/persistence';
+import { LiveStreams, STREAM_OPTIONS, type StreamOptions } from './live-streams';
 import { eventFilterSchema, instant, type EventFilter } from './query-filters';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 
 /** How far back each poll looks: a batch transaction commits after its recorded_at (its start). */
 const LOOKBACK_MS = 5_000;
-const PAGE = 2_000;
+/** Rows read (and sent) at a time: a replay holds one page in memory, never the tenant's history. */
+const PAGE = 1_000;
 const POLL_MS = 500;
 const HEARTBEAT_MS = 15_000;
 
@@ -32,28 +34,33 @@ interface SseResponse {
   flushHeaders(): void;
   write(chunk: string): boolean;
   once(event: 'close' | 'drain', cb: () => void): void;
+  off(event: 'close' | 'drain', cb: () => void): void;
   end(): void;
 }
 
-/** Open streams, ended when the service shuts down (an open stream would hold the server). */
-@Injectable()
-export class LiveStreams implements OnApplicationShutdown {
-  private readonly open = new Set<() => void>();
-
-  add(stop: () => void): () => void {
-    this.open.add(stop);
-    return () => this.open.delete(stop);
-  }
-
-  onApplicationShutdown(): void {
-    for (const stop of [...this.open]) stop();
-  }
+/** Writes a chunk; when the socket's buffer is full, waits until it drains (or the client left). */
+async function writeWithBackpressure(res: SseResponse, chunk: string): Promise<void> {
+  if (res.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
+
+const errorEvent = (code: string, message: string) => `event: error\ndata: ${JSON.stringify({ code, message })}\n\n`;
 
 /**
  * Server-sent events of newly recorded events, with the events filters. Each poll reads the rows
  * recorded in the last few seconds (a batch becomes visible at commit, after its recorded_at) and
- * skips those already sent, so no committed event is missed or sent twice.
+ * skips those already sent, so no committed event is missed or sent twice. Bounds: `since` at most
+ * maxReplayHours back (400 since_too_old), a replay read and sent page by page at the client's pace,
+ * streams capped per tenant and per process (429 too_many_streams), and the key checked again on
+ * each poll and page: a revoked key's stream ends with `event: error` `key_revoked`.
  */
 @Controller('v1/stream')
 @RequireScope('read')
@@ -65,12 +72,11 @@ export class LiveStreamController {
     private readonly records: RecordsService,
     private readonly db: TenantDatabase,
     private readonly streams: LiveStreams,
+    private readonly authenticator: ApiKeyAuthenticator,
+    @Inject(STREAM_OPTIONS) private readonly options: StreamOptions,
   ) {}
 
-  /**
-   * Every matching row recorded since `since`, page by page: a replay from long ago (`since`) is
-   * sent as it is read, never held in memory whole.
-   */
+  /** Every matching row recorded since `since`, page by page (keyset on recorded_at, partition, chain_seq). */
   private async *pagesSince(tenantId: string, filter: EventFilter, since: Date) {
     let after: { at: Date; partition: number; seq: string } | undefined;
     for (;;) {
@@ -83,18 +89,20 @@ export class LiveStreamController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Server-sent events (`event: ledger-event`) of new events matching the filters; `since` replays from a time' })
+  @ApiOperation({
+    summary:
+      'Server-sent events (`event: ledger-event`) of new events matching the filters; `since` replays from a time (at most AUDIT_API_STREAM_MAX_REPLAY_HOURS back); the stream ends with `event: error` when the key is revoked',
+  })
   @ApiProduces('text/event-stream')
   @ApiInput({ query: eventFilterSchema })
-  async stream(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: SseResponse): Promise<void> {
+  async stream(@CurrentTenant() tenantId: string, @Headers('authorization') authorization: string | undefined, @Query() query: unknown, @Res() res: SseResponse): Promise<void> {
     const { since, filter } = parseInput(streamSchema, query, 'query');
     const [{ now }] = await this.db.query<{ now: Date }>(tenantId, 'SELECT now() AS now');
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write(`retry: 2000\n: connected\n\n`);
+    const oldest = new Date(now).getTime() - this.options.maxReplayHours * 3_600_000;
+    if (since && since.getTime() < oldest) {
+      throw ApiError.badRequest('since_too_old', `since may reach at most ${this.options.maxReplayHours} h back (not before ${new Date(oldest).toISOString()}); use GET /v1/events or /v1/export for older events`, 'since');
+    }
+    const token = bearerToken(authorization) ?? '';
 
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
@@ -105,8 +113,26 @@ export class LiveStreamController {
       unregister();
       res.end();
     };
-    const unregister = this.streams.add(stop);
+    const unregister = this.streams.add(tenantId, stop);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    res.write(`retry: 2000\n: connected\n\n`);
     res.once('close', stop);
+
+    /** Ends the stream with an error event unless the key is still live. */
+    const keyStillValid = async (): Promise<boolean> => {
+      const problem = await this.authenticator.authenticate(token).then(
+        (key) => (key ? undefined : errorEvent('key_revoked', 'the API key of this stream was revoked')),
+        (err: unknown) => errorEvent(err instanceof LookupUnavailableException ? 'auth_unavailable' : 'stream_failed', 'the API key could not be checked again; reconnect'),
+      );
+      if (!problem) return true;
+      if (!stopped) res.write(problem);
+      stop();
+      return false;
+    };
 
     // Rows already visible when the stream opened are not news; rows of batches still committing are.
     const start = since ? since.getTime() : new Date(now).getTime();
@@ -115,7 +141,7 @@ export class LiveStreamController {
     let highest = start;
     let lastWrite = Date.now();
     const poll = async () => {
-      if (stopped) return;
+      if (stopped || !(await keyStillValid())) return;
       try {
         const floor = since ? Math.max(start, highest - LOOKBACK_MS) : highest - LOOKBACK_MS;
         for await (const page of this.pagesSince(tenantId, filter, new Date(floor))) {
@@ -125,12 +151,7 @@ export class LiveStreamController {
             const events = await this.records.toEvents(tenantId, rows);
             let chunk = '';
             for (const e of events) chunk += `id: ${e.eventId}\nevent: ledger-event\ndata: ${JSON.stringify(e)}\n\n`;
-            if (!stopped && !res.write(chunk)) {
-              await new Promise<void>((resolve) => {
-                res.once('drain', resolve);
-                res.once('close', resolve);
-              });
-            }
+            if (!stopped) await writeWithBackpressure(res, chunk);
             lastWrite = Date.now();
             for (const r of rows) {
               const at = new Date(r.recorded_at).getTime();
@@ -139,13 +160,15 @@ export class LiveStreamController {
             }
           }
           for (const [id, at] of sent) if (at < highest - 2 * LOOKBACK_MS) sent.delete(id);
+          // A long replay may take minutes at the client's pace: the key is checked between pages too.
+          if (page.length === PAGE && !(await keyStillValid())) return;
         }
         if (Date.now() - lastWrite > HEARTBEAT_MS && !stopped) {
           res.write(`: keep-alive\n\n`);
           lastWrite = Date.now();
         }
       } catch {
-        if (!stopped) res.write(`event: error\ndata: {"code":"stream_failed","message":"reading new events failed; reconnect"}\n\n`);
+        if (!stopped) res.write(errorEvent('stream_failed', 'reading new events failed; reconnect'));
         stop();
         return;
       }

@@ -1,8 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { EscalationsModule } from '../escalations/escalations.module';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { ExportController } from './export.controller';
-import { LiveStreamController, LiveStreams } from './live-stream.controller';
+import { LiveStreamController } from './live-stream.controller';
+import { LiveStreams, STREAM_OPTIONS, type StreamOptions } from './live-streams';
 import { RecordsController } from './records.controller';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
@@ -14,4 +15,8 @@ import { StatsRepository } from './stats.repository';
   providers: [RecordsService, RecordsRepository, StatsRepository, LiveStreams],
   exports: [RecordsService],
 })
-export class QueriesModule {}
+export class QueriesModule {
+  static forRoot(streams: StreamOptions): DynamicModule {
+    return { module: QueriesModule, providers: [{ provide: STREAM_OPTIONS, useValue: streams }] };
+  }
+}

@@ -18,6 +18,15 @@ export const envSchema = z.object({
   INGEST_TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** Events per second one API key may post (a batch counts its events); 0 = no limit. */
+  INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(100_000),
+  /** Events one API key may post at once above its rate (the bucket's size). */
+  INGEST_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200_000),
+  /** Failed authentications per second one client address may make before 429; 0 = no limit. */
+  AUTH_FAILURE_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(20),
+  AUTH_FAILURE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
+  /** Prefix of the rate limit buckets in Redis. */
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('agent-ledger:rate:'),
 });
 
 export type IngestApiConfig = z.output<typeof envSchema>;
