@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
 #
-# One image, `agent-ledger`, for all five services (and the migration CLI). The first argument of
+# One image, `agent-ledger`, for all six services (and the migration CLI). The first argument of
 # the container command selects what runs:
 #
 #   docker build -t agent-ledger .
 #   docker run agent-ledger ingest-api          # node dist/apps/ingest-api/src/main.js
 #   docker run agent-ledger audit-api           # ... audit-projector | escalation-worker | notifier
+#                                               #     | checkpoint-witness
 #   docker run agent-ledger migrate             # node dist/libs/persistence/src/cli/migrate.js
 #   docker run agent-ledger node -e '...'       # anything else is run as given
 #
@@ -51,13 +52,13 @@ COPY --from=build /app/dist/libs ./dist/libs
 
 COPY --chmod=0755 <<'EOF' /usr/local/bin/agent-ledger
 #!/bin/sh
-# agent-ledger [ingest-api|audit-api|audit-projector|escalation-worker|notifier|migrate] | <command...>
+# agent-ledger [ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness|migrate] | <command...>
 # Without arguments, runs the app named by $APP. `exec` keeps node as PID 1 so SIGTERM reaches it
 # and the service drains (SHUTDOWN_TIMEOUT_MS).
 set -e
 if [ "$#" -eq 0 ]; then set -- "$APP"; fi
 case "$1" in
-  ingest-api|audit-api|audit-projector|escalation-worker|notifier)
+  ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness)
     app="$1"; shift
     exec node --enable-source-maps "dist/apps/$app/src/main.js" "$@" ;;
   migrate)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm start: install what is missing, bring the stack up, build, start the five services, wait
+# npm start: install what is missing, bring the stack up, build, start the six services, wait
 # until all are ready, print their URLs, and stay in the foreground (Ctrl-C stops the services).
 set -euo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,11 +11,11 @@ bash scripts/stack.sh up
 load_stack_env
 npm run --silent build
 
-SERVICES=(ingest-api audit-api audit-projector escalation-worker notifier)
+SERVICES=(ingest-api audit-api audit-projector escalation-worker notifier checkpoint-witness)
 declare -A PORTS=(
   [ingest-api]=${INGEST_API_PORT:-3100} [audit-api]=${AUDIT_API_PORT:-3200}
   [audit-projector]=${AUDIT_PROJECTOR_PORT:-3301} [escalation-worker]=${ESCALATION_WORKER_PORT:-3302}
-  [notifier]=${NOTIFIER_PORT:-3303}
+  [notifier]=${NOTIFIER_PORT:-3303} [checkpoint-witness]=${CHECKPOINT_WITNESS_PORT:-3304}
 )
 export NODE_ENV=${NODE_ENV:-development}
 mkdir -p .stack/logs
@@ -47,12 +47,13 @@ for svc in "${SERVICES[@]}"; do
 done
 
 echo
-echo "all 5 services ready"
+echo "all 6 services ready"
 echo "  ingest-api         http://127.0.0.1:${PORTS[ingest-api]}   (POST /v1/events)"
 echo "  audit-api          http://127.0.0.1:${PORTS[audit-api]}   (dashboard at /, API under /v1)"
 echo "  audit-projector    http://127.0.0.1:${PORTS[audit-projector]}/health/ready"
 echo "  escalation-worker  http://127.0.0.1:${PORTS[escalation-worker]}/health/ready"
 echo "  notifier           http://127.0.0.1:${PORTS[notifier]}/health/ready"
+echo "  checkpoint-witness http://127.0.0.1:${PORTS[checkpoint-witness]}   (GET /v1/checkpoints/<tenantId>, store in ${WITNESS_DIR:-.stack/witness})"
 if [ -z "${ROOT_KEY_FROM_CALLER:-}" ]; then
   echo "  root key: LEDGER_ROOT_KEY=$LEDGER_ROOT_KEY   (generated once, kept in .stack/secrets.env)"
 fi

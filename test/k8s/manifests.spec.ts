@@ -27,6 +27,7 @@ import type { z } from 'zod';
 import { ConfigValidationError, envVariableNames, loadConfig } from '@agent-ledger/config';
 import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, CHECKPOINTS_TOPIC, ESCALATIONS_DLQ_TOPIC, ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
 import { envSchema as auditApiEnv } from '../../apps/audit-api/src/config/audit-api.config';
+import { envSchema as checkpointWitnessEnv } from '../../apps/checkpoint-witness/src/config/witness.config';
 import { envSchema as auditProjectorEnv } from '../../apps/audit-projector/src/config/audit-projector.config';
 import { envSchema as escalationWorkerEnv } from '../../apps/escalation-worker/src/config/escalation-worker.config';
 import { envSchema as ingestApiEnv } from '../../apps/ingest-api/src/config/ingest-api.config';
@@ -44,6 +45,8 @@ interface AppSpec {
   port: number;
   /** Kafka consumer group member: scales with partitions, autoscaled. */
   consumer: boolean;
+  /** One replica with its own volume (Recreate, no autoscaler), serving HTTP; no database or Redis. */
+  singleton?: boolean;
 }
 
 const APPS: Record<string, AppSpec> = {
@@ -52,6 +55,7 @@ const APPS: Record<string, AppSpec> = {
   'audit-projector': { schema: auditProjectorEnv, port: 3301, consumer: true },
   'escalation-worker': { schema: escalationWorkerEnv, port: 3302, consumer: true },
   notifier: { schema: notifierEnv, port: 3303, consumer: true },
+  'checkpoint-witness': { schema: checkpointWitnessEnv, port: 3304, consumer: true, singleton: true },
 };
 const APP_NAMES = Object.keys(APPS);
 
@@ -560,15 +564,21 @@ describe('k8s manifests', () => {
       expect(service.metadata?.annotations).toEqual(
         expect.objectContaining({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.port), 'prometheus.io/path': '/metrics' }),
       );
-      // the APIs take traffic through a virtual IP; a consumer's Service only lists pods for scraping
-      expect(service.spec?.clusterIP === 'None').toBe(spec.consumer);
+      // the APIs (and the witness's reads) take traffic through a virtual IP; a consumer's Service only lists pods for scraping
+      expect(service.spec?.clusterIP === 'None').toBe(spec.consumer && !spec.singleton);
     });
 
-    it(spec.consumer
+    it(spec.singleton
+      ? 'should run exactly one replica, recreated (not rolled) with its volume, when it owns a volume'
+      : spec.consumer
       ? 'should be autoscaled up to the partition count with no fixed replicas when it consumes Kafka'
       : 'should run a fixed number of stateless replicas when it serves HTTP', () => {
       const autoscalers = hpas.filter((h) => h.spec?.scaleTargetRef.name === app);
-      if (spec.consumer) {
+      if (spec.singleton) {
+        expect(autoscalers).toHaveLength(0);
+        expect(deploymentOf(app)?.spec?.replicas).toBe(1);
+        expect(deploymentOf(app)?.spec?.strategy?.type).toBe('Recreate');
+      } else if (spec.consumer) {
         expect(autoscalers).toHaveLength(1);
         expect(autoscalers[0].spec?.maxReplicas).toBe(MAX_CONSUMER_REPLICAS);
         expect(deploymentOf(app)?.spec?.replicas).toBeUndefined();
@@ -647,7 +657,7 @@ function composeEnv(service: ComposeService): Record<string, string> {
 }
 
 describe('docker-compose.yml', () => {
-  it('should declare the infrastructure, the one-shot jobs and the five services when parsed', () => {
+  it('should declare the infrastructure, the one-shot jobs and the six services when parsed', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['kafka', 'kafka-topics', 'postgres', 'redis', 'mailpit', 'migrate', ...APP_NAMES].sort(),
     );
@@ -707,6 +717,11 @@ describe('docker-compose.yml', () => {
     });
 
     it('should wait for healthy infrastructure, created topics and applied migrations when starting', () => {
+      if (spec.singleton) {
+        // the witness needs Kafka only
+        expect(service().depends_on).toEqual({ kafka: { condition: 'service_healthy' }, 'kafka-topics': { condition: 'service_completed_successfully' } });
+        return;
+      }
       expect(service().depends_on).toEqual(
         expect.objectContaining({
           kafka: { condition: 'service_healthy' },

@@ -10,6 +10,7 @@ export const SERVICES = {
   'audit-projector': { portVar: 'AUDIT_PROJECTOR_PORT', port: 3301 },
   'escalation-worker': { portVar: 'ESCALATION_WORKER_PORT', port: 3302 },
   notifier: { portVar: 'NOTIFIER_PORT', port: 3303 },
+  'checkpoint-witness': { portVar: 'CHECKPOINT_WITNESS_PORT', port: 3304 },
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { StoreModule } from '../store/store.module';
+import { WitnessWebhook } from '../webhook/witness-webhook.service';
+import { CheckpointsConsumer } from './checkpoints.consumer';
+
+/** The checkpoints topic's consumer and the optional webhook it feeds. */
+@Module({ imports: [StoreModule], providers: [CheckpointsConsumer, WitnessWebhook] })
+export class CheckpointsConsumerModule {}

@@ -1,0 +1,53 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createKafka, type Kafka } from '@agent-ledger/kafka';
+import { HealthController, KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import type { Admin } from 'kafkajs';
+
+/** Reports Kafka to readiness and closes the admin client on shutdown. */
+@Injectable()
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private admin?: Admin;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  onModuleInit(): void {
+    this.admin = this.kafka.admin({ retry: { retries: 0 } });
+    this.readiness.register({
+      name: 'kafka',
+      check: async () => {
+        await this.admin!.connect();
+        const c = await this.admin!.describeCluster();
+        if (!c.brokers.length) throw new Error('no Kafka broker available');
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.readiness.markShuttingDown();
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * The witness's infrastructure: Kafka only (it has no database and no Redis, unlike the services
+ * built on InfraModule), with the shared health and metrics endpoints.
+ */
+@Global()
+@Module({})
+export class KafkaInfraModule {
+  static forRoot(opts: { serviceName: string; kafkaBrokers: string[]; kafkaClientId?: string }): DynamicModule {
+    return {
+      module: KafkaInfraModule,
+      controllers: [HealthController],
+      providers: [
+        ReadinessService,
+        { provide: KAFKA, useFactory: () => createKafka({ brokers: opts.kafkaBrokers, clientId: opts.kafkaClientId ?? opts.serviceName }) },
+        KafkaLifecycle,
+      ],
+      exports: [KAFKA, ReadinessService],
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import type { Checkpoint } from '@agent-ledger/contracts';
+
+/** How a checkpoint contradicts one the witness already holds for the same chain. */
+export interface ChainConflict {
+  /** `rollback`: a later checkpoint signs a lower position (or none) than an earlier one; `fork`: another hash for a signed position. */
+  kind: 'rollback' | 'fork';
+  partition: number;
+  /** The position this checkpoint signs ('0' when it signs none for the partition). */
+  chainSeq: string;
+  hash?: string;
+  /** The position and hash already held that it contradicts, and when that was signed. */
+  heldChainSeq: string;
+  heldHash: string;
+  heldCreatedAt: string;
+}
+
+interface SignedPosition {
+  hash: string;
+  /** Earliest and latest createdAt (ms) of the held checkpoints that sign this position. */
+  firstAt: number;
+  lastAt: number;
+  firstCreatedAt: string;
+  lastCreatedAt: string;
+}
+
+/**
+ * What the witness knows of one tenant: the ids of its checkpoints and every chain position
+ * (partition, chainSeq → hash) they sign, with when. Detects checkpoints that contradict them.
+ */
+export class TenantHistory {
+  readonly ids = new Set<string>();
+  /** partition → chainSeq → what was signed there. */
+  private readonly positions = new Map<number, Map<bigint, SignedPosition>>();
+  private latest?: Checkpoint;
+
+  get last(): Checkpoint | undefined {
+    return this.latest;
+  }
+
+  /** Conflicts of `cp` with the positions held (empty: it is consistent with all of them). */
+  conflictsOf(cp: Checkpoint): ChainConflict[] {
+    const at = Date.parse(cp.createdAt);
+    const conflicts: ChainConflict[] = [];
+    const signed = new Map(cp.heads.map((h) => [h.partition, h]));
+    for (const [partition, held] of this.positions) {
+      const head = signed.get(partition);
+      const seq = head ? BigInt(head.chainSeq) : 0n;
+      for (const [heldSeq, p] of held) {
+        if (head && heldSeq === seq && p.hash !== head.hash) {
+          conflicts.push({ kind: 'fork', partition, chainSeq: head.chainSeq, hash: head.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.firstCreatedAt });
+        } else if (heldSeq > seq && p.firstAt < at) {
+          conflicts.push({ kind: 'rollback', partition, chainSeq: String(seq), hash: head?.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.firstCreatedAt });
+        } else if (heldSeq < seq && p.lastAt > at) {
+          conflicts.push({ kind: 'rollback', partition, chainSeq: String(seq), hash: head?.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.lastCreatedAt });
+        }
+      }
+    }
+    return conflicts;
+  }
+
+  /** Records a stored checkpoint (trusted and consistent). */
+  add(cp: Checkpoint): void {
+    this.ids.add(cp.checkpointId);
+    const at = Date.parse(cp.createdAt);
+    for (const head of cp.heads) {
+      let held = this.positions.get(head.partition);
+      if (!held) this.positions.set(head.partition, (held = new Map()));
+      const seq = BigInt(head.chainSeq);
+      const p = held.get(seq);
+      if (!p) held.set(seq, { hash: head.hash, firstAt: at, lastAt: at, firstCreatedAt: cp.createdAt, lastCreatedAt: cp.createdAt });
+      else {
+        if (at < p.firstAt) Object.assign(p, { firstAt: at, firstCreatedAt: cp.createdAt });
+        if (at > p.lastAt) Object.assign(p, { lastAt: at, lastCreatedAt: cp.createdAt });
+      }
+    }
+    if (!this.latest || at >= Date.parse(this.latest.createdAt)) this.latest = cp;
+  }
+}
