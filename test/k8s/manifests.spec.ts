@@ -685,7 +685,7 @@ describe('docker-compose.yml', () => {
   it('should migrate PostgreSQL with the persistence CLI when the stack starts', () => {
     const migrate = compose.services.migrate;
     expect(migrate.command).toEqual(['node', 'dist/libs/persistence/src/cli/migrate.js']);
-    expect(Object.keys(composeEnv(migrate))).toEqual(['DATABASE_URL', 'TENANT_DATABASE_PASSWORD']);
+    expect(Object.keys(composeEnv(migrate))).toEqual(['NODE_ENV', 'DATABASE_URL', 'TENANT_DATABASE_PASSWORD']);
     expect(migrate.depends_on?.postgres?.condition).toBe('service_healthy');
   });
 

@@ -41,7 +41,7 @@ export class AppModule {
         }),
         LedgerKeysModule.forRoot({ masterKey: config.LEDGER_MASTER_KEY, previousMasterKeys: config.LEDGER_PREVIOUS_MASTER_KEYS, publicKeys: config.LEDGER_SIGNING_PUBLIC_KEY }),
         ChangeLogModule,
-        IntegrityModule,
+        IntegrityModule.forRoot(config),
         PrivacyModule,
         QueriesModule.forRoot({
           maxStreamsPerTenant: config.AUDIT_API_MAX_STREAMS_PER_TENANT,

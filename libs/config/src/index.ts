@@ -1,2 +1,3 @@
-export { ConfigValidationError, envVariableNames, loadConfig } from './load-config';
+export { ConfigValidationError, envVariableNames, loadConfig, type LoadConfigOptions } from './load-config';
+export { PUBLISHED_DEVELOPMENT_SECRETS, refuseDevelopmentSecrets, type ConfigProblem } from './development-secrets';
 export * from './env-fields';

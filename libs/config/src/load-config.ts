@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseDevelopmentSecrets } from './development-secrets';
 
 /** Raised when the environment does not satisfy a service's configuration schema. */
 export class ConfigValidationError extends Error {
@@ -14,25 +15,35 @@ export class ConfigValidationError extends Error {
   }
 }
 
+export interface LoadConfigOptions {
+  /** Variables that must be set when NODE_ENV=production (the service's keys). */
+  requiredInProduction?: readonly string[];
+}
+
 /**
  * Parses and validates the environment once, at boot. Every problem is reported at once,
- * naming the variable; values are never echoed (they may be secrets).
+ * naming the variable; values are never echoed (they may be secrets). With NODE_ENV=production,
+ * published development secrets and missing required keys are problems too
+ * ({@link refuseDevelopmentSecrets}).
  */
 export function loadConfig<S extends z.ZodTypeAny>(
   service: string,
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
+  options: LoadConfigOptions = {},
 ): z.output<S> {
   const normalized: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(env)) {
     normalized[key] = value === '' ? undefined : value;
   }
+  const problems =
+    normalized.NODE_ENV === 'production' ? refuseDevelopmentSecrets(normalized, envVariableNames(schema), options.requiredInProduction) : [];
   const result = schema.safeParse(normalized);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    variable: issue.path.length ? issue.path.join('.') : '(environment)',
-    message: issue.message,
-  }));
+  if (result.success && !problems.length) return result.data;
+  for (const issue of result.success ? [] : result.error.issues) {
+    const variable = issue.path.length ? issue.path.join('.') : '(environment)';
+    if (!problems.some((p) => p.variable === variable && p.message === issue.message)) problems.push({ variable, message: issue.message });
+  }
   throw new ConfigValidationError(service, problems);
 }
 

@@ -23,6 +23,18 @@ export class TenantDatabase {
     });
   }
 
+  /**
+   * A read-only REPEATABLE READ transaction in the tenant's scope: every statement of `work` sees
+   * the same snapshot (e.g. a chain's rows and its chain_heads row, read by separate statements).
+   */
+  snapshot<T>(tenantId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return work(manager);
+    });
+  }
+
   /** One statement in the tenant's scope. */
   query<T = Record<string, unknown>>(tenantId: string, sql: string, params: unknown[] = []): Promise<T[]> {
     return this.run(tenantId, (m) => m.query(sql, params));

@@ -42,15 +42,12 @@ export const envSchema = z
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV !== 'production') return;
-    if (!cfg.LEDGER_ROOT_KEY || cfg.LEDGER_ROOT_KEY.length < 32) {
+    if (cfg.LEDGER_ROOT_KEY && cfg.LEDGER_ROOT_KEY.length < 32) {
       ctx.addIssue({ code: 'custom', path: ['LEDGER_ROOT_KEY'], message: 'a root key of at least 32 characters is required when NODE_ENV=production' });
-    }
-    for (const name of ['LEDGER_MASTER_KEY', 'LEDGER_SIGNING_PUBLIC_KEY'] as const) {
-      if (!cfg[name]) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required when NODE_ENV=production` });
     }
   });
 
 export type AuditApiConfig = z.output<typeof envSchema>;
 
 export const loadAuditApiConfig = (env: NodeJS.ProcessEnv = process.env): AuditApiConfig =>
-  loadConfig('audit-api', envSchema, env);
+  loadConfig('audit-api', envSchema, env, { requiredInProduction: ['LEDGER_ROOT_KEY', 'LEDGER_MASTER_KEY', 'LEDGER_SIGNING_PUBLIC_KEY'] });

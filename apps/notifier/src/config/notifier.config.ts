@@ -158,4 +158,4 @@ function smtpSettings(env: NotifierEnv): SmtpSettings | undefined {
   };
 }
 
-export const loadNotifierConfig = (env: NodeJS.ProcessEnv = process.env): NotifierConfig => toNotifierConfig(loadConfig('notifier', envSchema, env));
+export const loadNotifierConfig = (env: NodeJS.ProcessEnv = process.env): NotifierConfig => toNotifierConfig(loadConfig('notifier', envSchema, env, { requiredInProduction: ['LEDGER_MASTER_KEY'] }));
