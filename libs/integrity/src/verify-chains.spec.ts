@@ -126,7 +126,7 @@ describe(verifyChains.name, () => {
 
     const report = await verifyChains(rows, [], key.publicKey);
 
-    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', partition: 1, chainSeq: '4', eventId: rows[3].eventId });
+    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', partition: 1, chainSeq: '5', eventId: rows[3].eventId });
     expect(report.firstFailure?.reason).toContain('rows 4..4 are missing');
   });
 
@@ -145,7 +145,7 @@ describe(verifyChains.name, () => {
 
     const report = await verifyChains(rows, [], key.publicKey);
 
-    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', chainSeq: '1' });
+    expect(report.firstFailure).toMatchObject({ kind: 'sequence_gap', chainSeq: '2' });
   });
 
   it('should report derived_mismatch naming the column when a query column disagrees with event_json', async () => {

@@ -189,7 +189,7 @@ export async function verifyChains(
     const at = { tenantId: row.tenantId, partition: row.partition, chainSeq: seq.toString(), eventId: row.eventId };
     const expectedSeq = st.lastSeq + 1n;
     if (seq > expectedSeq) {
-      fail({ kind: 'sequence_gap', ...at, chainSeq: expectedSeq.toString(), reason: `chain_seq ${seq} follows ${st.lastSeq}: rows ${expectedSeq}..${seq - 1n} are missing` });
+      fail({ kind: 'sequence_gap', ...at, reason: `chain_seq ${seq} follows ${st.lastSeq}: rows ${expectedSeq}..${seq - 1n} are missing` });
     } else if (seq < expectedSeq) {
       fail({ kind: 'sequence_duplicate', ...at, reason: `chain_seq ${seq} comes after ${st.lastSeq}: a row was inserted or rows were reordered` });
     } else if (!row.prevHash.equals(st.lastHash)) {

@@ -1,7 +1,23 @@
-import { base64Key, base64List, commonEnv, loadConfig, port, previousMasterKeys } from '@agent-ledger/config';
+import { base64Key, commonEnv, loadConfig, port, previousMasterKeys } from '@agent-ledger/config';
+import { parseTrustedKeys } from '@agent-ledger/integrity';
 import { z } from 'zod';
 
 export const DEFAULT_PORT = 3200;
+
+/** LEDGER_SIGNING_PUBLIC_KEY: `<key>[;from=…][;until=…]` items (parseTrustedKeys); errors name the item, never its value. */
+const trustedKeys = z.string().transform((v, ctx) => {
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!items.length) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list at least one public key' });
+    return z.NEVER;
+  }
+  try {
+    return parseTrustedKeys(items);
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 export const envSchema = z
   .object({
@@ -12,8 +28,17 @@ export const envSchema = z
     /** Opens stored PII for reading and export (32 bytes, base64); the projector uses the same key. */
     LEDGER_MASTER_KEY: base64Key(32).optional(),
     LEDGER_PREVIOUS_MASTER_KEYS: previousMasterKeys,
-    /** Ed25519 public keys (base64 SPKI DER, comma-separated: current first, then rotated-out ones) for checkpoints. */
-    LEDGER_SIGNING_PUBLIC_KEY: base64List.optional(),
+    /**
+     * Trusted checkpoint keys, comma-separated: base64 SPKI DER Ed25519 public keys (current first, then
+     * rotated-out ones), each optionally `;from=<ISO-8601>` and/or `;until=<ISO-8601>` (its validity window).
+     */
+    LEDGER_SIGNING_PUBLIC_KEY: trustedKeys.optional(),
+    /** The external checkpoint log (checkpoint-witness) verification also reads, e.g. http://witness:3304. */
+    LEDGER_WITNESS_URL: z.string().url('must be an http(s):// URL').optional(),
+    /** Bearer token for the witness's read endpoint (its WITNESS_READ_TOKEN), when it requires one. */
+    LEDGER_WITNESS_TOKEN: z.string().min(1).optional(),
+    /** How long verification waits for the witness before answering unverified. */
+    LEDGER_WITNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Connection of tenant-scoped endpoints, as the role row-level security applies to (default: DATABASE_URL as agent_ledger_app). */
     TENANT_DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
     /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */

@@ -26,14 +26,15 @@ async function text(lines: AsyncIterable<string>): Promise<string> {
 describe(IntegrityExportService.name, () => {
   const rows = storedRows(300);
   const checkpoint: Checkpoint = { checkpointId: 'c', tenantId: TENANT, createdAt: '2026-03-01T00:00:00.000Z', heads: [{ partition: 1, chainSeq: '300', hash: 'ab'.repeat(32) }], keyId: 'k', signature: 'c2ln' };
-  const repository = {
+  const reader = {
     async *rows() {
       yield* rows;
     },
     async *checkpoints() {
       yield checkpoint;
     },
-  } as unknown as IntegrityRepository;
+  };
+  const repository = { reader: () => reader } as unknown as IntegrityRepository;
   const service = new IntegrityExportService(repository);
 
   it('should write one JSON line per stored row with hex hashes, RFC 3339 times and the event text unchanged', async () => {

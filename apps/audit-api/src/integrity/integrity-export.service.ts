@@ -78,7 +78,7 @@ export class IntegrityExportService {
 
   /** Every stored row of the tenant, chain by chain in chain_seq order. */
   chainLines(tenantId: string): AsyncGenerator<string> {
-    const rows = this.repository.rows(tenantId, {});
+    const rows = this.repository.reader(tenantId).rows({});
     return chunked((async function* () {
       for await (const row of rows) yield JSON.stringify(toChainExportRow(row));
     })());
@@ -86,7 +86,7 @@ export class IntegrityExportService {
 
   /** Every signed checkpoint of the tenant, oldest first, as published on the checkpoints topic. */
   checkpointLines(tenantId: string): AsyncGenerator<string> {
-    const checkpoints = this.repository.checkpoints(tenantId);
+    const checkpoints = this.repository.reader(tenantId).checkpoints();
     return chunked((async function* () {
       for await (const cp of checkpoints) yield JSON.stringify(cp);
     })());

@@ -1,8 +1,20 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AuditApiConfig } from '../config/audit-api.config';
+import { CheckpointWitnessClient } from './checkpoint-witness.client';
 import { IntegrityExportService } from './integrity-export.service';
 import { IntegrityController } from './integrity.controller';
 import { IntegrityRepository } from './integrity.repository';
 import { IntegrityService } from './integrity.service';
+import { INTEGRITY_SETTINGS, integritySettings } from './integrity.settings';
 
-@Module({ controllers: [IntegrityController], providers: [IntegrityService, IntegrityExportService, IntegrityRepository] })
-export class IntegrityModule {}
+/** Verification of the tenant's hash chains and the exports offline verification reads. */
+@Module({})
+export class IntegrityModule {
+  static forRoot(config: AuditApiConfig): DynamicModule {
+    return {
+      module: IntegrityModule,
+      controllers: [IntegrityController],
+      providers: [{ provide: INTEGRITY_SETTINGS, useValue: integritySettings(config) }, IntegrityService, IntegrityExportService, IntegrityRepository, CheckpointWitnessClient],
+    };
+  }
+}

@@ -37,13 +37,13 @@ describe(`${IntegrityRepository.name} checkpoints`, () => {
 
   it('should yield every checkpoint exactly once, oldest first, when they span several pages with tied times', async () => {
     const ids: string[] = [];
-    for await (const cp of repository.checkpoints(tenantId)) ids.push(cp.checkpointId);
+    for await (const cp of repository.reader(tenantId).checkpoints()) ids.push(cp.checkpointId);
     expect(ids).toEqual(expected);
   });
 
   it('should stop before `to` when given one', async () => {
     let n = 0;
-    for await (const cp of repository.checkpoints(tenantId, new Date('2026-03-01T10:00:00.500Z'))) {
+    for await (const cp of repository.reader(tenantId).checkpoints(new Date('2026-03-01T10:00:00.500Z'))) {
       expect(cp.tenantId).toBe(tenantId);
       n += 1;
     }

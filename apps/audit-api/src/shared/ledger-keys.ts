@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import type { KeyWrapper, PiiCipher } from '@agent-ledger/integrity';
+import type { KeyWrapper, PiiCipher, TrustedKey } from '@agent-ledger/integrity';
 
 export const LEDGER_KEYS = Symbol('LEDGER_KEYS');
 
@@ -9,6 +8,6 @@ export interface LedgerKeys {
   cipher?: PiiCipher;
   /** Wraps new webhook signing secrets; absent without LEDGER_MASTER_KEY. */
   webhookSecrets?: KeyWrapper;
-  /** Trusted checkpoint keys: the current one and those rotated out. */
-  publicKeys: KeyObject[];
+  /** Trusted checkpoint keys (the current one and those rotated out), each with its validity window. */
+  publicKeys: TrustedKey[];
 }

@@ -1,6 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadPublicKey } from '@agent-ledger/integrity';
+import { parseTrustedKeys, type TrustedKey } from '@agent-ledger/integrity';
 import type { CommandContext } from '../cli.context';
 import { CliError, ExitCode, UsageError } from '../errors/cli.error';
 import { addFilterOptions, checkWindow } from '../options/filter-options';
@@ -21,7 +20,12 @@ interface VerifyFlags {
 /** What both verifications answer (the API's `GET /v1/integrity/verify` and the offline one). */
 export interface VerifySummary {
   ok: boolean;
+  /** ok | unverified | failed (an API without it: ok → ok, else failed). */
+  status?: 'ok' | 'unverified' | 'failed';
   eventsChecked: number;
+  uncovered?: { partition: number; fromSeq: string; toSeq: string; events: number }[];
+  unverifiedReasons?: string[];
+  newestCheckpointAge?: number | null;
   checkpointsChecked?: number;
   chains?: unknown[];
   lastCheckpoint?: { checkpointId?: string; createdAt?: string } | null;
@@ -41,12 +45,27 @@ export function failureLocation(f: OfflineFailure): string {
   return [line, at.length ? `(${at.join(', ')})` : undefined].filter(Boolean).join(' ') || 'the record';
 }
 
-/** The lines `verify` prints; the first says ok or FAILED. */
+/** The verdict of a verification: `status`, or from `ok` when the answer has none. */
+export function statusOf(r: VerifySummary): 'ok' | 'unverified' | 'failed' {
+  if (r.status === 'unverified' || r.status === 'failed') return r.status;
+  return r.ok && (r.status === undefined || r.status === 'ok') ? 'ok' : 'failed';
+}
+
+const age = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? '' : `, ${formatCount(seconds)} s ago`);
+
+/** The lines `verify` prints; the first says ok, UNVERIFIED or FAILED. */
 export function describeVerification(r: VerifySummary): string[] {
   const chains = r.chains?.length ?? 0;
   const checked = `${formatCount(r.eventsChecked)} events in ${chains} chain${chains === 1 ? '' : 's'} against ${formatCount(r.checkpointsChecked ?? 0)} signed checkpoint${r.checkpointsChecked === 1 ? '' : 's'}`;
-  const last = r.lastCheckpoint ? `last checkpoint ${text(r.lastCheckpoint.checkpointId)} at ${formatTime(r.lastCheckpoint.createdAt)}` : 'no signed checkpoint';
-  if (r.ok) return [`ok: ${checked}; ${last}`];
+  const last = r.lastCheckpoint ? `last checkpoint ${text(r.lastCheckpoint.checkpointId)} at ${formatTime(r.lastCheckpoint.createdAt)}${age(r.newestCheckpointAge)}` : 'no signed checkpoint';
+  const status = statusOf(r);
+  if (status === 'ok') return [`ok: ${checked}; ${last}`];
+  if (status === 'unverified') {
+    const lines = [`UNVERIFIED: ${checked}; ${last}`];
+    for (const reason of r.unverifiedReasons ?? []) lines.push(`  ${reason}`);
+    for (const u of (r.uncovered ?? []).slice(0, 10)) lines.push(`  not yet signed: partition ${u.partition}, chain_seq ${u.fromSeq}..${u.toSeq} (${formatCount(u.events)} events)`);
+    return lines;
+  }
   const first = r.firstFailure ?? r.failures?.[0];
   const lines = [`FAILED: ${checked}; ${last}`];
   if (first) lines.push(`first failure: ${first.kind} at ${failureLocation(first)}: ${first.reason}`);
@@ -65,11 +84,11 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
     .option('--offline', 'verify exported files instead of asking the API (needs --events, --checkpoints, --public-key)')
     .option('--events <file>', 'offline: stored rows, JSON lines (agent-ledger export-chain --out)')
     .option('--checkpoints <file>', 'offline: signed checkpoints, JSON lines')
-    .option('--public-key <base64>', 'offline: trusted Ed25519 public key, base64 SPKI DER (repeatable; default LEDGER_SIGNING_PUBLIC_KEY)', collect)
+    .option('--public-key <base64>', 'offline: trusted Ed25519 public key, base64 SPKI DER, optionally ;from=<ISO-8601>;until=<ISO-8601> (repeatable; default LEDGER_SIGNING_PUBLIC_KEY)', collect)
     .option('--json', 'the verification report as JSON')
     .addHelpText(
       'after',
-      '\nExit code 0 when the record verifies, 1 when it does not (the first failing row is named).\n\nExamples:\n  agent-ledger verify\n  agent-ledger verify --from 7d\n  agent-ledger verify --offline --events chain.jsonl --checkpoints chain.checkpoints.jsonl --public-key MCowBQYDK2VwAyEA…',
+      '\nExit code 0 when every row verifies and is covered by a signed checkpoint, 1 when the record does not verify (the first bad position is named), 8 when nothing failed but rows are not covered by a signed checkpoint yet (or a checkpoint source could not be read).\n\nExamples:\n  agent-ledger verify\n  agent-ledger verify --from 7d\n  agent-ledger verify --offline --events chain.jsonl --checkpoints chain.checkpoints.jsonl --public-key MCowBQYDK2VwAyEA…',
     );
   addFilterOptions(cmd, { window: true });
   cmd.action(async (flags: VerifyFlags, command: Command) => {
@@ -79,9 +98,9 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
       if (!flags.events || !flags.checkpoints) throw new UsageError('verify --offline needs --events <file> and --checkpoints <file>');
       const keys = flags.publicKey ?? ctx.io.env.publicKeys;
       if (!keys?.length) throw new UsageError('verify --offline needs --public-key <base64 SPKI DER> (or LEDGER_SIGNING_PUBLIC_KEY)');
-      let publicKeys: KeyObject[];
+      let publicKeys: TrustedKey[];
       try {
-        publicKeys = keys.map((k) => loadPublicKey(k));
+        publicKeys = parseTrustedKeys(keys);
       } catch (err) {
         throw new UsageError(`--public-key: ${(err as Error).message}`);
       }
@@ -94,6 +113,8 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
     }
     const lines = describeVerification(report);
     ctx.out(flags.json ? JSON.stringify(report, null, 2) : lines.join('\n'));
-    if (!report.ok) throw new CliError(ExitCode.VerificationFailed, lines[1] ?? 'the record does not verify');
+    const status = statusOf(report);
+    if (status === 'failed') throw new CliError(ExitCode.VerificationFailed, lines[1] ?? 'the record does not verify');
+    if (status === 'unverified') throw new CliError(ExitCode.Unverified, lines[1]?.trim() ?? 'the record is not covered by a signed checkpoint');
   });
 }

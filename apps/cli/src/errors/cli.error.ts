@@ -18,6 +18,8 @@ export enum ExitCode {
   LocalFile = 6,
   /** dist/ is missing (set by bin/agent-ledger.js before anything else runs). */
   NotBuilt = 7,
+  /** verify: nothing failed, but rows are not covered by a signed checkpoint (or a checkpoint source could not be read). */
+  Unverified = 8,
   /** A bug: an error nothing above explains. */
   Internal = 70,
   /** Interrupted by Ctrl-C (SIGINT). */

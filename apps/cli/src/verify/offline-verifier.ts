@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { KeyObject } from 'node:crypto';
 import type { Checkpoint } from '@agent-ledger/contracts';
-import { verifyChains, type StoredRow, type VerificationFailure, type VerificationReport } from '@agent-ledger/integrity';
+import { verifyChains, type StoredRow, type TrustedKey, type VerificationFailure, type VerificationReport } from '@agent-ledger/integrity';
 import { CliError, ExitCode } from '../errors/cli.error';
 import { MalformedLineError, parseChainRow, parseCheckpointLine } from './chain-file';
 
@@ -45,7 +45,7 @@ async function* numberedLines(file: string): AsyncGenerator<[number, string]> {
  * is itself a failure (the file was altered), named by file and line; a failing row is located
  * in the events file by a second pass.
  */
-export async function verifyOffline(eventsFile: string, checkpointsFile: string, publicKeys: KeyObject[]): Promise<OfflineReport> {
+export async function verifyOffline(eventsFile: string, checkpointsFile: string, publicKeys: readonly (KeyObject | TrustedKey)[]): Promise<OfflineReport> {
   const malformed: OfflineFailure[] = [];
 
   async function* checkpoints(): AsyncGenerator<Checkpoint> {
@@ -77,7 +77,8 @@ export async function verifyOffline(eventsFile: string, checkpointsFile: string,
   const group = (f: OfflineFailure) => (f.file === checkpointsFile || (f.partition === undefined && f.line === undefined) ? 0 : f.line !== undefined ? 1 : 2);
   const failures = [...malformed, ...located].sort((a, b) => group(a) - group(b) || (a.line ?? 0) - (b.line ?? 0));
   const firstFailure = failures[0];
-  return { ...report, ok: report.ok && malformed.length === 0, firstFailure, failures };
+  const status = malformed.length ? 'failed' : report.status;
+  return { ...report, ok: status === 'ok', status, unverifiedReasons: status === 'unverified' ? report.unverifiedReasons : [], firstFailure, failures };
 }
 
 /** Adds the events file's line number to each failure that names a row. */
