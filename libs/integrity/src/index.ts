@@ -30,6 +30,7 @@ export {
   type PiiEnvelope,
 } from './pii-cipher';
 export { deriveKey, KEY_PURPOSES, MASTER_KEY_BYTES, MasterKeyring, masterKeyId, type KeyPurpose } from './key-derivation';
+export { generateSecrets, generateSigningKeyPair, parseDurationMs, publicKeyOf, rotateMasterKey, rotateSigningKey, type MasterRotation, type SigningRotation } from './key-rotation';
 export { describeWrap, KeyWrapper, WRAP_FORMATS, webhookSecretKeyId, webhookSecretWrapper, type WrapInfo } from './key-wrapper';
 export { deriveColumns, storableText, UnstorableEventError, type DerivedColumns } from './derived-columns';
 export { STORED_ROW_SQL_COLUMNS, type StoredRow } from './stored-row';
