@@ -2,14 +2,46 @@ import { Injectable } from '@nestjs/common';
 import type { Checkpoint, CheckpointHead } from '@agent-ledger/contracts';
 import { DataSource } from '@agent-ledger/persistence';
 
+type Query = <T>(sql: string, params?: unknown[]) => Promise<T>;
+
 /** Chain heads and checkpoints, read and written outside the batch transactions. */
 @Injectable()
 export class CheckpointRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Signs and stores a checkpoint of the tenant's committed heads, one writer per tenant at a time
+   * (a transaction-scoped advisory lock): the heads are read after the previous checkpoint was
+   * stored, and createdAt — the database clock, never before the tenant's latest checkpoint — is
+   * taken after them. So over createdAt a later checkpoint never signs less than an earlier one,
+   * whichever projector instance wrote them. Nothing is written when the latest checkpoint already
+   * signs these heads. `sign` returns the checkpoint and its exact signed payload.
+   */
+  storeOverHeads(tenantId: string, sign: (heads: CheckpointHead[], createdAt: string) => { checkpoint: Checkpoint; payload: string }): Promise<Checkpoint | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const q: Query = (sql, params) => manager.query(sql, params);
+      await q(`SELECT pg_advisory_xact_lock(hashtextextended('agent-ledger:checkpoint:' || $1::text, 0))`, [tenantId]);
+      const heads = await this.headsOf(q, tenantId);
+      if (!heads.length) return undefined;
+      const [latest] = await q<{ heads: CheckpointHead[] }[]>(`SELECT heads FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [tenantId]);
+      if (latest && sameHeads(latest.heads, heads)) return undefined;
+      const [{ createdAt }] = await q<{ createdAt: string }[]>(
+        `SELECT to_char(GREATEST(clock_timestamp(), (SELECT max(created_at) FROM checkpoints WHERE tenant_id = $1)) AT TIME ZONE 'UTC',
+                        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`,
+        [tenantId],
+      );
+      const { checkpoint: cp, payload } = sign(heads, createdAt);
+      await q(
+        `INSERT INTO checkpoints (id, tenant_id, created_at, heads, key_id, signature, payload) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
+        [cp.checkpointId, cp.tenantId, cp.createdAt, JSON.stringify(cp.heads), cp.keyId, cp.signature, payload],
+      );
+      return cp;
+    });
+  }
+
   /** The committed heads of every chain of a tenant, in partition order (one consistent snapshot). */
-  async headsOf(tenantId: string): Promise<CheckpointHead[]> {
-    const rows: { partition: number; chain_seq: string; hash: string }[] = await this.dataSource.query(
+  private async headsOf(q: Query, tenantId: string): Promise<CheckpointHead[]> {
+    const rows = await q<{ partition: number; chain_seq: string; hash: string }[]>(
       `SELECT kafka_partition AS partition, chain_seq::text AS chain_seq, encode(hash, 'hex') AS hash
          FROM chain_heads WHERE tenant_id = $1 AND chain_seq > 0 ORDER BY kafka_partition`,
       [tenantId],
@@ -17,15 +49,7 @@ export class CheckpointRepository {
     return rows.map((r) => ({ partition: r.partition, chainSeq: r.chain_seq, hash: r.hash }));
   }
 
-  /** Stores a signed checkpoint; `payload` is the exact signed text. */
-  async insert(cp: Checkpoint, payload: string): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO checkpoints (id, tenant_id, created_at, heads, key_id, signature, payload) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
-      [cp.checkpointId, cp.tenantId, cp.createdAt, JSON.stringify(cp.heads), cp.keyId, cp.signature, payload],
-    );
-  }
-
-  /** Tenants with a chain head that their latest checkpoint does not cover (e.g. after a crash). */
+  /** Tenants with a chain head that their latest checkpoint does not cover (e.g. after a crash, or another instance's). */
   async tenantsAheadOfCheckpoint(): Promise<string[]> {
     const rows: { tenant_id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT h.tenant_id::text AS tenant_id
@@ -39,4 +63,9 @@ export class CheckpointRepository {
     );
     return rows.map((r) => r.tenant_id);
   }
+}
+
+function sameHeads(a: CheckpointHead[], b: CheckpointHead[]): boolean {
+  const key = (hs: CheckpointHead[]) => [...hs].sort((x, y) => x.partition - y.partition).map((h) => `${h.partition}:${h.chainSeq}:${h.hash}`).join(',');
+  return key(a) === key(b);
 }

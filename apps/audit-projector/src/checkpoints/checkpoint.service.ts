@@ -9,10 +9,17 @@ import { CheckpointRepository } from './checkpoint.repository';
 
 const checkpointsWritten = () => counter('ledger_projector_checkpoints_total', 'Signed checkpoints stored', ['outcome']);
 
+/** How often chains that moved without a checkpoint (another instance, a crash, a restart) are looked for, in checkpoint periods. */
+const SWEEP_EVERY_PERIODS = 10;
+const MIN_SWEEP_MS = 5_000;
+
 /**
  * Writes signed checkpoints over all chain heads of a tenant: after CHECKPOINT_EVERY_EVENTS new
  * events of the tenant, or every CHECKPOINT_EVERY_MS for tenants with any new event. Runs after the
- * batch transactions, reading committed heads, never inside them. One run at a time.
+ * batch transactions, reading committed heads, never inside them. One run at a time. A failed write
+ * is retried at the next tick; every SWEEP_EVERY_PERIODS periods (and at start) the chains whose
+ * head no checkpoint signs yet are looked for, so chains moved by an instance that crashed or
+ * stopped before its checkpoint get one too.
  */
 @Injectable()
 export class CheckpointService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -20,6 +27,7 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
   /** New events per tenant since its last checkpoint (this process's view). */
   private readonly pending = new Map<string, number>();
   private timer?: NodeJS.Timeout;
+  private sweeper?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private rerun?: { all: boolean };
 
@@ -32,11 +40,18 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.run(true), this.settings.checkpointEveryMs);
     this.timer.unref();
-    // Chains that grew after the last checkpoint before a crash get one at the next tick.
-    this.repository.tenantsAheadOfCheckpoint().then(
-      (tenants) => tenants.forEach((t) => this.pending.set(t, Math.max(1, this.pending.get(t) ?? 0))),
-      (err) => this.log.warn({ err }, 'could not look for chains ahead of their checkpoint'),
-    );
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(MIN_SWEEP_MS, this.settings.checkpointEveryMs * SWEEP_EVERY_PERIODS));
+    this.sweeper.unref();
+    void this.sweep();
+  }
+
+  /** Marks the tenants with a chain head no checkpoint signs as due at the next tick. */
+  async sweep(): Promise<void> {
+    try {
+      for (const t of await this.repository.tenantsAheadOfCheckpoint()) this.pending.set(t, Math.max(1, this.pending.get(t) ?? 0));
+    } catch (err) {
+      this.log.warn({ err }, 'could not look for chains ahead of their checkpoint; looking again later');
+    }
   }
 
   /** Called after a batch committed, with the number of events appended per tenant. */
@@ -79,12 +94,13 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  /** Signs the tenant's current heads, stores the checkpoint, then publishes it. */
+  /** Signs the tenant's current heads, stores the checkpoint, then publishes it (nothing when the latest one signs them already). */
   async writeCheckpoint(tenantId: string): Promise<Checkpoint | undefined> {
-    const heads = await this.repository.headsOf(tenantId);
-    if (!heads.length) return undefined;
-    const cp = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt: new Date().toISOString(), heads }, this.settings.signingKey);
-    await this.repository.insert(cp, checkpointSigningPayload(cp).toString('utf8'));
+    const cp = await this.repository.storeOverHeads(tenantId, (heads, createdAt) => {
+      const checkpoint = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt, heads }, this.settings.signingKey);
+      return { checkpoint, payload: checkpointSigningPayload(checkpoint).toString('utf8') };
+    });
+    if (!cp) return undefined;
     checkpointsWritten().inc({ outcome: 'stored' });
     // Publication is for outside witnesses; the stored row is what verification uses. A failed
     // publication is logged, and the next checkpoint (which covers everything) is published again.
@@ -97,6 +113,7 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
   /** After the consumer stopped: one last checkpoint for what this process appended. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.inFlight?.catch(() => undefined);
     await this.run(true).catch(() => undefined);
   }

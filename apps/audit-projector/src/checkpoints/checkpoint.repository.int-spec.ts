@@ -1,0 +1,80 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { checkpointSigningPayload, type CheckpointHead } from '@agent-ledger/contracts';
+import { signCheckpoint, signingKeyId, type SigningKey } from '@agent-ledger/integrity';
+import { createLedgerDataSource, type DataSource } from '@agent-ledger/persistence';
+import { stackEnv } from '@agent-ledger/testing';
+import { CheckpointRepository } from './checkpoint.repository';
+
+/** Checkpoint writing against the real PostgreSQL: one writer per tenant, createdAt after the heads. */
+describe(`${CheckpointRepository.name} (PostgreSQL)`, () => {
+  const tenantId = randomUUID();
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const key: SigningKey = { privateKey, publicKey, keyId: signingKeyId(publicKey) };
+  let ds: DataSource;
+  let repository: CheckpointRepository;
+
+  const sign = (heads: CheckpointHead[], createdAt: string) => {
+    const checkpoint = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt, heads }, key);
+    return { checkpoint, payload: checkpointSigningPayload(checkpoint).toString('utf8') };
+  };
+  const setHead = (partition: number, seq: number) =>
+    ds.query(
+      `INSERT INTO chain_heads (tenant_id, kafka_partition, chain_seq, hash, updated_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (tenant_id, kafka_partition) DO UPDATE SET chain_seq = EXCLUDED.chain_seq, hash = EXCLUDED.hash`,
+      [tenantId, partition, seq, Buffer.alloc(32, seq)],
+    );
+
+  beforeAll(async () => {
+    ds = createLedgerDataSource({ url: stackEnv().databaseUrl, poolSize: 4 });
+    await ds.initialize();
+    repository = new CheckpointRepository(ds);
+  });
+
+  afterAll(async () => {
+    await ds.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`); // checkpoints is append-only
+      await m.query(`DELETE FROM checkpoints WHERE tenant_id = $1`, [tenantId]);
+      await m.query(`DELETE FROM chain_heads WHERE tenant_id = $1`, [tenantId]);
+    });
+    await ds.destroy();
+  });
+
+  it('should store nothing when the tenant has no chain yet', async () => {
+    expect(await repository.storeOverHeads(tenantId, sign)).toBeUndefined();
+  });
+
+  it('should sign the heads once and skip when the latest checkpoint already signs them', async () => {
+    await setHead(0, 3);
+    await setHead(2, 1);
+
+    const first = await repository.storeOverHeads(tenantId, sign);
+    const again = await repository.storeOverHeads(tenantId, sign);
+
+    expect(first?.heads.map((h) => [h.partition, h.chainSeq])).toEqual([[0, '3'], [2, '1']]);
+    expect(again).toBeUndefined();
+    expect(await repository.tenantsAheadOfCheckpoint()).not.toContain(tenantId);
+  });
+
+  it('should order concurrent writers so a later createdAt never signs less when heads move between them', async () => {
+    const written: unknown[] = [];
+    for (let i = 0; i < 10; i++) {
+      await setHead(0, 4 + i);
+      const both = await Promise.all([repository.storeOverHeads(tenantId, sign), repository.storeOverHeads(tenantId, sign), setHead(2, 2 + i)]);
+      written.push(...both.slice(0, 2).filter((cp) => cp !== undefined));
+    }
+    // Within one millisecond, verification orders checkpoints by how far they reach; so does this query.
+    const rows: { heads: CheckpointHead[] }[] = await ds.query(
+      `SELECT heads FROM checkpoints WHERE tenant_id = $1
+        ORDER BY created_at, (SELECT sum((e->>'chainSeq')::bigint) FROM jsonb_array_elements(heads) e)`,
+      [tenantId],
+    );
+
+    expect(written.length).toBeGreaterThanOrEqual(10);
+    let previous = new Map<number, bigint>();
+    for (const r of rows) {
+      const now = new Map(r.heads.map((h) => [h.partition, BigInt(h.chainSeq)]));
+      for (const [p, seq] of previous) expect((now.get(p) ?? -1n) >= seq).toBe(true);
+      previous = now;
+    }
+  });
+});
