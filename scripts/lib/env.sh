@@ -41,3 +41,21 @@ load_stack_env() {
   load_env_file "$ROOT_DIR/.stack/env"
   ensure_local_secrets
 }
+
+# The role each service connects as (libs/persistence SERVICE_DATABASE_ROLES); the owner URL
+# (DATABASE_URL of .stack/env) is for migrate only.
+declare -gA SERVICE_DATABASE_ROLES=(
+  [ingest-api]=agent_ledger_ingest [audit-api]=agent_ledger_api [audit-projector]=agent_ledger_projector
+  [escalation-worker]=agent_ledger_worker [notifier]=agent_ledger_notifier
+)
+
+role_url() { # owner_url role: the URL of role on the same server and database, without a password (trust auth locally)
+  local url=$1 role=$2
+  [[ "$url" =~ ^(postgres(ql)?://)([^@/]*@)?(.*)$ ]] || { echo "not a postgres:// URL: $url" >&2; return 1; }
+  printf '%s%s@%s\n' "${BASH_REMATCH[1]}" "$role" "${BASH_REMATCH[4]}"
+}
+
+service_database_url() { # service: its role's URL on the stack's database (empty for a service without one)
+  local role=${SERVICE_DATABASE_ROLES[$1]:-}
+  if [ -n "$role" ]; then role_url "$DATABASE_URL" "$role"; fi
+}

@@ -1,4 +1,4 @@
-import { anActionEventInput, freePort, httpStatus, LedgerSystem, ServiceProcess, stackEnv, uniqueSuffix, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { anActionEventInput, freePort, httpStatus, LedgerSystem, serviceDatabaseUrl, ServiceProcess, stackEnv, uniqueSuffix, waitFor, type TestTenant } from '@agent-ledger/testing';
 import { TcpProxy } from './tcp-proxy';
 
 /**
@@ -11,7 +11,7 @@ describe('ingest while PostgreSQL is unreachable', () => {
   let system: LedgerSystem;
 
   beforeAll(async () => {
-    const db = new URL(stackEnv().databaseUrl);
+    const db = new URL(serviceDatabaseUrl('ingest-api', stackEnv().databaseUrl)!);
     proxy = await new TcpProxy(await freePort(), { host: db.hostname, port: Number(db.port || 5432) }).open();
     const proxied = new URL(db);
     proxied.hostname = '127.0.0.1';
@@ -34,7 +34,7 @@ describe('ingest while PostgreSQL is unreachable', () => {
     const nothingListens = await freePort();
     const ingest = new ServiceProcess('ingest-api', await freePort(), {
       ...system.envOf('ingest-api'),
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${nothingListens}/agent_ledger_test`,
+      DATABASE_URL: `postgres://agent_ledger_ingest@127.0.0.1:${nothingListens}/agent_ledger_test`,
     }).start();
     try {
       await waitFor(async () => (await httpStatus(`${ingest.url}/health/live`)) === 200, { timeoutMs: 30_000, what: 'ingest-api live' });

@@ -1,4 +1,4 @@
-import { runToExit, ServiceProcess, SERVICES, stackEnv, type ServiceName } from '@agent-ledger/testing';
+import { runToExit, serviceDatabaseUrl, ServiceProcess, SERVICES, stackEnv, type ServiceName } from '@agent-ledger/testing';
 
 /** Boots the five built services the way `npm start` does and checks their operational surface. */
 describe('the five services', () => {
@@ -13,7 +13,7 @@ describe('the five services', () => {
   };
   // The checkpoint witness has no database or Redis; test/security/witness.e2e-spec.ts covers it.
   const names = (Object.keys(SERVICES) as ServiceName[]).filter((n) => n !== 'checkpoint-witness');
-  const procs = names.map((name, i) => new ServiceProcess(name, 23100 + i, baseEnv));
+  const procs = names.map((name, i) => new ServiceProcess(name, 23100 + i, { ...baseEnv, DATABASE_URL: serviceDatabaseUrl(name, env.databaseUrl) }));
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop()));

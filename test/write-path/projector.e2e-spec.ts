@@ -16,7 +16,7 @@ import {
   verifyCheckpointSignature,
 } from '@agent-ledger/integrity';
 import { BatchConsumerRunner, createKafka, LedgerProducer, type KafkaMessage } from '@agent-ledger/kafka';
-import { anActionEvent, ServiceProcess, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
+import { anActionEvent, serviceDatabaseUrl, ServiceProcess, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
 import { LedgerProbe } from './ledger-probe';
 import { buildWorkload, type Workload } from './workload';
 
@@ -43,7 +43,7 @@ describe('audit-projector write path', () => {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    DATABASE_URL: env.databaseUrl,
+    DATABASE_URL: serviceDatabaseUrl('audit-projector', env.databaseUrl),
     REDIS_URL: env.redisUrl,
     AUDIT_PROJECTOR_GROUP_ID: groupId,
     AUDIT_PROJECTOR_SESSION_TIMEOUT_MS: '6000',

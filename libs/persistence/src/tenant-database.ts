@@ -1,11 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { roleUrl } from './service-roles';
 
 /** The URL of the application role (row-level security applies to it) on the same server and database. */
 export function tenantRoleUrl(databaseUrl: string, role: string): string {
-  const u = new URL(databaseUrl);
-  u.username = role;
-  u.password = '';
-  return u.toString();
+  return roleUrl(databaseUrl, role);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createKafka, type Kafka } from '@agent-ledger/kafka';
-import { createLedgerDataSource, DataSource, pingDatabase, TenantDatabase } from '@agent-ledger/persistence';
+import { connectedRole, createLedgerDataSource, DataSource, judgeConnectedRole, pingDatabase, productionRuntime, TenantDatabase } from '@agent-ledger/persistence';
 import { createLogger } from '@agent-ledger/telemetry';
 import type { Admin } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -116,17 +116,42 @@ export class InfraModule {
 async function connectDatabase(url: string, poolSize: number | undefined, applicationName: string): Promise<DataSource> {
   const ds = createLedgerDataSource({ url, poolSize, applicationName });
   // Boot even if PostgreSQL is down: readiness reports it, TypeORM's pool reconnects.
-  await ds.initialize().catch((err) => {
-    createLogger('Infra').error({ err, applicationName }, 'database unavailable at startup; retrying in background');
-    retryInitialize(ds);
-  });
+  const connected = await ds.initialize().then(
+    () => true,
+    (err) => {
+      createLogger('Infra').error({ err, applicationName }, 'database unavailable at startup; retrying in background');
+      return false;
+    },
+  );
+  if (connected) await checkRole(ds, applicationName);
+  else retryInitialize(ds, applicationName);
   return ds;
 }
 
-function retryInitialize(ds: DataSource): void {
+/**
+ * Warns when the connection's role is a superuser or owns the audit log; in production throws, and the
+ * service does not start (docs/deployment.md: each service connects as its own role).
+ */
+async function checkRole(ds: DataSource, applicationName: string): Promise<void> {
+  const role = await connectedRole(ds);
+  const verdict = judgeConnectedRole(role, productionRuntime());
+  if (verdict.action === 'refuse') throw new Error(verdict.reason);
+  if (verdict.action === 'warn') createLogger('Infra').warn({ role: role.role, applicationName }, verdict.reason);
+}
+
+function retryInitialize(ds: DataSource, applicationName: string): void {
   const timer = setInterval(() => {
     if (ds.isInitialized) return clearInterval(timer);
-    ds.initialize().then(() => clearInterval(timer), () => undefined);
+    ds.initialize().then(
+      () => {
+        clearInterval(timer);
+        checkRole(ds, applicationName).catch((err: Error) => {
+          createLogger('Infra').fatal({ applicationName }, err.message);
+          process.exit(1);
+        });
+      },
+      () => undefined,
+    );
   }, 2_000);
   timer.unref();
 }

@@ -2,4 +2,4 @@ export { stackEnv, uniqueSuffix, withDatabase } from './stack-env';
 export { httpStatus, waitFor } from './wait';
 export { runToExit, ServiceProcess, SERVICES, WORKSPACE_ROOT, type ServiceName } from './service-process';
 export { anActionEvent, anActionEventInput } from './builders';
-export { freePort, LedgerSystem, type HttpAnswer, type LedgerSystemOptions, type TestTenant } from './ledger-system';
+export { freePort, LedgerSystem, serviceDatabaseUrl, type HttpAnswer, type LedgerSystemOptions, type TestTenant } from './ledger-system';

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createKafka } from '@agent-ledger/kafka';
+import { roleUrl, SERVICE_DATABASE_ROLES } from '@agent-ledger/persistence';
 import { Client } from 'pg';
 import { ServiceProcess, type ServiceName } from './service-process';
 import { stackEnv, uniqueSuffix } from './stack-env';
@@ -36,6 +37,15 @@ export interface LedgerSystemOptions {
   /** Checkpoint cadence of the projector (default: every 100 events or 300 ms). */
   checkpointEveryEvents?: number;
   checkpointEveryMs?: number;
+}
+
+/**
+ * The URL a service connects with: its own role on the test database (trust authentication locally),
+ * as `scripts/start.sh` gives it; undefined for a service without a database.
+ */
+export function serviceDatabaseUrl(name: ServiceName, ownerUrl: string = stackEnv().databaseUrl): string | undefined {
+  const role = (SERVICE_DATABASE_ROLES as Partial<Record<ServiceName, string>>)[name];
+  return role ? roleUrl(ownerUrl, role) : undefined;
 }
 
 /** A free TCP port on loopback. */
@@ -115,7 +125,11 @@ export class LedgerSystem {
         LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64,
       },
     };
-    return { ...this.commonEnv, ...own[name], ...this.options.env?.[name] };
+    return { ...this.commonEnv, DATABASE_URL: this.databaseUrlOf(name), ...own[name], ...this.options.env?.[name] };
+  }
+
+  databaseUrlOf(name: ServiceName): string | undefined {
+    return serviceDatabaseUrl(name, this.stack.databaseUrl);
   }
 
   get publicKeyBase64(): string {

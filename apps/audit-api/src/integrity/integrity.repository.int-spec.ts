@@ -31,7 +31,11 @@ describe(`${IntegrityRepository.name} checkpoints`, () => {
   });
 
   afterAll(async () => {
-    await ds.query(`DELETE FROM checkpoints WHERE tenant_id = $1`, [tenantId]);
+    // checkpoints are append-only (a trigger); the superuser's replica mode skips triggers for this cleanup.
+    await ds.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(`DELETE FROM checkpoints WHERE tenant_id = $1`, [tenantId]);
+    });
     await ds.destroy();
   });
 

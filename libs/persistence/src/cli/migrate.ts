@@ -1,8 +1,7 @@
-/* Applies pending migrations: `node dist/libs/persistence/src/cli/migrate.js` (DATABASE_URL). */
+/* Applies pending migrations: `node dist/libs/persistence/src/cli/migrate.js` (DATABASE_URL: the owner's). */
 import { ConfigValidationError } from '@agent-ledger/config';
-import { loadMigrateConfig } from '../config/migrate.config';
+import { loadMigrateConfig, ROLE_PASSWORD_VARIABLES } from '../config/migrate.config';
 import { createLedgerDataSource, runMigrations } from '../data-source';
-import { TENANT_APP_ROLE } from '../migrations/1732300000700-tenant-row-level-security';
 
 async function main(): Promise<void> {
   const cfg = loadMigrateConfig();
@@ -10,13 +9,15 @@ async function main(): Promise<void> {
   await ds.initialize();
   try {
     const applied = await runMigrations(ds);
-    if (cfg.TENANT_DATABASE_PASSWORD) {
+    for (const [variable, role] of Object.entries(ROLE_PASSWORD_VARIABLES)) {
+      const password = cfg[variable as keyof typeof ROLE_PASSWORD_VARIABLES];
+      if (!password) continue;
       // ALTER ROLE takes no parameters: the password goes through a transaction-local setting and format(%L).
       await ds.transaction(async (m) => {
-        await m.query(`SELECT set_config('ledger.app_password', $1, true)`, [cfg.TENANT_DATABASE_PASSWORD]);
-        await m.query(`DO $$ BEGIN EXECUTE format('ALTER ROLE ${TENANT_APP_ROLE} WITH PASSWORD %L', current_setting('ledger.app_password')); END $$`);
+        await m.query(`SELECT set_config('ledger.role_password', $1, true)`, [password]);
+        await m.query(`DO $$ BEGIN EXECUTE format('ALTER ROLE ${role} WITH PASSWORD %L', current_setting('ledger.role_password')); END $$`);
       });
-      process.stdout.write(`password of role ${TENANT_APP_ROLE} set\n`);
+      process.stdout.write(`password of role ${role} set (${variable})\n`);
     }
     const db = new URL(cfg.DATABASE_URL).pathname.slice(1);
     process.stdout.write(`migrations on ${db}: ${applied.length ? applied.join(', ') : 'up to date'}\n`);
