@@ -158,6 +158,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('should show the seeded totals and a verified integrity badge when signed in with a read key', async () => {
+    await system.waitForCheckpointAtHeads(tenant.tenantId); // verified means every row is signed
     await signIn(tenant.apiKeys.read);
     await waitFor(async () => (await text('card-total-actions')) === '9', { timeoutMs: 10_000, what: 'total actions 9' });
     expect(await text('card-failed')).toBe('3');

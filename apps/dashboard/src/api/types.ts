@@ -93,9 +93,16 @@ export interface ReplayAnswer {
 }
 
 export interface VerifyResult {
+  /** True only when status is ok. */
   ok: boolean;
+  /** ok: every row verifies and is signed; unverified: nothing failed but rows are not signed yet (or a checkpoint source was unreadable); failed. */
+  status?: 'ok' | 'unverified' | 'failed';
   eventsChecked: number;
   checkpointsChecked: number;
+  uncovered?: { partition: number; fromSeq: string; toSeq: string; events: number }[];
+  unverifiedReasons?: string[];
+  /** Seconds since the newest signed checkpoint; null without one. */
+  newestCheckpointAge?: number | null;
   chains?: { partition: number; events: number }[];
   lastCheckpoint?: { checkpointId: string; createdAt: string } | null;
   firstFailure?: { kind: string; partition?: number; chainSeq?: string | number; eventId?: string; checkpointId?: string; reason?: string };

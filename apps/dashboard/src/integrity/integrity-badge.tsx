@@ -3,14 +3,15 @@ import { isAbort, toProblem, type ApiProblem } from '../api/problem';
 import type { VerifyResult } from '../api/types';
 import { useClient } from '../auth/session-context';
 import { formatDateTime } from '../shared/format';
-import { describeVerification } from './verification';
+import { describeVerification, verdictOf } from './verification';
 
 type State = { phase: 'running' } | { phase: 'done'; result: VerifyResult; at: string } | { phase: 'error'; problem: ApiProblem };
 
-
 /**
  * Runs GET /v1/integrity/verify when the session starts and on demand: recomputes the tenant's hash
- * chains and checks them against the signed checkpoints.
+ * chains and checks them against the signed checkpoints. Three verdicts look different: verified
+ * (every row signed), not yet verified (rows after the newest checkpoint, with their count and the
+ * checkpoint's age; never shown as success) and FAILED (the first bad position).
  */
 export function IntegrityBadge() {
   const { client } = useClient();
@@ -31,9 +32,15 @@ export function IntegrityBadge() {
     setRun((n) => n + 1);
   }, []);
 
-  const tone = state.phase === 'done' ? (state.result.ok ? 'ok' : 'bad') : state.phase === 'error' ? 'warn' : 'busy';
-  const title =
-    state.phase === 'running' ? 'Integrity: verifying…' : state.phase === 'error' ? 'Integrity: not checked' : state.result.ok ? 'Integrity verified' : 'Integrity check FAILED';
+  const verdict = state.phase === 'done' ? verdictOf(state.result) : undefined;
+  const tone = verdict === 'ok' ? 'ok' : verdict === 'unverified' ? 'unverified' : verdict === 'failed' ? 'bad' : state.phase === 'error' ? 'warn' : 'busy';
+  const title = {
+    busy: 'Integrity: verifying…',
+    warn: 'Integrity: not checked',
+    ok: 'Integrity verified',
+    unverified: 'Integrity not yet verified',
+    bad: 'Integrity check FAILED',
+  }[tone];
   const detail =
     state.phase === 'running'
       ? 'Recomputing the hash chains'
@@ -45,7 +52,7 @@ export function IntegrityBadge() {
     <div className={`integrity integrity-${tone}`} data-testid="integrity-badge" data-state={tone}>
       <span role="status" aria-live="polite" className="integrity-text">
         <span className="integrity-icon" aria-hidden="true">
-          {tone === 'ok' ? '✔' : tone === 'bad' ? '✖' : tone === 'warn' ? '!' : '…'}
+          {{ ok: '✔', unverified: '?', bad: '✖', warn: '!', busy: '…' }[tone]}
         </span>
         <strong>{title}</strong>
         <span className="integrity-detail">{detail}</span>

@@ -1,4 +1,4 @@
-import { describeVerification } from './verification';
+import { describeVerification, verdictOf } from './verification';
 
 describe(describeVerification.name, () => {
   it('should count what was checked when the record verifies', () => {
@@ -12,5 +12,37 @@ describe(describeVerification.name, () => {
     expect(describeVerification({ ok: false, eventsChecked: 3, checkpointsChecked: 1, firstFailure: { kind: 'unknown_checkpoint_key', reason: 'signed with key k9' } })).toBe(
       'unknown checkpoint key: signed with key k9',
     );
+  });
+});
+
+describe('unverified verifications', () => {
+  it('should count the rows no checkpoint covers and give the newest checkpoint age when rows follow it', () => {
+    const r = {
+      ok: false,
+      status: 'unverified' as const,
+      eventsChecked: 120,
+      checkpointsChecked: 4,
+      uncovered: [{ partition: 0, fromSeq: '101', toSeq: '112', events: 12 }, { partition: 3, fromSeq: '8', toSeq: '8', events: 1 }],
+      unverifiedReasons: ['13 rows after the newest checkpoint are not signed yet'],
+      newestCheckpointAge: 42,
+    };
+    expect(verdictOf(r)).toBe('unverified');
+    expect(describeVerification(r)).toBe('13 of 120 events not yet covered by a signed checkpoint; newest signed checkpoint 42 s ago');
+  });
+
+  it('should never read as verified when there is no signed checkpoint at all', () => {
+    const r = { ok: false, status: 'unverified' as const, eventsChecked: 0, checkpointsChecked: 0, uncovered: [], unverifiedReasons: ['no rows and no signed checkpoint: nothing to verify'], newestCheckpointAge: null };
+    expect(verdictOf(r)).toBe('unverified');
+    expect(describeVerification(r)).toBe('0 events check out; no signed checkpoint yet');
+  });
+
+  it('should name the reason when the external checkpoint log could not be read', () => {
+    const r = { ok: false, status: 'unverified' as const, eventsChecked: 5, checkpointsChecked: 1, uncovered: [], unverifiedReasons: ['the checkpoint witness could not be read (ECONNREFUSED)'], newestCheckpointAge: 3 };
+    expect(describeVerification(r)).toBe('5 events check out; newest signed checkpoint 3.0 s ago; the checkpoint witness could not be read (ECONNREFUSED)');
+  });
+
+  it('should take an answer that says ok with another status as failed', () => {
+    expect(verdictOf({ ok: true, status: 'failed', eventsChecked: 1, checkpointsChecked: 1 })).toBe('failed');
+    expect(verdictOf({ ok: false, eventsChecked: 1, checkpointsChecked: 1 })).toBe('failed');
   });
 });

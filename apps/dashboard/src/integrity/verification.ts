@@ -1,9 +1,30 @@
 import type { VerifyResult } from '../api/types';
-import { formatNumber } from '../shared/format';
+import { formatDuration, formatNumber } from '../shared/format';
+
+export type Verdict = 'ok' | 'unverified' | 'failed';
+
+/** The verdict of a verification: `status`, or from `ok` for an answer without one. Never ok unless the answer says ok. */
+export function verdictOf(r: VerifyResult): Verdict {
+  if (r.status === 'unverified' || r.status === 'failed') return r.status;
+  return r.ok && (r.status === undefined || r.status === 'ok') ? 'ok' : 'failed';
+}
+
+const checkpointAge = (r: VerifyResult) =>
+  r.newestCheckpointAge === null || r.newestCheckpointAge === undefined ? 'no signed checkpoint yet' : `newest signed checkpoint ${formatDuration(r.newestCheckpointAge * 1000)} ago`;
 
 /** What a verification found, in one line. */
 export function describeVerification(r: VerifyResult): string {
-  if (r.ok) return `${formatNumber(r.eventsChecked)} events and ${formatNumber(r.checkpointsChecked)} signed checkpoints check out`;
+  const verdict = verdictOf(r);
+  if (verdict === 'ok') return `${formatNumber(r.eventsChecked)} events and ${formatNumber(r.checkpointsChecked)} signed checkpoints check out`;
+  if (verdict === 'unverified') {
+    const uncovered = (r.uncovered ?? []).reduce((n, u) => n + u.events, 0);
+    const parts = [
+      uncovered ? `${formatNumber(uncovered)} of ${formatNumber(r.eventsChecked)} events not yet covered by a signed checkpoint` : `${formatNumber(r.eventsChecked)} events check out`,
+      checkpointAge(r),
+      ...(r.unverifiedReasons ?? []).filter((reason) => !/not signed yet|no signed checkpoint/.test(reason)),
+    ];
+    return parts.join('; ');
+  }
   const f = r.firstFailure;
   if (!f) return 'the record does not verify';
   const where = [f.partition !== undefined ? `partition ${f.partition}` : '', f.chainSeq !== undefined ? `position ${f.chainSeq}` : '', f.eventId ? `event ${f.eventId}` : ''].filter(Boolean).join(', ');
