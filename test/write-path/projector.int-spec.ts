@@ -3,12 +3,13 @@ import { Client } from 'pg';
 import { actionEventKey, type ActionEvent } from '@agent-ledger/contracts';
 import { ERASED_PII, loadSigningKey, PiiCipher, revealEventPii, STORED_ROW_SQL_COLUMNS, verifyChains, type StoredRow } from '@agent-ledger/integrity';
 import { createKafka, DlqPublisher, LedgerProducer, type KafkaMessage, type PartitionBatch } from '@agent-ledger/kafka';
-import { createLedgerDataSource, type DataSource } from '@agent-ledger/persistence';
+import { createLedgerDataSource, SubjectKeyStore, type DataSource } from '@agent-ledger/persistence';
 import { anActionEvent, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
 import { CheckpointRepository } from '../../apps/audit-projector/src/checkpoints/checkpoint.repository';
 import { CheckpointService } from '../../apps/audit-projector/src/checkpoints/checkpoint.service';
 import { ProjectionRepository } from '../../apps/audit-projector/src/projection/projection.repository';
 import { ProjectionService } from '../../apps/audit-projector/src/projection/projection.service';
+import type { ProjectorSubjectKeys } from '../../apps/audit-projector/src/projection/projector-subject-keys';
 import type { ProjectorSettings } from '../../apps/audit-projector/src/shared/projector-settings';
 
 /**
@@ -45,7 +46,8 @@ describe('ProjectionService against the real PostgreSQL', () => {
   /** A service as the app wires it; `dlqTopic` may name a topic that does not exist. */
   const service = (groupId: string, dlqTopic = `${topic}.dlq-missing`) => {
     const s = settings(groupId);
-    return new ProjectionService(new ProjectionRepository(ds), new CheckpointService(new CheckpointRepository(ds), producer, s), new DlqPublisher(producer, dlqTopic), s);
+    const subjectKeys = { store: new SubjectKeyStore(s.cipher) } as unknown as ProjectorSubjectKeys;
+    return new ProjectionService(subjectKeys, new ProjectionRepository(ds), new CheckpointService(new CheckpointRepository(ds), producer, s), new DlqPublisher(producer, dlqTopic), s);
   };
 
   const batchOf = (messages: KafkaMessage[], partition = 0): PartitionBatch => ({

@@ -40,6 +40,12 @@ export class AppModule {
           publishTimeoutMs: config.INGEST_PUBLISH_TIMEOUT_MS,
           maxPendingEvents: config.INGEST_MAX_PENDING_EVENTS,
           tenantCacheTtlMs: config.INGEST_TENANT_CACHE_TTL_MS,
+          pii: {
+            masterKey: config.LEDGER_MASTER_KEY,
+            previousMasterKeys: config.LEDGER_PREVIOUS_MASTER_KEYS,
+            keyTimeoutMs: config.INGEST_PII_KEY_TIMEOUT_MS,
+            keyCacheTtlMs: config.INGEST_PII_KEY_CACHE_TTL_MS,
+          },
         }),
       ],
     };

@@ -13,8 +13,8 @@ import { clientIp, RequestRateLimits } from './request-rate-limits';
 /** Retry-After of a 503 auth_unavailable: long enough for a database restart or failover. */
 export const AUTH_RETRY_AFTER_SECONDS = 5;
 
-/** Scopes that imply others: an admin key may also read. */
-const IMPLIED: Record<ApiKeyScope, readonly ApiKeyScope[]> = { admin: ['admin', 'read'], read: ['read'], ingest: ['ingest'] };
+/** Scopes that imply others: an admin key may also read. `pii` is implied by none (PII in clear is asked for explicitly). */
+const IMPLIED: Record<ApiKeyScope, readonly ApiKeyScope[]> = { admin: ['admin', 'read'], read: ['read'], ingest: ['ingest'], pii: ['pii'] };
 
 export function grants(scopes: readonly ApiKeyScope[], required: ApiKeyScope): boolean {
   return scopes.some((s) => IMPLIED[s].includes(required));

@@ -35,20 +35,43 @@ function closedObject(properties: Record<string, object>, required: string[]) {
   return { type: 'object', properties, required, additionalProperties: false } as const;
 }
 
+const ipString = { type: 'string', format: 'ip' } as const;
+
+/**
+ * An encrypted PII value (`subject.pii`, `actor.ip`) as ingest publishes it and the ledger stores it
+ * (`PiiEnvelope` of @agent-ledger/integrity): AES-256-GCM under the subject's data key `kid`.
+ */
+export const PII_ENVELOPE_SCHEMA = deepFreeze(
+  closedObject(
+    {
+      $enc: { const: 'v1' },
+      kid: uuidString,
+      iv: { type: 'string', minLength: 1, maxLength: 64 },
+      ct: { type: 'string', minLength: 1 },
+      tag: { type: 'string', minLength: 1, maxLength: 64 },
+    },
+    ['$enc', 'kid', 'iv', 'ct', 'tag'],
+  ),
+);
+
+function actorObject(ip: object) {
+  return closedObject(
+    {
+      type: { type: 'string', enum: ACTOR_TYPES },
+      id: idString,
+      ip,
+      userAgent: { type: 'string', maxLength: L.userAgentMaxLength },
+    },
+    ['type', 'id'],
+  );
+}
+
 const bodyProperties = {
   type: { type: 'string', enum: EVENT_TYPES },
   actionId: idString,
   sessionId: idString,
   agent: closedObject({ id: idString, name: nameString, version: nameString }, ['id', 'name']),
-  actor: closedObject(
-    {
-      type: { type: 'string', enum: ACTOR_TYPES },
-      id: idString,
-      ip: { type: 'string', format: 'ip' },
-      userAgent: { type: 'string', maxLength: L.userAgentMaxLength },
-    },
-    ['type', 'id'],
-  ),
+  actor: actorObject(ipString),
   tool: closedObject({ name: nameString, provider: nameString, riskLevel: { type: 'string', enum: RISK_LEVELS } }, ['name', 'riskLevel']),
   input: freeObject,
   approval: closedObject(
@@ -116,6 +139,8 @@ export const ACTION_EVENT_SCHEMA = deepFreeze({
     occurredAt: dateTimeString,
     receivedAt: dateTimeString,
     ...bodyProperties,
+    // On Kafka actor.ip is encrypted by ingest (an envelope); direct producers may send it in clear.
+    actor: actorObject({ anyOf: [ipString, PII_ENVELOPE_SCHEMA] }),
   },
   required: ['eventId', 'type', 'tenantId', 'occurredAt', 'receivedAt'],
   additionalProperties: false,

@@ -70,7 +70,10 @@ export interface AgentRef {
 export interface Actor {
   type: ActorType;
   id: string;
-  /** IPv4 or IPv6 address; PII, stored encrypted. */
+  /**
+   * IPv4 or IPv6 address; PII, stored encrypted. On the action events topic it is already an
+   * encrypted envelope when ingest published the event (PII_ENVELOPE_SCHEMA); read it as opaque.
+   */
   ip?: string;
   userAgent?: string;
 }

@@ -1,6 +1,6 @@
 export * from './topics';
 export * from './action-event';
-export { ACTION_EVENT_INPUT_SCHEMA, ACTION_EVENT_SCHEMA, TRACEPARENT_PATTERN } from './action-event.schema';
+export { ACTION_EVENT_INPUT_SCHEMA, ACTION_EVENT_SCHEMA, PII_ENVELOPE_SCHEMA, TRACEPARENT_PATTERN } from './action-event.schema';
 export * from './validation-result';
 export * from './validate-action-event';
 export * from './redaction';

@@ -13,6 +13,7 @@ import { ActionStatsIndex1732300000900 } from './migrations/1732300000900-action
 import { DeadLetters1732300001000 } from './migrations/1732300001000-dead-letters';
 import { DeadLetterIdentity1732300001100 } from './migrations/1732300001100-dead-letter-identity';
 import { RuntimeRoles1732300001200 } from './migrations/1732300001200-runtime-roles';
+import { PiiScope1732300001300 } from './migrations/1732300001300-pii-scope';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
@@ -30,6 +31,7 @@ export const LEDGER_MIGRATIONS = [
   DeadLetterIdentity1732300001100,
   RuntimeRoles1732300001200,
   RuntimeGrants1732300001210,
+  PiiScope1732300001300,
 ];
 
 export interface DataSourceSettings {

@@ -24,7 +24,8 @@ export const createKeySchema = z
       })
       .min(1, 'at least one scope is required')
       .max(API_KEY_SCOPES.length)
-      .refine((s) => new Set(s).size === s.length, 'scopes must not repeat'),
+      .refine((s) => new Set(s).size === s.length, 'scopes must not repeat')
+      .refine((s) => !s.includes('pii') || s.includes('read') || s.includes('admin'), 'pii adds PII in clear to reading: combine it with read or admin'),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .strict();

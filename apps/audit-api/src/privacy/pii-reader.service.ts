@@ -7,9 +7,13 @@ import { SubjectKeysRepository } from './subject-keys.repository';
 /** What a reader sees in place of PII when this server has no master key. */
 export const ENCRYPTED_PII = Object.freeze({ $encrypted: true });
 
+/** What a reader without the `pii` scope sees in place of PII (docs/audit-api.md). */
+export const REDACTED_PII = Object.freeze({ $redacted: 'pii scope required' });
+
 /**
- * Opens the PII of stored events for a reader of the same tenant: `subject.pii` and `actor.ip`
- * decrypted with their subject keys; an erased subject's PII reads as `{"$erased":true}`.
+ * Opens the PII of stored events for a reader of the same tenant whose key carries the `pii` scope:
+ * `subject.pii` and `actor.ip` decrypted with their subject keys; an erased subject's PII reads as
+ * `{"$erased":true}`. Without the scope those fields read as {@link REDACTED_PII} and no key is read.
  */
 @Injectable()
 export class PiiReader {
@@ -21,11 +25,12 @@ export class PiiReader {
   ) {}
 
   /** Reveals many events with one key lookup. `events` are stored events (parsed event_json). */
-  async reveal<T extends Record<string, unknown>>(tenantId: string, events: T[]): Promise<T[]> {
+  async reveal<T extends Record<string, unknown>>(tenantId: string, events: T[], pii: boolean): Promise<T[]> {
+    if (!pii) return events.map((e) => replacePii(e, REDACTED_PII) as T);
     const ids = [...new Set(events.flatMap((e) => piiKeyIds(e)))];
     if (!ids.length) return events;
     const cipher = this.ledgerKeys.cipher;
-    if (!cipher) return events.map((e) => (piiKeyIds(e).length ? (markEncrypted(e) as T) : e));
+    if (!cipher) return events.map((e) => (piiKeyIds(e).length ? (replacePii(e, ENCRYPTED_PII) as T) : e));
     const opened = new Map<string, Buffer | null>();
     for (const row of await this.keys.findByKeyIds(tenantId, ids)) {
       if (!row.wrappedKey) {
@@ -43,12 +48,15 @@ export class PiiReader {
   }
 }
 
-/** Without a master key nothing can be opened: say "encrypted", not "erased". */
-function markEncrypted(e: Record<string, unknown>): Record<string, unknown> {
+/**
+ * `subject.pii` and `actor.ip` replaced by a marker: redacted (no `pii` scope), or encrypted (no
+ * master key here: say "encrypted", not "erased").
+ */
+function replacePii(e: Record<string, unknown>, marker: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out = { ...e };
   const subject = out.subject as Record<string, unknown> | undefined;
-  if (subject && 'pii' in subject) out.subject = { ...subject, pii: ENCRYPTED_PII };
+  if (subject && typeof subject === 'object' && 'pii' in subject) out.subject = { ...subject, pii: marker };
   const actor = out.actor as Record<string, unknown> | undefined;
-  if (actor && 'ip' in actor) out.actor = { ...actor, ip: ENCRYPTED_PII };
+  if (actor && typeof actor === 'object' && 'ip' in actor) out.actor = { ...actor, ip: marker };
   return out;
 }

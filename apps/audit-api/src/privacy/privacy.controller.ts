@@ -5,6 +5,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChangeCtx } from '../change-log/request-context';
 import type { ChangeContext } from '../change-log/change-recorder.service';
+import { PiiAccess } from './pii-access';
 import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 import { PrivacyService } from './privacy.service';
 
@@ -28,16 +29,16 @@ export class PrivacyController {
 
   /** `{"subjectId","keys":[…],"events":[…]}`, streamed page by page. */
   @Get(':subjectId/export')
-  @ApiOperation({ summary: 'Everything stored about a subject, PII opened where not erased (scope admin)' })
+  @ApiOperation({ summary: 'Everything stored about a subject (scope admin); PII opened where not erased with scope pii, else redacted' })
   @ApiInput({ params: subjectParam })
-  async export(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @Res() res: DownloadResponse): Promise<void> {
+  async export(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Param() params: Record<string, string>, @Res() res: DownloadResponse): Promise<void> {
     const { subjectId } = parseInput(subjectParam, params, 'params');
-    await sendDownload(res, { contentType: 'application/json; charset=utf-8', filename: `subject-${encodeURIComponent(subjectId)}.json` }, this.document(tenantId, subjectId));
+    await sendDownload(res, { contentType: 'application/json; charset=utf-8', filename: `subject-${encodeURIComponent(subjectId)}.json` }, this.document(tenantId, subjectId, pii));
   }
 
   /** The export document in chunks; the first (the key status) is read before any byte is sent. */
-  private async *document(tenantId: string, subjectId: string): AsyncGenerator<string> {
-    const parts = this.privacy.exportSubject(tenantId, subjectId);
+  private async *document(tenantId: string, subjectId: string, pii: boolean): AsyncGenerator<string> {
+    const parts = this.privacy.exportSubject(tenantId, subjectId, pii);
     const first = await parts.next();
     yield `{"subjectId":${JSON.stringify(subjectId)},"keys":${JSON.stringify((first.value as { keys: unknown }).keys)},"events":[`;
     let n = 0;

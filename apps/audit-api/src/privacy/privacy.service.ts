@@ -1,5 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { actorKeyName } from '@agent-ledger/integrity';
+import { announceErasure } from '@agent-ledger/persistence';
+import { REDIS } from '@agent-ledger/runtime';
+import { createLogger } from '@agent-ledger/telemetry';
+import type { Redis } from 'ioredis';
 import { ChangeRecorder, type ChangeContext } from '../change-log/change-recorder.service';
 import { PiiReader } from './pii-reader.service';
 import { PrivacyRepository } from './privacy.repository';
@@ -18,7 +22,10 @@ const keyNamesOf = (subjectId: string) => [subjectId, actorKeyName(subjectId)];
 
 @Injectable()
 export class PrivacyService {
+  private readonly log = createLogger(PrivacyService.name);
+
   constructor(
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: SubjectKeysRepository,
     private readonly events: PrivacyRepository,
     private readonly pii: PiiReader,
@@ -28,7 +35,8 @@ export class PrivacyService {
   /**
    * Crypto-shreds the subject: deletes the wrapped keys of its PII (`subject.pii`) and of its IP as
    * an actor (`actor.ip`). A subject with no key yet gets an erased one, so PII arriving later is
-   * unreadable from the start. Idempotent.
+   * unreadable from the start. Then announces the erasure over Redis: ingest and the projector
+   * evict the subject's cached keys at once (else within their cache TTL). Idempotent.
    */
   async erase(tenantId: string, subjectId: string, ctx: ChangeContext): Promise<ErasureResult> {
     const result = await this.keys.transaction(tenantId, async (manager) => {
@@ -50,14 +58,17 @@ export class PrivacyService {
       return { erased, erasedAt };
     });
     this.changes.flushSoon();
+    await announceErasure(this.redis, { tenantId, subjectIds: keyNamesOf(subjectId) }).catch((err) =>
+      this.log.warn({ err, tenantId }, 'could not announce an erasure; cached subject keys expire within their TTL'),
+    );
     return { subjectId, erasedAt: result.erasedAt, keysErased: result.erased, eventsAffected: await this.events.countEventsOf(tenantId, subjectId) };
   }
 
-  /** Key status of the subject, then every stored event naming it, PII opened where a key remains. */
-  async *exportSubject(tenantId: string, subjectId: string): AsyncGenerator<{ keys: ReturnType<typeof describe>[] } | Record<string, unknown>[]> {
+  /** Key status of the subject, then every stored event naming it, PII opened where a key remains (with `pii`; else redacted). */
+  async *exportSubject(tenantId: string, subjectId: string, pii: boolean): AsyncGenerator<{ keys: ReturnType<typeof describe>[] } | Record<string, unknown>[]> {
     yield { keys: (await this.keys.findBySubjects(tenantId, keyNamesOf(subjectId))).map(describe) };
     for await (const page of this.events.eventsOf(tenantId, subjectId)) {
-      yield await this.pii.reveal(tenantId, page.map((r) => JSON.parse(r.eventJson) as Record<string, unknown>));
+      yield await this.pii.reveal(tenantId, page.map((r) => JSON.parse(r.eventJson) as Record<string, unknown>), pii);
     }
   }
 }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { PiiAccess } from '../privacy/pii-access';
 import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 import { exportSchema, type EventFilter } from './query-filters';
 import { RecordsRepository } from './records.repository';
@@ -32,10 +33,10 @@ export class ExportController {
   @Get()
   @ApiOperation({ summary: 'Export events matching the filters as CSV, JSON or JSONL (streamed)' })
   @ApiInput({ query: exportSchema })
-  async export(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
+  async export(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     const { format, ...filter } = parseInput(exportSchema, query, 'query');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const chunks = format === 'csv' ? this.csvChunks(tenantId, filter) : this.jsonChunks(tenantId, filter, format);
+    const chunks = format === 'csv' ? this.csvChunks(tenantId, filter) : this.jsonChunks(tenantId, filter, format, pii);
     await sendDownload(res, { contentType: CONTENT_TYPES[format], filename: `agent-ledger-events-${stamp}.${format}` }, chunks);
   }
 
@@ -58,14 +59,14 @@ export class ExportController {
     }
   }
 
-  /** JSON (one array) or JSON lines; the opening bracket is yielded after the first page was read. */
-  private async *jsonChunks(tenantId: string, filter: EventFilter, format: 'json' | 'jsonl'): AsyncGenerator<string> {
+  /** JSON (one array) or JSON lines, PII as the key's scopes allow; the opening bracket is yielded after the first page was read. */
+  private async *jsonChunks(tenantId: string, filter: EventFilter, format: 'json' | 'jsonl', pii: boolean): AsyncGenerator<string> {
     let after: { at: string; id: string } | undefined;
     let n = 0;
     let opened = false;
     for (;;) {
       const rows = await this.repository.listEvents(tenantId, filter, PAGE, after, 'asc');
-      const items = await this.records.toEvents(tenantId, rows);
+      const items = await this.records.toEvents(tenantId, rows, pii);
       if (!opened && format === 'json') yield '[';
       opened = true;
       for (let i = 0; i < items.length; i += CHUNK_ROWS) {

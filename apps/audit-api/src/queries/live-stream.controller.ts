@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiKeyAuthenticator, bearerToken, CurrentTenant, LookupUnavailableException, RequireScope } from '@agent-ledger/auth';
 import { ApiError, ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
 import { TenantDatabase } from '@agent-ledger/persistence';
+import { PiiAccess } from '../privacy/pii-access';
 import { LiveStreams, STREAM_OPTIONS, type StreamOptions } from './live-streams';
 import { eventFilterSchema, instant, type EventFilter } from './query-filters';
 import { RecordsRepository } from './records.repository';
@@ -95,7 +96,7 @@ export class LiveStreamController {
   })
   @ApiProduces('text/event-stream')
   @ApiInput({ query: eventFilterSchema })
-  async stream(@CurrentTenant() tenantId: string, @Headers('authorization') authorization: string | undefined, @Query() query: unknown, @Res() res: SseResponse): Promise<void> {
+  async stream(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Headers('authorization') authorization: string | undefined, @Query() query: unknown, @Res() res: SseResponse): Promise<void> {
     const { since, filter } = parseInput(streamSchema, query, 'query');
     const [{ now }] = await this.db.query<{ now: Date }>(tenantId, 'SELECT now() AS now');
     const oldest = new Date(now).getTime() - this.options.maxReplayHours * 3_600_000;
@@ -148,7 +149,7 @@ export class LiveStreamController {
           if (stopped) break;
           const rows = page.filter((r) => !sent.has(r.event_id));
           if (rows.length) {
-            const events = await this.records.toEvents(tenantId, rows);
+            const events = await this.records.toEvents(tenantId, rows, pii);
             let chunk = '';
             for (const e of events) chunk += `id: ${e.eventId}\nevent: ledger-event\ndata: ${JSON.stringify(e)}\n\n`;
             if (!stopped) await writeWithBackpressure(res, chunk);

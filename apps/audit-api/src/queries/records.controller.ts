@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { PiiAccess } from '../privacy/pii-access';
 import { idParam, listActionsSchema, listEventsSchema, statsSchema } from './query-filters';
 import { RecordsService } from './records.service';
 
@@ -27,16 +28,16 @@ export class RecordsController {
   @Get('actions/:actionId')
   @ApiOperation({ summary: 'One action with its full event timeline' })
   @ApiInput({ params: actionIdParam })
-  action(@CurrentTenant() tenantId: string, @Param() params: unknown) {
-    return this.records.action(tenantId, parseInput(actionIdParam, params, 'params').actionId as string);
+  action(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Param() params: unknown) {
+    return this.records.action(tenantId, parseInput(actionIdParam, params, 'params').actionId as string, pii);
   }
 
   @Get('events')
   @ApiOperation({ summary: 'Raw stored events, newest first, with the action filters plus type and resource' })
   @ApiInput({ query: listEventsSchema })
-  listEvents(@CurrentTenant() tenantId: string, @Query() query: unknown) {
+  listEvents(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Query() query: unknown) {
     const { limit, cursor, ...filter } = parseInput(listEventsSchema, query, 'query');
-    return this.records.listEvents(tenantId, filter, limit, cursor);
+    return this.records.listEvents(tenantId, filter, limit, pii, cursor);
   }
 
   @Get('sessions/:sessionId/summary')

@@ -74,10 +74,10 @@ export class RecordsService {
     return { items: page.map(toAction), nextCursor: rows.length > limit ? encodeCursor('actions', tenantId, [page[page.length - 1].seq]) : null };
   }
 
-  async action(tenantId: string, actionId: string) {
+  async action(tenantId: string, actionId: string, pii: boolean) {
     const row = await this.records.findAction(tenantId, actionId);
     if (!row) throw ApiError.notFound('action_not_found', `no action ${actionId}`, 'actionId');
-    const events = await this.toEvents(tenantId, await this.records.eventsOfAction(tenantId, actionId));
+    const events = await this.toEvents(tenantId, await this.records.eventsOfAction(tenantId, actionId), pii);
     const timeline = events.map((e) => {
       const ev = e.event as Record<string, unknown>;
       return {
@@ -96,7 +96,7 @@ export class RecordsService {
     return { ...toAction(row), timeline, sessionEscalations: await this.sessionEscalations(tenantId, row.session_id) };
   }
 
-  async listEvents(tenantId: string, f: EventFilter, limit: number, cursor?: string): Promise<Page<Awaited<ReturnType<RecordsService['toEvents']>>[number]>> {
+  async listEvents(tenantId: string, f: EventFilter, limit: number, pii: boolean, cursor?: string): Promise<Page<Awaited<ReturnType<RecordsService['toEvents']>>[number]>> {
     let before: { at: string; id: string } | undefined;
     if (cursor) {
       const [at, id] = decodeCursor('events', tenantId, cursor);
@@ -105,12 +105,12 @@ export class RecordsService {
     const rows = await this.records.listEvents(tenantId, f, limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: await this.toEvents(tenantId, page), nextCursor: rows.length > limit ? encodeCursor('events', tenantId, [new Date(last.occurred_at).toISOString(), last.event_id]) : null };
+    return { items: await this.toEvents(tenantId, page, pii), nextCursor: rows.length > limit ? encodeCursor('events', tenantId, [new Date(last.occurred_at).toISOString(), last.event_id]) : null };
   }
 
-  /** Stored events with their place in the chain, PII opened for the tenant's reader. */
-  async toEvents(tenantId: string, rows: EventRecord[]) {
-    const opened = await this.pii.reveal(tenantId, rows.map((r) => JSON.parse(r.event_json) as Record<string, unknown>));
+  /** Stored events with their place in the chain, PII opened for a reader with the `pii` scope (else redacted). */
+  async toEvents(tenantId: string, rows: EventRecord[], pii: boolean) {
+    const opened = await this.pii.reveal(tenantId, rows.map((r) => JSON.parse(r.event_json) as Record<string, unknown>), pii);
     return rows.map((r, i) => ({
       eventId: r.event_id,
       recordedAt: iso(r.recorded_at),

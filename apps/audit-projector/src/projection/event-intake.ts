@@ -5,9 +5,11 @@ import type { KafkaMessage } from '@agent-ledger/kafka';
 /**
  * Why a message went to the DLQ; the metric label. The full reason travels in the DLQ header.
  * The decode codes come from the topic codec (`actionEventsCodec`); `unstorable` is a safety net
- * that the intake contract leaves nothing to reach; `unknown_tenant` is decided by the projection.
+ * that the intake contract leaves nothing to reach; `unknown_tenant` and `pii_envelope` (a PII
+ * envelope that is malformed, names another subject's key or does not decrypt) are decided by the
+ * projection.
  */
-export type RejectionCode = DecodeFailureCode | 'unstorable' | 'unknown_tenant';
+export type RejectionCode = DecodeFailureCode | 'unstorable' | 'unknown_tenant' | 'pii_envelope';
 
 export interface AcceptedMessage {
   offset: bigint;

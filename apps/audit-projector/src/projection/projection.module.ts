@@ -4,10 +4,11 @@ import { ActionEventsConsumer } from './action-events.consumer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
 import { ProjectionRepository } from './projection.repository';
 import { ProjectionService } from './projection.service';
+import { ProjectorSubjectKeys } from './projector-subject-keys';
 
 /** Action events → audit_events (hash-chained), actions, DLQ. */
 @Module({
   imports: [CheckpointsModule],
-  providers: [ProjectionRepository, ProjectionService, PartitionMaintenanceService, ActionEventsConsumer],
+  providers: [ProjectorSubjectKeys, ProjectionRepository, ProjectionService, PartitionMaintenanceService, ActionEventsConsumer],
 })
 export class ProjectionModule {}

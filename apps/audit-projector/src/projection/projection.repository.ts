@@ -31,14 +31,6 @@ export interface ChainHead {
   hash: Buffer;
 }
 
-export interface SubjectKeyRecord {
-  tenantId: string;
-  subjectId: string;
-  keyId: string;
-  /** null once the subject was erased. */
-  wrappedKey: Buffer | null;
-}
-
 export interface ActionUpdate extends ActionRow {
   tenantId: string;
   actionId: string;
@@ -113,10 +105,11 @@ export class ProjectionRepository {
 export class ProjectionTransaction {
   constructor(private readonly qr: QueryRunner) {}
 
-  private async rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+  /** Runs one statement in this transaction and returns its rows (also the subject-key store's way in). */
+  readonly rows = async <T>(sql: string, params: unknown[]): Promise<T[]> => {
     const result = await this.qr.query(sql, params, true);
     return (result.records ?? []) as T[];
-  }
+  };
 
   /** Locks the group's position in the partition (creating it at 0) and returns the next offset to store. */
   async lockOffset(groupId: string, topic: string, partition: number): Promise<bigint> {
@@ -147,31 +140,6 @@ export class ProjectionTransaction {
       [sorted.map((i) => i.tenantId), sorted.map((i) => i.eventId)],
     );
     return new Set(rows.map((r) => `${r.tenant_id}/${r.event_id}`));
-  }
-
-  /** Inserts new subject keys unless the subject has one; returns the `tenant\0subject` keys inserted. */
-  async insertSubjectKeys(keys: { tenantId: string; subjectId: string; keyId: string; wrappedKey: Buffer }[]): Promise<Set<string>> {
-    if (!keys.length) return new Set();
-    const sorted = [...keys].sort((a, b) => cmp(a.tenantId, b.tenantId) || cmp(a.subjectId, b.subjectId));
-    const rows = await this.rows<{ tenant_id: string; subject_id: string }>(
-      `INSERT INTO subject_keys (tenant_id, subject_id, key_id, wrapped_key)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bytea[])
-       ON CONFLICT (tenant_id, subject_id) DO NOTHING
-       RETURNING tenant_id::text AS tenant_id, subject_id`,
-      [sorted.map((k) => k.tenantId), sorted.map((k) => k.subjectId), sorted.map((k) => k.keyId), sorted.map((k) => k.wrappedKey)],
-    );
-    return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.subject_id}`));
-  }
-
-  async findSubjectKeys(keys: { tenantId: string; subjectId: string }[]): Promise<SubjectKeyRecord[]> {
-    if (!keys.length) return [];
-    const rows = await this.rows<{ tenant_id: string; subject_id: string; key_id: string; wrapped_key: Buffer | null }>(
-      `SELECT s.tenant_id::text AS tenant_id, s.subject_id, s.key_id::text AS key_id, s.wrapped_key
-         FROM subject_keys s
-         JOIN unnest($1::uuid[], $2::text[]) AS u(tenant_id, subject_id) ON s.tenant_id = u.tenant_id AND s.subject_id = u.subject_id`,
-      [keys.map((k) => k.tenantId), keys.map((k) => k.subjectId)],
-    );
-    return rows.map((r) => ({ tenantId: r.tenant_id, subjectId: r.subject_id, keyId: r.key_id, wrappedKey: r.wrapped_key }));
   }
 
   /** Locks the heads of the tenants' chains in this partition (creating empty ones) and returns them. */

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalJson, isActionType, type ActionType } from '@agent-ledger/contracts';
-import { encryptEventPii, GENESIS_HASH, hashEvent, piiKeyNames, type DataKey } from '@agent-ledger/integrity';
+import { GENESIS_HASH, hashEvent, type DataKey } from '@agent-ledger/integrity';
 import { DlqPublisher, TransientError, type PartitionBatch } from '@agent-ledger/kafka';
+import { SubjectKeyRaceError, SubjectKeyStore, type ResolvedSubjectKeys } from '@agent-ledger/persistence';
 import { createLogger, withSpan } from '@agent-ledger/telemetry';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
@@ -10,7 +10,8 @@ import { deriveActionRow, mergeActionEvent, parseActionState, summarize } from '
 import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
 import { projectionMetrics } from './projection.metrics';
 import { actionKey, ProjectionRepository, type ActionUpdate, type AuditEventInsert, type ProjectionTransaction } from './projection.repository';
-import { SubjectKeyCache } from './subject-key.cache';
+import { sealEventPii } from './pii-sealing';
+import { ProjectorSubjectKeys } from './projector-subject-keys';
 
 /** What one batch did (after its transaction committed). */
 export interface BatchResult {
@@ -30,7 +31,7 @@ interface TxOutcome extends BatchResult {
 
 /**
  * Projects one partition batch of action events in ONE PostgreSQL transaction:
- * offset lock → tenant check → dedup (event_ids) → PII encryption (subject keys) → hash chains →
+ * offset lock → tenant check → subject keys and PII envelopes → dedup (event_ids) → PII encryption → hash chains →
  * audit_events → actions → DLQ publish → chain heads + offset → COMMIT.
  * A throw rolls everything back; the consumer host retries the same messages (transient errors) or
  * bisects them until a message that fails alone is dead-lettered (data errors), so a batch here may
@@ -42,9 +43,9 @@ export class ProjectionService {
   private readonly log = createLogger(ProjectionService.name);
   /** Tenants are never deleted, so a positive answer can be remembered. */
   private readonly knownTenants = new Set<string>();
-  private readonly keyCache = new SubjectKeyCache();
 
   constructor(
+    private readonly subjectKeys: ProjectorSubjectKeys,
     private readonly repository: ProjectionRepository,
     private readonly checkpoints: CheckpointService,
     private readonly dlq: DlqPublisher,
@@ -90,7 +91,7 @@ export class ProjectionService {
 
     // Only now that the transaction committed: remember tenants and keys, count, schedule checkpoints.
     for (const t of out.newTenants) this.knownTenants.add(t);
-    for (const [k, key] of out.newKeys) this.keyCache.set(k, key);
+    this.subjectKeys.store.remember(out.newKeys);
     const perTenant = new Map<string, number>();
     for (const r of out.rows) {
       perTenant.set(r.tenantId, (perTenant.get(r.tenantId) ?? 0) + 1);
@@ -139,7 +140,19 @@ export class ProjectionService {
       return false;
     });
 
-    // 3. Dedup: within the batch (first delivery wins), then against every event ever stored.
+    // 3. PII: subject keys of every event with PII (created as needed); envelopes ingest wrote are
+    //    checked against them before anything of the message is claimed (a bad one is poison).
+    const resolved = await this.resolveKeys(tx, accepted);
+    for (const [k, key] of resolved.loaded) out.newKeys.set(k, key);
+    const sealed = new Map<AcceptedMessage, Record<string, unknown>>();
+    accepted = accepted.filter((a) => {
+      const r = sealEventPii(a.event, resolved);
+      if (r.ok) sealed.set(a, r.stored);
+      else rejected.push({ offset: a.offset, message: a.message, code: 'pii_envelope', reason: r.reason });
+      return r.ok;
+    });
+
+    // 4. Dedup: within the batch (first delivery wins), then against every event ever stored.
     const seen = new Set<string>();
     const unique: AcceptedMessage[] = [];
     for (const a of accepted) {
@@ -155,19 +168,11 @@ export class ProjectionService {
     out.duplicates += unique.length - events.length;
 
     if (events.length) {
-      // 4. PII: subject.pii and actor.ip are encrypted with per-subject keys before hashing.
-      const keys = await this.resolveKeys(tx, events, out.newKeys);
-
       // 5. Hash chains per (tenant, partition), in offset order.
       const heads = await tx.lockChainHeads(partition, [...new Set(events.map((a) => a.event.tenantId))], GENESIS_HASH);
       for (const a of events) {
         const tenantId = a.event.tenantId;
-        const names = piiKeyNames(a.event);
-        const storedEvent = encryptEventPii(a.event, {
-          subject: names.subject === undefined ? undefined : keys.get(SubjectKeyCache.keyOf(tenantId, names.subject)),
-          actor: names.actor === undefined ? undefined : keys.get(SubjectKeyCache.keyOf(tenantId, names.actor)),
-        });
-        const eventJson = canonicalJson(storedEvent);
+        const eventJson = canonicalJson(sealed.get(a));
         const head = heads.get(tenantId);
         if (!head) throw new Error(`chain head of tenant ${tenantId} partition ${partition} was not locked`);
         const chainSeq = head.seq + 1n;
@@ -201,57 +206,20 @@ export class ProjectionService {
   }
 
   /**
-   * The data key for each (tenant, key name) the events need: from the cache, else created (new
-   * subject) or read and unwrapped (known subject) in this transaction. An erased subject's new PII
-   * is encrypted under a random key that is thrown away, referencing the erased key id: it is
-   * shredded on arrival, like the subject's older PII.
+   * The data key for each (tenant, key name) the events' PII needs, through the shared subject-key
+   * store in this transaction (cached keys are remembered only after the commit). An erased
+   * subject's new PII is encrypted under a throwaway key referencing the erased key id: it is
+   * shredded on arrival, like the subject's older PII. A key wrapped by another master key throws
+   * PiiKeyError: the batch is retried (and logged) until the right master key is configured; PII is
+   * never stored unencrypted.
    */
-  private async resolveKeys(tx: ProjectionTransaction, events: AcceptedMessage[], toCache: Map<string, DataKey>): Promise<Map<string, DataKey>> {
-    const needed = new Map<string, { tenantId: string; subjectId: string }>();
-    for (const a of events) {
-      const names = piiKeyNames(a.event);
-      for (const subjectId of [names.subject, names.actor]) {
-        if (subjectId !== undefined) needed.set(SubjectKeyCache.keyOf(a.event.tenantId, subjectId), { tenantId: a.event.tenantId, subjectId });
-      }
+  private async resolveKeys(tx: ProjectionTransaction, events: AcceptedMessage[]): Promise<ResolvedSubjectKeys> {
+    try {
+      return await this.subjectKeys.store.resolve(tx.rows, SubjectKeyStore.namesOf(events.map((a) => a.event)));
+    } catch (err) {
+      if (err instanceof SubjectKeyRaceError) throw new TransientError(`${err.message} (while the batch was written)`);
+      throw err;
     }
-    const keys = new Map<string, DataKey>();
-    const missing: { tenantId: string; subjectId: string }[] = [];
-    for (const [k, v] of needed) {
-      const cached = this.keyCache.get(k);
-      if (cached) keys.set(k, cached);
-      else missing.push(v);
-    }
-    if (!missing.length) return keys;
-
-    const { cipher } = this.settings;
-    const candidates = missing.map((m) => ({ ...m, ...cipher.generateDataKey(m.tenantId) }));
-    const inserted = await tx.insertSubjectKeys(candidates);
-    const existing = candidates.filter((c) => !inserted.has(SubjectKeyCache.keyOf(c.tenantId, c.subjectId)));
-    for (const c of candidates) {
-      const k = SubjectKeyCache.keyOf(c.tenantId, c.subjectId);
-      if (!inserted.has(k)) continue;
-      keys.set(k, { keyId: c.keyId, key: c.key });
-      toCache.set(k, { keyId: c.keyId, key: c.key });
-    }
-    if (!existing.length) return keys;
-    for (const r of await tx.findSubjectKeys(existing)) {
-      const k = SubjectKeyCache.keyOf(r.tenantId, r.subjectId);
-      if (r.wrappedKey === null) {
-        keys.set(k, { keyId: r.keyId, key: randomBytes(32) });
-        continue;
-      }
-      // Throws PiiKeyError when the key was wrapped by another master key: the batch is retried
-      // (and logged) until the right master key is configured; PII is never stored unencrypted.
-      const key = { keyId: r.keyId, key: cipher.unwrapDataKey(r.wrappedKey, r.tenantId, r.keyId) };
-      keys.set(k, key);
-      toCache.set(k, key);
-    }
-    for (const e of existing) {
-      if (!keys.has(SubjectKeyCache.keyOf(e.tenantId, e.subjectId))) {
-        throw new TransientError(`subject key of tenant ${e.tenantId} disappeared while the batch was written; retrying`);
-      }
-    }
-    return keys;
   }
 
   private async updateActions(tx: ProjectionTransaction, events: AcceptedMessage[]): Promise<void> {

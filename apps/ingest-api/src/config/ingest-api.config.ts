@@ -1,9 +1,9 @@
-import { commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { base64Key, commonEnv, loadConfig, port, previousMasterKeys } from '@agent-ledger/config';
 import { z } from 'zod';
 
 export const DEFAULT_PORT = 3100;
 
-export const envSchema = z.object({
+const envFields = z.object({
   ...commonEnv,
   INGEST_API_PORT: port(DEFAULT_PORT),
   /** Largest accepted request body, in bytes (1 MiB). */
@@ -18,6 +18,13 @@ export const envSchema = z.object({
   INGEST_TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** Wraps the per-subject keys that encrypt subject.pii and actor.ip before publishing (32 bytes, base64). Required in production. */
+  LEDGER_MASTER_KEY: base64Key(32).optional(),
+  LEDGER_PREVIOUS_MASTER_KEYS: previousMasterKeys,
+  /** How long a request waits for its subjects' keys before answering 503 pii_key_unavailable. */
+  INGEST_PII_KEY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
+  /** How long an unwrapped subject key is reused without reading subject_keys (erasures also evict it at once). */
+  INGEST_PII_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /** Events per second one API key may post (a batch counts its events); 0 = no limit. */
   INGEST_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(100_000),
   /** Events one API key may post at once above its rate (the bucket's size). */
@@ -27,6 +34,12 @@ export const envSchema = z.object({
   AUTH_FAILURE_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
   /** Prefix of the rate limit buckets in Redis. */
   RATE_LIMIT_REDIS_PREFIX: z.string().min(1).default('agent-ledger:rate:'),
+});
+
+export const envSchema = envFields.superRefine((cfg, ctx) => {
+  if (cfg.NODE_ENV === 'production' && !cfg.LEDGER_MASTER_KEY) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LEDGER_MASTER_KEY'], message: 'LEDGER_MASTER_KEY is required when NODE_ENV=production (PII is encrypted before it is published)' });
+  }
 });
 
 export type IngestApiConfig = z.output<typeof envSchema>;

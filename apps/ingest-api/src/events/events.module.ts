@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ActionEventsProducer } from './action-events.producer';
 import { EventsController } from './events.controller';
 import { IngestService } from './ingest.service';
+import { PiiSealer } from './pii-sealer';
 import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
 import { TenantRedactionRepository } from './tenant-redaction.repository';
 
@@ -11,7 +12,7 @@ export class EventsModule {
     return {
       module: EventsModule,
       controllers: [EventsController],
-      providers: [{ provide: INGEST_SETTINGS, useValue: settings }, ActionEventsProducer, IngestService, TenantRedactionRepository],
+      providers: [{ provide: INGEST_SETTINGS, useValue: settings }, ActionEventsProducer, IngestService, PiiSealer, TenantRedactionRepository],
     };
   }
 }

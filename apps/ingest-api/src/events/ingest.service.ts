@@ -14,6 +14,7 @@ import { createLogger } from '@agent-ledger/telemetry';
 import { ActionEventsProducer, type PublishableEvent } from './action-events.producer';
 import { ingestMetrics } from './ingest.metrics';
 import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
+import { PiiSealer } from './pii-sealer';
 import { TenantRedactionRepository } from './tenant-redaction.repository';
 
 export interface IngestResult {
@@ -24,7 +25,8 @@ const toProblem = (e: FieldError): FieldProblem => ({ field: e.pointer, code: e.
 
 /**
  * Validates every event of a request (all or nothing), redacts secrets, stamps tenant and
- * receivedAt, and publishes; answers only after Kafka acknowledged every event.
+ * receivedAt, encrypts PII (subject.pii, actor.ip) under the subjects' keys, and publishes; answers
+ * only after Kafka acknowledged every event.
  */
 @Injectable()
 export class IngestService {
@@ -33,6 +35,7 @@ export class IngestService {
   constructor(
     private readonly producer: ActionEventsProducer,
     private readonly tenants: TenantRedactionRepository,
+    private readonly pii: PiiSealer,
     @Inject(INGEST_SETTINGS) private readonly settings: IngestSettings,
   ) {}
 
@@ -59,6 +62,15 @@ export class IngestService {
       // Redaction only replaces values with a string, so the one check a valid input can fail here is the event size (code tooLarge).
       if (!stored.ok) throw ApiError.validation(prefixPointer(stored.errors, prefix(i)).map(toProblem), 'an event is over the size limit once redacted and stamped; nothing was accepted');
       return { event: stored.value, redactedPaths };
+    });
+
+    const sealed = await this.pii.seal(publishable.map((p) => p.event));
+    sealed.forEach((event, i) => {
+      if (event === publishable[i].event) return;
+      // Encryption grows the PII (base64 and the envelope); the stored form must still fit.
+      const checked = validateActionEvent(event);
+      if (!checked.ok) throw ApiError.validation(prefixPointer(checked.errors, prefix(i)).map(toProblem), 'an event is over the size limit once its PII is encrypted; nothing was accepted');
+      publishable[i] = { ...publishable[i], event: checked.value };
     });
 
     await this.publish(publishable);

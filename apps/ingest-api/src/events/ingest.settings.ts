@@ -7,4 +7,6 @@ export interface IngestSettings {
   /** Events queued or in flight to Kafka beyond which a request is answered 503 at once. */
   maxPendingEvents: number;
   tenantCacheTtlMs: number;
+  /** PII encryption before publishing: without a master key (never in production) PII is published as sent. */
+  pii: { masterKey?: Buffer; previousMasterKeys?: Buffer[]; keyTimeoutMs: number; keyCacheTtlMs: number };
 }

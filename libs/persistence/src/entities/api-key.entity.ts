@@ -1,6 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export const API_KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
+/**
+ * `pii` adds personal data in clear (`subject.pii`, `actor.ip`) to what a `read` or `admin` key
+ * reads; without it those fields read as redacted. It grants nothing on its own.
+ */
+export const API_KEY_SCOPES = ['ingest', 'read', 'admin', 'pii'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 @Entity({ name: 'api_keys' })
