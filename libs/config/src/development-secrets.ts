@@ -14,9 +14,15 @@ export const PUBLISHED_DEVELOPMENT_SECRETS: readonly string[] = [
   'MC4CAQAwBQYDK2VwBCIEIIHJiA4wyk7tlT7bAynvYI8hiVXE1HW9bhNJ6EFvEjTk',
   // LEDGER_SIGNING_PUBLIC_KEY: its private key above is published, so a checkpoint signed by it proves nothing.
   'MCowBQYDK2VwAyEAfQ9I0RGKql6p4uZLP3G2PcjHMnDbaeuHB2BLZQnHpKw=',
-  // Database passwords: the owner's (DATABASE_URL) and agent_ledger_app's (TENANT_DATABASE_PASSWORD).
+  // Database passwords: the owner's (DATABASE_URL), agent_ledger_app's (TENANT_DATABASE_PASSWORD) and
+  // each service role's (<SERVICE>_DATABASE_PASSWORD).
   'postgres',
   'local-dev-app-password',
+  'local-dev-ingest-password',
+  'local-dev-projector-password',
+  'local-dev-worker-password',
+  'local-dev-notifier-password',
+  'local-dev-api-password',
 ];
 
 export interface ConfigProblem {
