@@ -77,8 +77,8 @@ export const base64KeyList = (bytes: number) =>
   });
 
 /**
- * LEDGER_PREVIOUS_MASTER_KEYS: master keys rotated out that still unwrap until `npm run keys -- rewrap`
- * moved every wrap to LEDGER_MASTER_KEY (docs/keys.md).
+ * LEDGER_PREVIOUS_MASTER_KEYS: other master keys that unwrap but never wrap — the coming key during
+ * stage 1 of a rotation, the old one until `npm run keys -- rewrap` moved every wrap (docs/keys.md).
  */
 export const previousMasterKeys = base64KeyList(32).optional();
 

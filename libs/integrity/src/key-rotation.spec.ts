@@ -44,15 +44,17 @@ describe(rotateSigningKey.name, () => {
 });
 
 describe(rotateMasterKey.name, () => {
-  it('should make the current key the first previous one, without duplicates, when rotating', () => {
+  it('should first add the new key as an unwrap-only key, then make it current with the old one previous, when rotating', () => {
     const current = randomBytes(32).toString('base64');
     const previous = randomBytes(32).toString('base64');
 
     const r = rotateMasterKey(current, `${previous},${current}`);
+    const fresh = r.switchOver.LEDGER_MASTER_KEY;
 
-    expect(r.LEDGER_PREVIOUS_MASTER_KEYS).toBe(`${current},${previous}`);
-    expect(Buffer.from(r.LEDGER_MASTER_KEY, 'base64')).toHaveLength(32);
-    expect(r.newKeyId).toBe(masterKeyId(Buffer.from(r.LEDGER_MASTER_KEY, 'base64')));
+    expect(r.distribute).toEqual({ LEDGER_MASTER_KEY: current, LEDGER_PREVIOUS_MASTER_KEYS: `${fresh},${previous},${current}` });
+    expect(r.switchOver.LEDGER_PREVIOUS_MASTER_KEYS).toBe(`${current},${previous}`);
+    expect(Buffer.from(fresh, 'base64')).toHaveLength(32);
+    expect(r.newKeyId).toBe(masterKeyId(Buffer.from(fresh, 'base64')));
   });
 });
 

@@ -72,17 +72,32 @@ export function rotateSigningKey(currentList: string | undefined, currentPrivate
   };
 }
 
-export interface MasterRotation {
+export interface MasterKeyLines {
   LEDGER_MASTER_KEY: string;
   LEDGER_PREVIOUS_MASTER_KEYS: string;
+}
+
+export interface MasterRotation {
+  /** Stage 1, on every service first: the current key still wraps, the new one already unwraps. */
+  distribute: MasterKeyLines;
+  /** Stage 2, once every service runs stage 1: the new key wraps, the old one still unwraps (until `keys rewrap`). */
+  switchOver: MasterKeyLines;
   newKeyId: string;
 }
 
-/** A new master key; the current one (and the previous ones still listed) become previous keys. */
+const keyList = (keys: (string | undefined)[]) => [...new Set(keys.flatMap((k) => (k ?? '').split(',')).map((s) => s.trim()).filter(Boolean))].join(',');
+
+/**
+ * A new master key in two stages, so that no service ever meets a wrap it cannot open during the
+ * rolling restarts: first every service learns the new key (unwrap only), then it becomes current.
+ */
 export function rotateMasterKey(currentKey: string, previousKeys: string | undefined): MasterRotation {
-  const fresh = randomBytes(MASTER_KEY_BYTES);
-  const previous = [currentKey, ...(previousKeys ?? '').split(',')].map((s) => s.trim()).filter(Boolean);
-  return { LEDGER_MASTER_KEY: fresh.toString('base64'), LEDGER_PREVIOUS_MASTER_KEYS: [...new Set(previous)].join(','), newKeyId: masterKeyId(fresh) };
+  const fresh = randomBytes(MASTER_KEY_BYTES).toString('base64');
+  return {
+    distribute: { LEDGER_MASTER_KEY: currentKey, LEDGER_PREVIOUS_MASTER_KEYS: keyList([fresh, previousKeys]) },
+    switchOver: { LEDGER_MASTER_KEY: fresh, LEDGER_PREVIOUS_MASTER_KEYS: keyList([currentKey, previousKeys]) },
+    newKeyId: masterKeyId(Buffer.from(fresh, 'base64')),
+  };
 }
 
 /** Milliseconds of a duration such as `90s`, `30m`, `12h`, `7d` (a bare number is milliseconds). */

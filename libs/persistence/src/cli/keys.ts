@@ -90,9 +90,12 @@ function rotateMaster(): number {
   const env = readRotationEnv();
   if (!env.masterKey) throw new UsageError('LEDGER_MASTER_KEY is not set: there is no master key to rotate (use generate)');
   const r = rotateMasterKey(env.masterKey, env.previousMasterKeys);
-  note(`# new master key ${r.newKeyId}: deploy both lines to every service holding the master key, then run rewrap, then drop LEDGER_PREVIOUS_MASTER_KEYS.`);
-  out(`LEDGER_MASTER_KEY=${r.LEDGER_MASTER_KEY}`);
-  out(`LEDGER_PREVIOUS_MASTER_KEYS=${r.LEDGER_PREVIOUS_MASTER_KEYS}`);
+  out(`# new master key ${r.newKeyId}. Stage 1, on every service holding the master key: the new key unwraps only.`);
+  out(`LEDGER_MASTER_KEY=${r.distribute.LEDGER_MASTER_KEY}`);
+  out(`LEDGER_PREVIOUS_MASTER_KEYS=${r.distribute.LEDGER_PREVIOUS_MASTER_KEYS}`);
+  out('# Stage 2, once every service runs stage 1: the new key wraps. Then `keys rewrap`, then drop LEDGER_PREVIOUS_MASTER_KEYS.');
+  out(`LEDGER_MASTER_KEY=${r.switchOver.LEDGER_MASTER_KEY}`);
+  out(`LEDGER_PREVIOUS_MASTER_KEYS=${r.switchOver.LEDGER_PREVIOUS_MASTER_KEYS}`);
   return 0;
 }
 
