@@ -18,6 +18,7 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -26,6 +27,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { ConfigValidationError, envVariableNames, loadConfig } from '@agent-ledger/config';
 import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, CHECKPOINTS_TOPIC, ESCALATIONS_DLQ_TOPIC, ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
+import { ROLE_PASSWORD_VARIABLES, SERVICE_DATABASE_ROLES, TENANT_APP_ROLE } from '@agent-ledger/persistence';
 import { envSchema as auditApiEnv } from '../../apps/audit-api/src/config/audit-api.config';
 import { envSchema as checkpointWitnessEnv } from '../../apps/checkpoint-witness/src/config/witness.config';
 import { envSchema as auditProjectorEnv } from '../../apps/audit-projector/src/config/audit-projector.config';
@@ -72,13 +74,18 @@ const MAX_CONSUMER_REPLICAS = 6;
 const IMAGE = 'agent-ledger';
 const SECRET_NAME = 'agent-ledger-secrets';
 const SECRET_EXAMPLE = path.join(BASE_DIR, 'secret.example.yaml');
+/** The Secret of the schema's owner: the migrate Job's only, never a Deployment's. */
+const OWNER_SECRET = 'agent-ledger-db-owner';
+const TEST_DB_PASSWORD = 'a-test-db-password';
+/** The database role each app connects as (none for the witness). */
+const APP_DB_ROLES = SERVICE_DATABASE_ROLES as Record<string, string | undefined>;
 
 /** Test values in the formats the services expect, standing in for the operator's Secret. */
 const SECRET_VALUES: Record<string, string> = (() => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return {
-    DATABASE_URL: 'postgres://agent_ledger:pw@postgres:5432/agent_ledger',
-    TENANT_DATABASE_URL: 'postgres://agent_ledger_app:pw@postgres:5432/agent_ledger',
+    // the envSchemas' own checks (a database Secret's value is built from its example: testSecretValue)
+    DATABASE_URL: `postgres://agent_ledger_ingest:${TEST_DB_PASSWORD}@postgres:5432/agent_ledger`,
     REDIS_URL: 'redis://redis:6379',
     LEDGER_ROOT_KEY: randomBytes(32).toString('base64url'),
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -189,9 +196,24 @@ const services = ofKind<IService>('Service');
 const pdbs = ofKind<IPodDisruptionBudget>('PodDisruptionBudget');
 const hpas = ofKind<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler');
 const configMaps = ofKind<IConfigMap>('ConfigMap');
-const secretExample = existsSync(SECRET_EXAMPLE)
-  ? (readYamlDocuments(SECRET_EXAMPLE)[0] as ISecret & KObject)
-  : undefined;
+const secretExamples = existsSync(SECRET_EXAMPLE) ? (readYamlDocuments(SECRET_EXAMPLE) as Array<ISecret & KObject>) : [];
+const secretExample = (name: string) => secretExamples.find((s) => s.metadata?.name === name);
+const secretKeysOf = (name: string) => Object.keys({ ...secretExample(name)?.stringData, ...secretExample(name)?.data });
+/** The role a database Secret's example URL logs in as. */
+const roleOfSecret = (name: string) => {
+  const url = secretExample(name)?.stringData?.DATABASE_URL;
+  return url ? new URL(url).username : undefined;
+};
+/** A test value in the format of `key` of Secret `secret`: database URLs keep the example's role and host. */
+function testSecretValue(secret: string, key: string): string | undefined {
+  if (secret === SECRET_NAME) return SECRET_VALUES[key];
+  if (key === 'DATABASE_PASSWORD') return TEST_DB_PASSWORD;
+  const url = secretExample(secret)?.stringData?.[key];
+  return url?.replace('CHANGE_ME', TEST_DB_PASSWORD);
+}
+const migrateJob = resourceDocs.map((d) => d.body).find((b) => b.kind === 'Job' && b.metadata?.name === 'agent-ledger-migrate') as (IJob & KObject) | undefined;
+const secretRefsOf = (containers: IContainer[]) =>
+  containers.flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [{ env: e.name, secret: e.valueFrom.secretKeyRef.name ?? '', key: e.valueFrom.secretKeyRef.key }] : [])));
 
 const deploymentOf = (app: string) => deployments.find((d) => d.metadata?.name === app);
 const containerOf = (app: string): IContainer => {
@@ -291,12 +313,11 @@ function resolveContainerEnv(container: IContainer, configMapData: (name: string
   const names: string[] = [];
   const values: Record<string, string | undefined> = {};
   const problems: string[] = [];
-  const secretKeys = Object.keys({ ...secretExample?.stringData, ...secretExample?.data });
   const secretValue = (secret: string, key: string) => {
-    if (secret !== SECRET_NAME) problems.push(`secret ${secret} is not ${SECRET_NAME}`);
-    else if (!secretKeys.includes(key)) problems.push(`key ${key} is not in secret.example.yaml`);
-    else if (!(key in SECRET_VALUES)) problems.push(`the test has no value in the format of ${key}`);
-    return SECRET_VALUES[key];
+    if (!secretExample(secret)) problems.push(`secret ${secret} is not in secret.example.yaml`);
+    else if (!secretKeysOf(secret).includes(key)) problems.push(`key ${key} is not in ${secret} of secret.example.yaml`);
+    else if (testSecretValue(secret, key) === undefined) problems.push(`the test has no value in the format of ${key}`);
+    return testSecretValue(secret, key);
   };
   for (const from of container.envFrom ?? []) {
     if (from.prefix) problems.push(`envFrom prefix ${from.prefix} is not supported by this check`);
@@ -309,7 +330,7 @@ function resolveContainerEnv(container: IContainer, configMapData: (name: string
       }
     }
     if (from.secretRef) {
-      for (const key of secretKeys) {
+      for (const key of secretKeysOf(from.secretRef.name ?? '')) {
         names.push(key);
         values[key] = secretValue(from.secretRef.name ?? '', key);
       }
@@ -437,14 +458,38 @@ describe('k8s manifests', () => {
     });
   });
 
-  describe('example Secret', () => {
-    it('should define exactly the keys the Deployments reference when the operator copies it', () => {
-      expect(secretExample?.kind).toBe('Secret');
-      expect(secretExample?.metadata?.name).toBe(SECRET_NAME);
-      const referenced = new Set(
-        deployments.flatMap((d) => (d.spec?.template.spec?.containers ?? []).flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [])))),
+  describe('example Secrets', () => {
+    const refs = () => secretRefsOf([...deployments.flatMap((d) => d.spec?.template.spec?.containers ?? []), ...(migrateJob?.spec?.template.spec?.containers ?? [])]);
+
+    it('should define exactly the Secrets and keys the Deployments and the migrate Job reference when the operator copies them', () => {
+      expect(secretExamples.map((s) => s.kind)).toEqual(secretExamples.map(() => 'Secret'));
+      const defined = secretExamples.flatMap((s) => secretKeysOf(s.metadata?.name ?? '').map((k) => `${s.metadata?.name}/${k}`));
+      const referenced = [...new Set(refs().map((r) => `${r.secret}/${r.key}`))];
+      expect(defined.sort()).toEqual(referenced.sort());
+    });
+
+    it('should give each service its own database role and only the migrate Job the owner when the Secrets are read', () => {
+      expect(deployments.flatMap((d) => secretRefsOf(d.spec?.template.spec?.containers ?? [])).filter((r) => r.secret === OWNER_SECRET)).toEqual([]);
+      for (const app of APP_NAMES) {
+        const dbRefs = secretRefsOf([containerOf(app)]).filter((r) => r.env === 'DATABASE_URL' || r.env === 'TENANT_DATABASE_URL');
+        const roles = Object.fromEntries(dbRefs.map((r) => [r.env, roleOfSecret(r.secret)]));
+        const expected: Record<string, string> = APP_DB_ROLES[app] ? { DATABASE_URL: APP_DB_ROLES[app]! } : {};
+        if (app === 'audit-api') expected.TENANT_DATABASE_URL = TENANT_APP_ROLE;
+        expect({ app, roles }).toEqual({ app, roles: expected });
+      }
+    });
+
+    it('should migrate as the owner and set each role\'s password from that role\'s Secret when the migrate Job runs', () => {
+      expect(migrateJob).toBeDefined();
+      const [container] = migrateJob!.spec!.template.spec!.containers;
+      expect(container.args).toEqual(['migrate']);
+      expect(imageRepository(container.image ?? '')).toBe(IMAGE);
+      const refs = secretRefsOf([container]);
+      expect(refs.find((r) => r.env === 'DATABASE_URL')).toEqual({ env: 'DATABASE_URL', secret: OWNER_SECRET, key: 'DATABASE_URL' });
+      const passwords = Object.fromEntries(refs.filter((r) => r.env !== 'DATABASE_URL').map((r) => [r.env, { secret: r.secret, key: r.key, role: roleOfSecret(r.secret) }]));
+      expect(passwords).toEqual(
+        Object.fromEntries(Object.entries(ROLE_PASSWORD_VARIABLES).map(([variable, role]) => [variable, { secret: expect.any(String), key: 'DATABASE_PASSWORD', role }])),
       );
-      expect(Object.keys({ ...secretExample?.stringData, ...secretExample?.data }).sort()).toEqual([...referenced].sort());
     });
   });
 
@@ -685,7 +730,16 @@ describe('docker-compose.yml', () => {
   it('should migrate PostgreSQL with the persistence CLI when the stack starts', () => {
     const migrate = compose.services.migrate;
     expect(migrate.command).toEqual(['node', 'dist/libs/persistence/src/cli/migrate.js']);
-    expect(Object.keys(composeEnv(migrate))).toEqual(['NODE_ENV', 'DATABASE_URL', 'TENANT_DATABASE_PASSWORD']);
+    expect(Object.keys(composeEnv(migrate))).toEqual([
+      'NODE_ENV',
+      'DATABASE_URL',
+      'INGEST_DATABASE_PASSWORD',
+      'PROJECTOR_DATABASE_PASSWORD',
+      'WORKER_DATABASE_PASSWORD',
+      'NOTIFIER_DATABASE_PASSWORD',
+      'API_DATABASE_PASSWORD',
+      'TENANT_DATABASE_PASSWORD',
+    ]);
     expect(migrate.depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
@@ -714,6 +768,16 @@ describe('docker-compose.yml', () => {
       expect(configProblems(app, resolved)).toEqual([]);
       const config = loadConfig(app, spec.schema, resolved) as Record<string, unknown>;
       expect({ host: config.HOST, port: config[portVariable(app)] }).toEqual({ host: '0.0.0.0', port: spec.port });
+    });
+
+    it('should connect as its own database role with the password migrate sets when the service starts', () => {
+      const url = composeEnv(service()).DATABASE_URL;
+      const role = APP_DB_ROLES[app];
+      if (!role) return expect(url).toBeUndefined();
+      const raw = String((service().environment as Record<string, string>).DATABASE_URL);
+      const variable = raw.match(/\$\{([A-Z_]+_DATABASE_PASSWORD):-/)?.[1];
+      expect({ user: new URL(url).username, roleOfVariable: ROLE_PASSWORD_VARIABLES[variable as keyof typeof ROLE_PASSWORD_VARIABLES] }).toEqual({ user: role, roleOfVariable: role });
+      expect(new URL(url).password).toBe(composeEnv(compose.services.migrate)[variable!]);
     });
 
     it('should wait for healthy infrastructure, created topics and applied migrations when starting', () => {
