@@ -153,6 +153,8 @@ describe('production refuses the published development secrets', () => {
       try {
         const result = await run(service, env, 15_000);
 
+        // The service's logger exists only once its config was accepted (bootstrap: config first).
+        expect(result.output).toContain(`"service":"${service}"`);
         const problems = namedVariables(result.output);
         expect(problems.filter((v) => SECRET_VARIABLES.includes(v) || v.endsWith('_URL'))).toEqual([]);
         expect(result.output).not.toMatch(/published in docker-compose\.yml|is required when NODE_ENV=production/);
