@@ -52,7 +52,10 @@ describe(`${CheckpointRepository.name} (PostgreSQL)`, () => {
 
     expect(first?.heads.map((h) => [h.partition, h.chainSeq])).toEqual([[0, '3'], [2, '1']]);
     expect(again).toBeUndefined();
-    expect(await repository.tenantsAheadOfCheckpoint()).not.toContain(tenantId);
+    expect(await repository.tenantsAheadOfCheckpoint(key.keyId)).not.toContain(tenantId);
+    await setHead(2, 2);
+    expect(await repository.tenantsAheadOfCheckpoint(key.keyId)).toContain(tenantId);
+    expect(await repository.tenantsAheadOfCheckpoint('another-signer')).not.toContain(tenantId);
   });
 
   it('should order concurrent writers so a later createdAt never signs less when heads move between them', async () => {

@@ -49,17 +49,22 @@ export class CheckpointRepository {
     return rows.map((r) => ({ partition: r.partition, chainSeq: r.chain_seq, hash: r.hash }));
   }
 
-  /** Tenants with a chain head that their latest checkpoint does not cover (e.g. after a crash, or another instance's). */
-  async tenantsAheadOfCheckpoint(): Promise<string[]> {
+  /**
+   * Tenants with a chain head that their latest checkpoint does not cover (after a crash, a restart,
+   * or another instance's appends), among those whose latest checkpoint is signed by `keyId`: a
+   * deployment sweeps its own tenants only, never signs a tenant another signer (another deployment
+   * on the same database, a test system) checkpoints, nor a tenant with no checkpoint yet.
+   */
+  async tenantsAheadOfCheckpoint(keyId: string): Promise<string[]> {
     const rows: { tenant_id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT h.tenant_id::text AS tenant_id
          FROM chain_heads h
+         JOIN LATERAL (SELECT c.heads, c.key_id FROM checkpoints c WHERE c.tenant_id = h.tenant_id ORDER BY c.created_at DESC LIMIT 1) latest ON latest.key_id = $1
         WHERE h.chain_seq > 0
           AND NOT EXISTS (
-            SELECT 1
-              FROM (SELECT heads FROM checkpoints c WHERE c.tenant_id = h.tenant_id ORDER BY c.created_at DESC LIMIT 1) latest,
-                   jsonb_array_elements(latest.heads) e
+            SELECT 1 FROM jsonb_array_elements(latest.heads) e
              WHERE (e->>'partition')::int = h.kafka_partition AND (e->>'chainSeq')::bigint = h.chain_seq)`,
+      [keyId],
     );
     return rows.map((r) => r.tenant_id);
   }

@@ -17,9 +17,9 @@ const MIN_SWEEP_MS = 5_000;
  * Writes signed checkpoints over all chain heads of a tenant: after CHECKPOINT_EVERY_EVENTS new
  * events of the tenant, or every CHECKPOINT_EVERY_MS for tenants with any new event. Runs after the
  * batch transactions, reading committed heads, never inside them. One run at a time. A failed write
- * is retried at the next tick; every SWEEP_EVERY_PERIODS periods (and at start) the chains whose
- * head no checkpoint signs yet are looked for, so chains moved by an instance that crashed or
- * stopped before its checkpoint get one too.
+ * is retried at the next tick; every SWEEP_EVERY_PERIODS periods (and at start) the tenants whose
+ * latest checkpoint (signed with this key) does not sign their heads are looked for, so chains moved
+ * by an instance that crashed or stopped before its checkpoint get one too.
  */
 @Injectable()
 export class CheckpointService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -48,7 +48,7 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
   /** Marks the tenants with a chain head no checkpoint signs as due at the next tick. */
   async sweep(): Promise<void> {
     try {
-      for (const t of await this.repository.tenantsAheadOfCheckpoint()) this.pending.set(t, Math.max(1, this.pending.get(t) ?? 0));
+      for (const t of await this.repository.tenantsAheadOfCheckpoint(this.settings.signingKey.keyId)) this.pending.set(t, Math.max(1, this.pending.get(t) ?? 0));
     } catch (err) {
       this.log.warn({ err }, 'could not look for chains ahead of their checkpoint; looking again later');
     }
