@@ -89,6 +89,7 @@ const SECRET_VALUES: Record<string, string> = (() => {
     REDIS_URL: 'redis://redis:6379',
     LEDGER_ROOT_KEY: randomBytes(32).toString('base64url'),
     LEDGER_MASTER_KEY: randomBytes(32).toString('base64'),
+    LEDGER_PREVIOUS_MASTER_KEYS: `${randomBytes(32).toString('base64')},${randomBytes(32).toString('base64')}`,
     LEDGER_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
     LEDGER_SIGNING_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
     SMTP_URL: 'smtp://mail:25',
