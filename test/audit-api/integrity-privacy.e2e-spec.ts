@@ -190,6 +190,7 @@ describe('audit-api integrity, privacy and change log', () => {
     it('should show tenant B nothing of tenant A through the endpoints', async () => {
       const other = await createTenant(`isolated-${suffix}`);
       await waitForStored(other.tenantId, 1); // its own tenant.created change
+      await waitForCheckpointAtHeads(other.tenantId); // ok only once a signed checkpoint covers it
       expect((await get(`/v1/integrity/verify`, other.apiKeys.read)).body).toMatchObject({ ok: true, eventsChecked: 1 });
       const exported = (await get(`/v1/subjects/cust-8/export`, other.apiKeys.admin)).body as { keys: unknown[]; events: unknown[] };
       expect(exported).toMatchObject({ keys: [], events: [] });
