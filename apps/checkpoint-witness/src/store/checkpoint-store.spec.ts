@@ -70,8 +70,14 @@ describe(CheckpointStore.name, () => {
   it('should flag a rollback when a later checkpoint no longer signs a partition it signed before', async () => {
     const store = await opened();
     await store.append([checkpoint(tenant, '2026-01-01T00:00:00.000Z', [[0, '4', 'a'], [1, '2', 'b']])]);
-    const [outcome] = await store.append([checkpoint(tenant, '2026-01-01T00:00:01.000Z', [[0, '4', 'a']])]);
+    const [outcome] = await store.append([checkpoint(tenant, '2026-01-01T00:00:03.000Z', [[0, '4', 'a']])]);
     expect(outcome).toEqual({ outcome: 'conflict', conflicts: [expect.objectContaining({ kind: 'rollback', partition: 1, chainSeq: '0', heldChainSeq: '2' })] });
+  });
+
+  it('should not flag a rollback when two checkpoints are closer in time than the clock tolerance (projector instances racing)', async () => {
+    const store = await opened();
+    await store.append([checkpoint(tenant, '2026-01-01T00:00:00.500Z', [[0, '10', 'a']])]);
+    expect(await store.append([checkpoint(tenant, '2026-01-01T00:00:01.000Z', [[0, '9', 'b']])])).toEqual([{ outcome: 'stored' }]);
   });
 
   it('should flag a fork when a checkpoint signs another hash at a position already signed', async () => {

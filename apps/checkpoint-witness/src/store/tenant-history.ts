@@ -14,6 +14,13 @@ export interface ChainConflict {
   heldCreatedAt: string;
 }
 
+/**
+ * Two checkpoints closer in time than this are not compared for rollbacks: with several projector
+ * instances, one may read the heads before another yet stamp its createdAt a little after it. A
+ * real rollback (a restored database signing again) comes later than that; forks are always flagged.
+ */
+export const ROLLBACK_CLOCK_TOLERANCE_MS = 2_000;
+
 interface SignedPosition {
   hash: string;
   /** Earliest and latest createdAt (ms) of the held checkpoints that sign this position. */
@@ -48,9 +55,9 @@ export class TenantHistory {
       for (const [heldSeq, p] of held) {
         if (head && heldSeq === seq && p.hash !== head.hash) {
           conflicts.push({ kind: 'fork', partition, chainSeq: head.chainSeq, hash: head.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.firstCreatedAt });
-        } else if (heldSeq > seq && p.firstAt < at) {
+        } else if (heldSeq > seq && p.firstAt < at - ROLLBACK_CLOCK_TOLERANCE_MS) {
           conflicts.push({ kind: 'rollback', partition, chainSeq: String(seq), hash: head?.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.firstCreatedAt });
-        } else if (heldSeq < seq && p.lastAt > at) {
+        } else if (heldSeq < seq && p.lastAt > at + ROLLBACK_CLOCK_TOLERANCE_MS) {
           conflicts.push({ kind: 'rollback', partition, chainSeq: String(seq), hash: head?.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.lastCreatedAt });
         }
       }
