@@ -154,6 +154,15 @@ describe('agent-ledger (in process)', () => {
       expect(r.stderr).toBe(`agent-ledger: first failure: hash_mismatch at (partition 3, chain_seq 17, event ev-9): ${failure.reason}\n`);
       expect(r.requests[0].searchParams.get('from')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     });
+
+    it('should exit 8 printing UNVERIFIED and the reason when nothing failed but rows are not signed yet', async () => {
+      const r = await cli(['verify'], () =>
+        json({ ok: false, status: 'unverified', eventsChecked: 5, checkpointsChecked: 0, chains: [{}], lastCheckpoint: null, newestCheckpointAge: null, uncovered: [{ partition: 0, fromSeq: '1', toSeq: '5', events: 5 }], unverifiedReasons: ['no signed checkpoint covers any row'], failures: [] }),
+      );
+      expect(r.code).toBe(ExitCode.Unverified);
+      expect(r.stdout).toContain('UNVERIFIED: 5 events in 1 chain against 0 signed checkpoints; no signed checkpoint');
+      expect(r.stderr).toBe('agent-ledger: no signed checkpoint covers any row\n');
+    });
   });
 
   describe('export', () => {

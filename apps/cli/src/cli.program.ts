@@ -17,7 +17,7 @@ const EXIT_CODES_HELP = `
 Connection: --url / LEDGER_URL (default ${DEFAULT_LEDGER_URL}), --key / LEDGER_API_KEY (a key with scope read).
 
 Exit codes: 0 ok · 1 verification failed · 2 bad flags · 3 API error · 4 key rejected (401/403)
-            5 server unreachable · 6 local file error · 7 not built · 130 interrupted`;
+            5 server unreachable · 6 local file error · 7 not built · 8 verify: not yet signed · 130 interrupted`;
 
 /** The `agent-ledger` command tree; output and errors go to the context's streams. */
 export function buildProgram(ctx: CommandContext): Command {

@@ -55,6 +55,23 @@ describe(verifyOffline.name, () => {
     expect(report.chains.map((c) => [c.partition, c.events])).toEqual([[0, 4], [2, 3]]);
   });
 
+  it('should answer unverified naming the range when rows follow the newest exported checkpoint', async () => {
+    await writeFile(checkpointsFile, checkpointLine([rows[1]]) + '\n'); // partition 0 up to chain_seq 2 only
+
+    const report = await verifyOffline(eventsFile, checkpointsFile, [publicKey]);
+
+    expect(report).toMatchObject({ ok: false, status: 'unverified', failures: [] });
+    expect(report.uncovered.map((u) => [u.partition, u.fromSeq, u.toSeq])).toEqual([[0, '3', '4'], [2, '1', '3']]);
+  });
+
+  it('should report key_outside_validity when the trusted key was retired before the checkpoint was made', async () => {
+    const retired = { keyId: key.keyId, publicKey, validUntil: new Date(Date.now() - 86_400_000) };
+
+    const report = await verifyOffline(eventsFile, checkpointsFile, [retired]);
+
+    expect(report).toMatchObject({ status: 'failed', firstFailure: { kind: 'key_outside_validity' } });
+  });
+
   it('should name the file line and row when one event was edited', async () => {
     const lines = (await readFile(eventsFile, 'utf8')).split('\n');
     lines[5] = lines[5].replace('refund_order', 'refund_ordex'); // line 6: partition 2, chain_seq 2
