@@ -28,10 +28,14 @@ export class IntegrityController {
     private readonly exports: IntegrityExportService,
   ) {}
 
-  /** `{ok, eventsChecked, chains, lastCheckpoint, firstFailure?}` for the caller's tenant. */
+  /**
+   * `{ok, status: ok|unverified|failed, eventsChecked, chains, uncovered, unverifiedReasons,
+   * lastCheckpoint, newestCheckpointAge, witness, firstFailure?, failures}` for the caller's tenant
+   * (docs/integrity.md). An unreadable checkpoint witness is `unverified`, never a 5xx.
+   */
   @Get('verify')
   @RequireScope('read')
-  @ApiOperation({ summary: "Recompute the tenant's hash chains and check them against the signed checkpoints (scope read)" })
+  @ApiOperation({ summary: "Recompute the tenant's hash chains and check them against the signed checkpoints, the chain heads and the checkpoint witness: ok, unverified or failed (scope read)" })
   @ApiInput({ query: verifyQuery })
   verify(@CurrentTenant() tenantId: string, @Query() query: unknown) {
     return this.integrity.verify(tenantId, parseInput(verifyQuery, query, 'query'));
