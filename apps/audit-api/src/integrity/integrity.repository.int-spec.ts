@@ -53,4 +53,21 @@ describe(`${IntegrityRepository.name} checkpoints`, () => {
     }
     expect(n).toBe(802);
   });
+
+  it('should read the chain heads in one snapshot that a later commit does not change', async () => {
+    await ds.query(`INSERT INTO chain_heads (tenant_id, kafka_partition, chain_seq, hash, updated_at) VALUES ($1, 4, 7, $2, now())`, [tenantId, Buffer.alloc(32, 7)]);
+    try {
+      const [before, after] = await repository.inSnapshot(tenantId, async (reader) => {
+        const first = await reader.heads();
+        await ds.query(`UPDATE chain_heads SET chain_seq = 8 WHERE tenant_id = $1 AND kafka_partition = 4`, [tenantId]); // another connection commits
+        return [first, await reader.heads()];
+      });
+
+      expect(before).toEqual([{ tenantId, partition: 4, chainSeq: '7', hash: Buffer.alloc(32, 7) }]);
+      expect(after).toEqual(before);
+      expect((await repository.reader(tenantId).heads())[0].chainSeq).toBe('8');
+    } finally {
+      await ds.query(`DELETE FROM chain_heads WHERE tenant_id = $1`, [tenantId]);
+    }
+  });
 });
