@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { roleUrl, RUNTIME_ROLES, TENANT_APP_ROLE } from '@agent-ledger/persistence';
+import { roleUrl, RUNTIME_ROLES, SERVICE_LOGIN_ROLES, TENANT_APP_ROLE } from '@agent-ledger/persistence';
 import { LedgerSystem, runToExit, stackEnv } from '@agent-ledger/testing';
 
 const INSUFFICIENT_PRIVILEGE = '42501';
 const env = stackEnv();
-const LOGIN_ROLES = [...Object.values(RUNTIME_ROLES), TENANT_APP_ROLE];
 
 /** Runs `work` on a connection as `role` (the owner when undefined) inside a transaction that is always rolled back. */
 async function asRole<T>(role: string | undefined, work: (c: Client) => Promise<T>): Promise<T> {
@@ -54,7 +53,7 @@ describe('database roles: the services cannot undo the audit log', () => {
     }
   });
 
-  describe.each(LOGIN_ROLES)('as %s', (role) => {
+  describe.each(SERVICE_LOGIN_ROLES)('as %s', (role) => {
     it.each([
       ['TRUNCATE the month partition', () => `TRUNCATE ${partition}`],
       ['TRUNCATE audit_events', () => `TRUNCATE audit_events`],
