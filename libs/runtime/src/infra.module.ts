@@ -133,7 +133,12 @@ async function connectDatabase(url: string, poolSize: number | undefined, applic
  * service does not start (docs/deployment.md: each service connects as its own role).
  */
 async function checkRole(ds: DataSource, applicationName: string): Promise<void> {
-  const role = await connectedRole(ds);
+  const role = await connectedRole(ds).catch((err: Error) => {
+    // A connection lost right after connecting: the check is skipped rather than the boot failed.
+    createLogger('Infra').warn({ err, applicationName }, 'could not read the database role; not checked');
+    return undefined;
+  });
+  if (!role) return;
   const verdict = judgeConnectedRole(role, productionRuntime());
   if (verdict.action === 'refuse') throw new Error(verdict.reason);
   if (verdict.action === 'warn') createLogger('Infra').warn({ role: role.role, applicationName }, verdict.reason);
