@@ -52,8 +52,13 @@ describe('checkpoint witness', () => {
     ).catch(async (err: Error) => {
       const held = new Set(await fileLines());
       const missing = (await dbCheckpoints()).filter((l) => !held.has(l)).length;
-      const logs = (name: 'checkpoint-witness' | 'audit-projector') => system.service(name).logs().split('\n').filter((l) => /"level":(4|5)0/.test(l) && !l.includes('KafkaJS v2.0.0')).slice(-10).join('\n');
-      throw new Error(`${err.message}: ${missing} missing of ${held.size} held\n--- witness ---\n${logs('checkpoint-witness')}\n--- projector ---\n${logs('audit-projector')}`);
+      const logs = (name: 'checkpoint-witness' | 'audit-projector', pattern: RegExp) =>
+        system.service(name).logs().split('\n').filter((l) => pattern.test(l)).slice(-5).map((l) => l.slice(0, 600)).join('\n');
+      const refused = linesOf(await readFile(path.join(system.witnessDir, 'refused.jsonl'), 'utf8').catch(() => '')).filter((l) => l.includes(tenant.tenantId));
+      throw new Error(
+        `${err.message}: ${missing} missing of ${held.size} held, ${refused.length} of the tenant refused ${refused[0]?.slice(0, 300) ?? ''}\n` +
+          `--- witness ---\n${logs('checkpoint-witness', /"level":(4|5)0/)}\n--- projector ---\n${logs('audit-projector', /checkpoint/i)}`,
+      );
     });
   }
 
