@@ -7,7 +7,7 @@ import { TenantDatabase } from '@agent-ledger/persistence';
 import { PiiAccess } from '../privacy/pii-access';
 import { LiveStreams, STREAM_OPTIONS, type StreamOptions } from './live-streams';
 import { eventFilterSchema, instant, type EventFilter } from './query-filters';
-import { RecordsRepository } from './records.repository';
+import { RecordsRepository, type RecordingPosition } from './records.repository';
 import { RecordsService } from './records.service';
 
 /** How far back each poll looks: a batch transaction commits after its recorded_at (its start). */
@@ -79,13 +79,12 @@ export class LiveStreamController {
 
   /** Every matching row recorded since `since`, page by page (keyset on recorded_at, partition, chain_seq). */
   private async *pagesSince(tenantId: string, filter: EventFilter, since: Date) {
-    let after: { at: Date; partition: number; seq: string } | undefined;
+    let after: RecordingPosition | undefined;
     for (;;) {
       const page = await this.repository.eventsRecordedSince(tenantId, filter, since, PAGE, after);
       if (page.length) yield page;
       if (page.length < PAGE) return;
-      const last = page[page.length - 1];
-      after = { at: last.recorded_at, partition: last.kafka_partition, seq: last.chain_seq };
+      after = page[page.length - 1].position;
     }
   }
 

@@ -33,6 +33,13 @@ export interface ActionRecord {
   anomalies: unknown[];
 }
 
+/** Where a row stands in recording order: recorded_at (ISO-8601, microseconds), partition, chain_seq. */
+export interface RecordingPosition {
+  at: string;
+  partition: number;
+  seq: string;
+}
+
 export interface EventRecord {
   event_id: string;
   occurred_at: Date;
@@ -112,17 +119,21 @@ export class RecordsRepository {
 
   /**
    * Events recorded at or after `since` (for the live stream), in recording order; `after` continues
-   * from a row (recorded_at, partition, chain_seq) of a previous page.
+   * from the `position` of the last row of a previous page. A position carries recorded_at to the
+   * microsecond: a batch's rows share one recorded_at, and a millisecond Date would place the
+   * position before them all, so the next page would repeat this one.
    */
-  async eventsRecordedSince(tenantId: string, f: EventFilter, since: Date, limit: number, after?: { at: Date; partition: number; seq: string }): Promise<EventRecord[]> {
+  async eventsRecordedSince(tenantId: string, f: EventFilter, since: Date, limit: number, after?: RecordingPosition): Promise<(EventRecord & { position: RecordingPosition })[]> {
     const w = whereEvents(tenantId, f);
     w.add('e.recorded_at >= ?', since);
     if (after) w.add('(e.recorded_at, e.kafka_partition, e.chain_seq) > (?::timestamptz, ?::int, ?::bigint)', after.at, after.partition, after.seq);
-    return this.db.query<EventRecord>(
+    const rows = await this.db.query<EventRecord & { recorded_at_us: string }>(
       tenantId,
-      `SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE ${w} ORDER BY e.recorded_at, e.kafka_partition, e.chain_seq LIMIT ${w.param(limit)}`,
+      `SELECT ${EVENT_COLUMNS}, to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at_us
+         FROM audit_events e WHERE ${w} ORDER BY e.recorded_at, e.kafka_partition, e.chain_seq LIMIT ${w.param(limit)}`,
       w.params,
     );
+    return rows.map(({ recorded_at_us, ...row }) => ({ ...row, position: { at: recorded_at_us, partition: row.kafka_partition, seq: row.chain_seq } }));
   }
 
   async sessionSummary(tenantId: string, sessionId: string): Promise<Record<string, unknown>> {
