@@ -85,14 +85,13 @@ describe('PII at rest', () => {
     for (const m of messages) for (const mk of markers) expect({ at: `${m.topic}/${m.partition}@${m.offset}`, found: m.text.includes(mk) }).toEqual({ at: `${m.topic}/${m.partition}@${m.offset}`, found: false });
   };
 
-  /** The envelopes of this tenant's events on the action topics (both the topic and its DLQ). */
+  /** The envelopes of our subject's events on the action topics (both the topic and its DLQ). */
   const envelopesOnKafka = (): PiiEnvelope[] =>
     messages
       .filter((m) => (m.topic === ACTION_EVENTS_TOPIC || m.topic === ACTION_EVENTS_DLQ_TOPIC) && m.value.includes(tenant.tenantId))
-      .flatMap((m) => {
-        const e = JSON.parse(m.value) as { subject?: { pii?: unknown }; actor?: { ip?: unknown } };
-        return [e.subject?.pii, e.actor?.ip].filter(isPiiEnvelope);
-      });
+      .map((m) => JSON.parse(m.value) as { subject?: { id: string; pii?: unknown }; actor?: { id: string; ip?: unknown } })
+      .filter((e) => e.subject?.id === subjectId && e.actor?.id === actorId)
+      .flatMap((e) => [e.subject?.pii, e.actor?.ip].filter(isPiiEnvelope));
 
   beforeAll(async () => {
     admin = kafka.admin();

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ActionEvent } from '@agent-ledger/contracts';
-import { decryptPii, encryptEventPii, encryptPii, isPiiEnvelope, type DataKey, type PiiEnvelope } from '@agent-ledger/integrity';
+import { decryptPii, encryptEventPii, encryptPii, isPiiEnvelope, PiiKeyError, type DataKey, type PiiEnvelope } from '@agent-ledger/integrity';
 import { SubjectKeyStore, type ResolvedSubjectKeys } from '@agent-ledger/persistence';
 import { anActionEvent } from '@agent-ledger/testing';
 import { sealEventPii } from './pii-sealing';
@@ -18,6 +18,7 @@ describe('sealEventPii', () => {
       [SubjectKeyStore.keyOf(tenantId, 'actor:u-1'), actorKey],
     ]),
     erased: new Set(erased.map((s) => SubjectKeyStore.keyOf(tenantId, s))),
+    unopenable: new Map(),
     loaded: new Map(),
   });
   const stored = (r: ReturnType<typeof sealEventPii>) => {
@@ -62,8 +63,32 @@ describe('sealEventPii', () => {
     expect(out.subject.pii).toEqual(shredded);
   });
 
+  describe('when the subject key is wrapped under a master key this projector does not hold', () => {
+    const unopenable = (): ResolvedSubjectKeys => {
+      const r = resolved();
+      const k = SubjectKeyStore.keyOf(tenantId, 'cust-1');
+      r.keys.delete(k);
+      r.unopenable.set(k, { keyId: subjectKey.keyId, error: new PiiKeyError('wrapped by another master key') });
+      return r;
+    };
+
+    it("should keep an envelope naming the subject's key id without opening it", () => {
+      const sealed = encryptEventPii(event, { subject: subjectKey, actor: actorKey }) as unknown as ActionEvent;
+      expect(stored(sealEventPii(sealed, unopenable())).subject.pii).toEqual(sealed.subject!.pii);
+    });
+
+    it("should still refuse an envelope under another subject's key", () => {
+      const planted = { ...event, subject: { id: 'cust-1', pii: encryptPii({ email: 'x' }, otherKey) } } as unknown as ActionEvent;
+      expect(sealEventPii(planted, unopenable())).toMatchObject({ ok: false });
+    });
+
+    it('should fail (retry, never store in clear) for clear PII', () => {
+      expect(() => sealEventPii(event, unopenable())).toThrow(PiiKeyError);
+    });
+  });
+
   it('should leave an event without PII as it is', () => {
     const plain = anActionEvent(tenantId, { subject: { id: 'cust-2' }, actor: { type: 'user', id: 'u-2' } });
-    expect(stored(sealEventPii(plain, { keys: new Map(), erased: new Set(), loaded: new Map() }))).toEqual(plain);
+    expect(stored(sealEventPii(plain, { keys: new Map(), erased: new Set(), unopenable: new Map(), loaded: new Map() }))).toEqual(plain);
   });
 });

@@ -66,6 +66,18 @@ describe('PiiSealer', () => {
     }
   });
 
+  it('should answer 503 pii_key_unavailable when the subject key is wrapped under a master key ingest does not hold', async () => {
+    const other = new PiiCipher(randomBytes(32)).generateDataKey(tenantId);
+    const db = {
+      query: jest.fn(async (sql: string, params: unknown[]) => {
+        if (sql.includes('INSERT')) return [];
+        const [tenants, subjects] = params as [string[], string[]];
+        return tenants.map((t, i) => ({ tenant_id: t, subject_id: subjects[i], key_id: other.keyId, wrapped_key: other.wrappedKey }));
+      }),
+    } as unknown as DataSource;
+    await expect(sealer(db).seal([withPii({ email: 'z@example.com' })])).rejects.toMatchObject({ status: 503, code: 'pii_key_unavailable' });
+  });
+
   it('should leave PII to the projector only when no master key is configured (never in production)', async () => {
     const { db } = acceptingDb();
     const event: ActionEvent = withPii({ email: 'y@example.com' });

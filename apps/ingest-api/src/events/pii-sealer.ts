@@ -59,6 +59,8 @@ export class PiiSealer implements OnModuleInit, OnModuleDestroy {
     let keys: Awaited<ReturnType<SubjectKeyStore['resolve']>>;
     try {
       keys = await this.withTimeout(store.resolve((sql, params) => this.dataSource.query(sql, params), needed));
+      // A key wrapped under a master key this process does not hold: misconfigured, never clear text.
+      SubjectKeyStore.requireAll(keys);
     } catch (err) {
       ingestMetrics.rejected().inc({ reason: 'pii_key_unavailable' }, events.length);
       this.log.warn({ err, subjects: needed.length }, 'subject keys unavailable; answering 503');

@@ -72,10 +72,14 @@ describe('SubjectKeyStore', () => {
     expect((await store.resolve(table.rows, [{ tenantId, subjectId: 'cust-3' }])).erased.size).toBe(1);
   });
 
-  it('should refuse a key wrapped under another master key', async () => {
+  it('should report a key wrapped under another master key as unopenable, with its id, and never hand it out', async () => {
     const table = fakeTable();
     await new SubjectKeyStore(new PiiCipher(randomBytes(32))).resolve(table.rows, [{ tenantId, subjectId: 'cust-4' }]);
-    await expect(new SubjectKeyStore(cipher).resolve(table.rows, [{ tenantId, subjectId: 'cust-4' }])).rejects.toBeInstanceOf(PiiKeyError);
+    const r = await new SubjectKeyStore(cipher).resolve(table.rows, [{ tenantId, subjectId: 'cust-4' }]);
+    const k = SubjectKeyStore.keyOf(tenantId, 'cust-4');
+    expect(r.keys.has(k)).toBe(false);
+    expect(r.unopenable.get(k)).toMatchObject({ keyId: table.rowsByName.get(`${tenantId}/cust-4`)!.key_id, error: expect.any(PiiKeyError) });
+    expect(() => SubjectKeyStore.requireAll(r)).toThrow(PiiKeyError);
   });
 
   it('should name the keys of subject.pii and actor.ip', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { piiKeyNames, type DataKey, type PiiCipher } from '@agent-ledger/integrity';
+import { PiiKeyError, piiKeyNames, type DataKey, type PiiCipher } from '@agent-ledger/integrity';
 import { SubjectKeyCache } from './subject-key.cache';
 
 /** Runs one SQL statement and returns its rows: a data source (autocommit) or a transaction's connection. */
@@ -16,6 +16,11 @@ export interface ResolvedSubjectKeys {
   keys: Map<string, DataKey>;
   /** Which of `keys` belong to erased subjects (PII encrypted with them is shredded on arrival). */
   erased: Set<string>;
+  /**
+   * Keys this process cannot unwrap (wrapped under a master key it does not hold, or altered): their
+   * id and why. Not in `keys`: nothing may be encrypted for them here (see {@link SubjectKeyStore.requireAll}).
+   */
+  unopenable: Map<string, { keyId: string; error: PiiKeyError }>;
   /** Keys created or read by this call: pass to {@link SubjectKeyStore.remember} once they are committed. */
   loaded: Map<string, DataKey>;
 }
@@ -81,11 +86,11 @@ export class SubjectKeyStore {
    * The data key of each name: from the cache, else created or read through `rows` (one INSERT …
    * ON CONFLICT DO NOTHING and, for subjects that had a key, one SELECT). Nothing is cached by this
    * call: a caller inside a transaction calls {@link remember} after its commit.
-   * @throws PiiKeyError when a stored key was wrapped by another master key (never encrypt without it)
+   * A stored key that does not unwrap is reported in `unopenable` (never encrypt without it).
    * @throws SubjectKeyRaceError when a row vanished meanwhile (retry)
    */
   async resolve(rows: SqlRows, needed: readonly SubjectKeyName[]): Promise<ResolvedSubjectKeys> {
-    const out: ResolvedSubjectKeys = { keys: new Map(), erased: new Set(), loaded: new Map() };
+    const out: ResolvedSubjectKeys = { keys: new Map(), erased: new Set(), unopenable: new Map(), loaded: new Map() };
     const missing: SubjectKeyName[] = [];
     for (const n of needed) {
       const k = SubjectKeyStore.keyOf(n.tenantId, n.subjectId);
@@ -133,16 +138,31 @@ export class SubjectKeyStore {
         out.erased.add(k);
         continue;
       }
-      const key = { keyId: r.key_id, key: this.cipher.unwrapDataKey(r.wrapped_key, r.tenant_id, r.key_id) };
-      out.keys.set(k, key);
-      out.loaded.set(k, key);
+      try {
+        const key = { keyId: r.key_id, key: this.cipher.unwrapDataKey(r.wrapped_key, r.tenant_id, r.key_id) };
+        out.keys.set(k, key);
+        out.loaded.set(k, key);
+      } catch (err) {
+        if (!(err instanceof PiiKeyError)) throw err;
+        out.unopenable.set(k, { keyId: r.key_id, error: err });
+      }
     }
     for (const e of existing) {
-      if (!out.keys.has(SubjectKeyStore.keyOf(e.tenantId, e.subjectId))) {
+      const k = SubjectKeyStore.keyOf(e.tenantId, e.subjectId);
+      if (!out.keys.has(k) && !out.unopenable.has(k)) {
         throw new SubjectKeyRaceError(`subject key of tenant ${e.tenantId} disappeared while it was read; retry`);
       }
     }
     return out;
+  }
+
+  /**
+   * Throws the first unwrap failure of a {@link resolve} answer: for callers that must encrypt with
+   * every key they asked for (PII is never stored or published unencrypted).
+   */
+  static requireAll(resolved: ResolvedSubjectKeys): void {
+    const first = resolved.unopenable.values().next();
+    if (!first.done) throw first.value.error;
   }
 
   /** Caches keys a {@link resolve} created or read, once they are committed. */
