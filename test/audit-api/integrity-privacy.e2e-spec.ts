@@ -13,11 +13,18 @@ describe('audit-api integrity, privacy and change log', () => {
   const env = system.stack;
   const piiMarker = `pii${system.suffix}`;
   let tenant: TestTenant;
+  /** A key of the tenant with scopes admin and pii: subject exports with PII in clear. */
+  let privacyKey: string;
+  let privacyKeyId: string;
   let postedEventIds: string[] = [];
 
   beforeAll(async () => {
     await system.start();
     tenant = await createTenant(`privacy-${suffix}`);
+    const created = await system.http<{ key: string; keyId: string }>('POST', `${system.url('audit-api')}/v1/admin/tenants/${tenant.tenantId}/keys`, { key: rootKey, json: { scopes: ['admin', 'pii'], name: 'privacy' } });
+    expect(created.status).toBe(201);
+    privacyKey = created.body.key;
+    privacyKeyId = created.body.keyId;
     // 120 actions of 40 customers (subject.pii), their IPs as actors, posted through ingest.
     const events = Array.from({ length: 120 }, (_, i) =>
       anActionEventInput({
@@ -30,7 +37,7 @@ describe('audit-api integrity, privacy and change log', () => {
     );
     for (let i = 0; i < events.length; i += 60) expect((await system.postEvents(tenant.apiKeys.ingest, { events: events.slice(i, i + 60) })).status).toBe(202);
     postedEventIds = events.map((e) => e.eventId!);
-    await waitForStored(tenant.tenantId, postedEventIds.length + 1); // + the tenant.created change
+    await waitForStored(tenant.tenantId, postedEventIds.length + 2); // + the tenant.created and api_key.created changes
     await waitForCheckpointAtHeads(tenant.tenantId);
   });
 
@@ -86,7 +93,7 @@ describe('audit-api integrity, privacy and change log', () => {
 
   describe('data subjects', () => {
     it('should export everything stored about a subject with its PII readable before erasure', async () => {
-      const answer = await get(`/v1/subjects/cust-7/export`, tenant.apiKeys.admin);
+      const answer = await get(`/v1/subjects/cust-7/export`, privacyKey);
       expect(answer.status).toBe(200);
       expect(answer.headers.get('content-disposition')).toMatch(/attachment; filename="subject-cust-7\.json"/);
       const body = answer.body as { subjectId: string; keys: { for: string; erasedAt: string | null }[]; events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
@@ -99,6 +106,12 @@ describe('audit-api integrity, privacy and change log', () => {
       }
     });
 
+    it('should export a subject with its PII redacted to an admin key without the pii scope', async () => {
+      const body = (await get(`/v1/subjects/cust-7/export`, tenant.apiKeys.admin)).body as { events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
+      expect(body.events).toHaveLength(3);
+      for (const e of body.events) expect([e.subject.pii, e.actor.ip]).toEqual([{ $redacted: 'pii scope required' }, { $redacted: 'pii scope required' }]);
+    });
+
     it('should make the subject PII read as erased everywhere while the chains still verify when the subject is erased', async () => {
       expect(await post(`${system.url('audit-api')}/v1/subjects/cust-7/erase`, tenant.apiKeys.read, {})).toMatchObject({ status: 403 });
 
@@ -107,14 +120,14 @@ describe('audit-api integrity, privacy and change log', () => {
       const again = await post(`${system.url('audit-api')}/v1/subjects/cust-7/erase`, tenant.apiKeys.admin, {});
       expect(again.body).toMatchObject({ keysErased: 0, erasedAt: erased.body.erasedAt });
 
-      const exported = (await get(`/v1/subjects/cust-7/export`, tenant.apiKeys.admin)).body as { keys: { erasedAt: string | null }[]; events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
+      const exported = (await get(`/v1/subjects/cust-7/export`, privacyKey)).body as { keys: { erasedAt: string | null }[]; events: { subject: { pii: unknown }; actor: { ip: unknown } }[] };
       expect(exported.keys.every((k) => k.erasedAt)).toBe(true);
       for (const e of exported.events) {
         expect(e.subject.pii).toEqual({ $erased: true });
         expect(e.actor.ip).toEqual({ $erased: true });
       }
       // Another subject is untouched.
-      const neighbour = (await get(`/v1/subjects/cust-8/export`, tenant.apiKeys.admin)).body as { events: { subject: { pii: unknown } }[] };
+      const neighbour = (await get(`/v1/subjects/cust-8/export`, privacyKey)).body as { events: { subject: { pii: unknown } }[] };
       expect(neighbour.events[0].subject.pii).toEqual({ email: `${piiMarker}-8@example.com` });
 
       // The ciphertext is still there and still hashes: verification is unaffected.
@@ -137,7 +150,8 @@ describe('audit-api integrity, privacy and change log', () => {
       const changes = await waitFor(
         async () => {
           const { rows } = await db.query(`SELECT event_json FROM audit_events WHERE tenant_id = $1 AND type = 'change.recorded' ORDER BY occurred_at`, [tenant.tenantId]);
-          const events = rows.map((r) => JSON.parse(r.event_json));
+          // The creation of the suite's admin+pii key is not part of this story.
+          const events = rows.map((r) => JSON.parse(r.event_json)).filter((e) => e.resource?.id !== privacyKeyId);
           return events.length >= 4 ? events : undefined;
         },
         { timeoutMs: 20_000, what: 'four change.recorded events in the ledger' },
@@ -196,7 +210,7 @@ describe('audit-api integrity, privacy and change log', () => {
       expect(exported).toMatchObject({ keys: [], events: [] });
       const erased = await post(`${system.url('audit-api')}/v1/subjects/cust-8/erase`, other.apiKeys.admin, {});
       expect(erased.body).toMatchObject({ keysErased: 0, eventsAffected: 0 });
-      const stillThere = (await get(`/v1/subjects/cust-8/export`, tenant.apiKeys.admin)).body as { events: { subject: { pii: unknown } }[] };
+      const stillThere = (await get(`/v1/subjects/cust-8/export`, privacyKey)).body as { events: { subject: { pii: unknown } }[] };
       expect(stillThere.events[0].subject.pii).toEqual({ email: `${piiMarker}-8@example.com` });
     });
   });

@@ -14,6 +14,7 @@ import { DeadLetters1732300001000 } from './migrations/1732300001000-dead-letter
 import { DeadLetterIdentity1732300001100 } from './migrations/1732300001100-dead-letter-identity';
 import { RuntimeRoles1732300001200 } from './migrations/1732300001200-runtime-roles';
 import { PiiScope1732300001300 } from './migrations/1732300001300-pii-scope';
+import { ChangeLogIpKeys1732300001310 } from './migrations/1732300001310-change-log-ip-keys';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
@@ -32,6 +33,7 @@ export const LEDGER_MIGRATIONS = [
   RuntimeRoles1732300001200,
   RuntimeGrants1732300001210,
   PiiScope1732300001300,
+  ChangeLogIpKeys1732300001310,
 ];
 
 export interface DataSourceSettings {
