@@ -31,7 +31,7 @@ export function SignInPage() {
     <main id="main" className="sign-in">
       <form className="panel sign-in-form" onSubmit={submit} aria-labelledby="sign-in-title" noValidate>
         <h1 id="sign-in-title">agent-ledger</h1>
-        <p>Sign in with a tenant API key with the <code>read</code> or <code>admin</code> scope. The key stays in this browser tab only and is sent in the request header, never in a link.</p>
+        <p>Sign in with a tenant API key with the <code>read</code> or <code>admin</code> scope (personal data is shown only when the key also carries <code>pii</code>). The key stays in this browser tab only and is sent in the request header, never in a link.</p>
         <label htmlFor="api-key">API key</label>
         <input
           id="api-key"
