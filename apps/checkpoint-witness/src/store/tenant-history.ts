@@ -38,6 +38,9 @@ export class TenantHistory {
   readonly ids = new Set<string>();
   /** partition → chainSeq → what was signed there. */
   private readonly positions = new Map<number, Map<bigint, SignedPosition>>();
+  /** partition → the highest chainSeq signed; and the latest createdAt (ms) held: the fast path of conflictsOf. */
+  private readonly maxSeq = new Map<number, bigint>();
+  private latestAt = -Infinity;
   private latest?: Checkpoint;
 
   get last(): Checkpoint | undefined {
@@ -52,6 +55,14 @@ export class TenantHistory {
     for (const [partition, held] of this.positions) {
       const head = signed.get(partition);
       const seq = head ? BigInt(head.chainSeq) : 0n;
+      if (at >= this.latestAt && seq >= (this.maxSeq.get(partition) ?? 0n)) {
+        // The newest checkpoint, at or past every position signed: only a fork at its own position is possible.
+        const p = head ? held.get(seq) : undefined;
+        if (head && p && p.hash !== head.hash) {
+          conflicts.push({ kind: 'fork', partition, chainSeq: head.chainSeq, hash: head.hash, heldChainSeq: head.chainSeq, heldHash: p.hash, heldCreatedAt: p.firstCreatedAt });
+        }
+        continue;
+      }
       for (const [heldSeq, p] of held) {
         if (head && heldSeq === seq && p.hash !== head.hash) {
           conflicts.push({ kind: 'fork', partition, chainSeq: head.chainSeq, hash: head.hash, heldChainSeq: String(heldSeq), heldHash: p.hash, heldCreatedAt: p.firstCreatedAt });
@@ -73,6 +84,7 @@ export class TenantHistory {
       let held = this.positions.get(head.partition);
       if (!held) this.positions.set(head.partition, (held = new Map()));
       const seq = BigInt(head.chainSeq);
+      if (seq > (this.maxSeq.get(head.partition) ?? -1n)) this.maxSeq.set(head.partition, seq);
       const p = held.get(seq);
       if (!p) held.set(seq, { hash: head.hash, firstAt: at, lastAt: at, firstCreatedAt: cp.createdAt, lastCreatedAt: cp.createdAt });
       else {
@@ -80,6 +92,7 @@ export class TenantHistory {
         if (at > p.lastAt) Object.assign(p, { lastAt: at, lastCreatedAt: cp.createdAt });
       }
     }
-    if (!this.latest || at >= Date.parse(this.latest.createdAt)) this.latest = cp;
+    if (!this.latest || at >= this.latestAt) this.latest = cp;
+    this.latestAt = Math.max(this.latestAt, at);
   }
 }
