@@ -35,6 +35,7 @@ export class EventsController {
   @ApiResponse({ status: 403, description: 'Key without the ingest scope', schema: ERROR })
   @ApiResponse({ status: 413, description: 'Body over 1 MiB or more than 1,000 events', schema: ERROR })
   @ApiResponse({ status: 415, description: 'Not application/json', schema: ERROR })
+  @ApiResponse({ status: 429, description: 'rate_limited: the key posted more events than INGEST_RATE_LIMIT_PER_SECOND allows, or too many failed authentications from this address; Retry-After', schema: ERROR })
   @ApiResponse({ status: 503, description: 'Kafka unreachable; retry with the same eventIds', schema: ERROR })
   @RequireScope('ingest')
   async post(@CurrentTenant() tenantId: string, @Req() req: JsonAwareRequest, @Body() body: unknown) {
