@@ -3,7 +3,13 @@ import type { ActionEvent } from '@agent-ledger/contracts';
 import { decryptPii, encryptEventPii, encryptPii, isPiiEnvelope, PiiKeyError, type DataKey, type PiiEnvelope } from '@agent-ledger/integrity';
 import { SubjectKeyStore, type ResolvedSubjectKeys } from '@agent-ledger/persistence';
 import { anActionEvent } from '@agent-ledger/testing';
-import { sealEventPii } from './pii-sealing';
+import { envelopeProblems, sealEventPii as storedForm } from './pii-sealing';
+
+/** What the projection does with one event: envelopes checked (poison), then the stored form. */
+function sealEventPii(event: ActionEvent, resolved: ResolvedSubjectKeys): { ok: true; stored: Record<string, unknown> } | { ok: false; reason: string } {
+  const reason = envelopeProblems(event, resolved);
+  return reason ? { ok: false, reason } : { ok: true, stored: storedForm(event, resolved) };
+}
 
 describe('sealEventPii', () => {
   const tenantId = randomUUID();
@@ -82,8 +88,9 @@ describe('sealEventPii', () => {
       expect(sealEventPii(planted, unopenable())).toMatchObject({ ok: false });
     });
 
-    it('should fail (retry, never store in clear) for clear PII', () => {
-      expect(() => sealEventPii(event, unopenable())).toThrow(PiiKeyError);
+    it('should fail (retry, never store in clear) for clear PII, but only when the event is to be stored', () => {
+      expect(envelopeProblems(event, unopenable())).toBeUndefined();
+      expect(() => storedForm(event, unopenable())).toThrow(PiiKeyError);
     });
   });
 

@@ -2,8 +2,6 @@ import type { ActionEvent } from '@agent-ledger/contracts';
 import { decryptPii, encryptPii, isPiiEnvelope, PiiKeyError, piiKeyNames } from '@agent-ledger/integrity';
 import { SubjectKeyStore, type ResolvedSubjectKeys } from '@agent-ledger/persistence';
 
-export type SealResult = { ok: true; stored: Record<string, unknown> } | { ok: false; reason: string };
-
 /** An object that claims to be an envelope (`$enc`), well-formed or not. */
 const claimsEnvelope = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, '$enc');
 
@@ -42,36 +40,46 @@ function viewOf(resolved: ResolvedSubjectKeys, cacheKey: string): SubjectKeyView
   return unopenable ? { keyId: unopenable.keyId } : undefined;
 }
 
-/**
- * The stored form of an event: `subject.pii` and `actor.ip` as envelopes. Values ingest already
- * encrypted are checked and kept as they are (the hash chain covers that ciphertext); clear values
- * (direct Kafka producers) are encrypted here. A bad envelope makes the message poison.
- */
-export function sealEventPii(event: ActionEvent, resolved: ResolvedSubjectKeys): SealResult {
+/** The event's PII fields, each with the cache key of its data key. */
+function piiFields(event: ActionEvent): { field: string; value: unknown; cacheKey: string }[] {
   const names = piiKeyNames(event);
+  const out: { field: string; value: unknown; cacheKey: string }[] = [];
+  if (event.subject && event.subject.pii !== undefined && names.subject !== undefined) out.push({ field: 'subject.pii', value: event.subject.pii, cacheKey: SubjectKeyStore.keyOf(event.tenantId, names.subject) });
+  if (event.actor && event.actor.ip !== undefined && names.actor !== undefined) out.push({ field: 'actor.ip', value: event.actor.ip, cacheKey: SubjectKeyStore.keyOf(event.tenantId, names.actor) });
+  return out;
+}
+
+/**
+ * Why the PII envelopes of an event (as ingest writes them) cannot be stored as they are — the
+ * message is poison — or undefined. Clear values are not looked at here.
+ */
+export function envelopeProblems(event: ActionEvent, resolved: ResolvedSubjectKeys): string | undefined {
+  for (const { field, value, cacheKey } of piiFields(event)) {
+    if (!claimsEnvelope(value)) continue;
+    const problem = envelopeProblem(value, viewOf(resolved, cacheKey));
+    if (problem) return `${field} ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * The stored form of an event: `subject.pii` and `actor.ip` as envelopes. Envelopes ingest wrote
+ * are kept as they are (the hash chain covers that ciphertext; check them first with
+ * {@link envelopeProblems}); clear values (direct Kafka producers) are encrypted here.
+ * @throws PiiKeyError when a clear value's key cannot be used by this process: the batch is retried
+ *   until the right master key is configured; PII is never stored in clear.
+ */
+export function sealEventPii(event: ActionEvent, resolved: ResolvedSubjectKeys): Record<string, unknown> {
   const out: Record<string, unknown> = { ...event };
-  const seal = (field: string, value: unknown, keyName: string | undefined): { ok: true; value: unknown } | { ok: false; reason: string } => {
-    const cacheKey = keyName === undefined ? undefined : SubjectKeyStore.keyOf(event.tenantId, keyName);
-    const key = cacheKey === undefined ? undefined : resolved.keys.get(cacheKey);
-    if (claimsEnvelope(value)) {
-      const problem = envelopeProblem(value, cacheKey === undefined ? undefined : viewOf(resolved, cacheKey));
-      return problem ? { ok: false, reason: `${field} ${problem}` } : { ok: true, value };
-    }
-    // Clear PII needs the key itself: one this process cannot unwrap fails the batch (retried, never stored in clear).
-    const unopenable = cacheKey === undefined ? undefined : resolved.unopenable.get(cacheKey);
+  for (const { field, value, cacheKey } of piiFields(event)) {
+    if (claimsEnvelope(value)) continue;
+    const unopenable = resolved.unopenable.get(cacheKey);
     if (unopenable) throw unopenable.error;
+    const key = resolved.keys.get(cacheKey);
     if (!key) throw new PiiKeyError(`no subject key resolved for ${field}`);
-    return { ok: true, value: encryptPii(value, key) };
-  };
-  if (event.subject && event.subject.pii !== undefined) {
-    const r = seal('subject.pii', event.subject.pii, names.subject);
-    if (!r.ok) return r;
-    out.subject = { ...event.subject, pii: r.value };
+    const sealed = encryptPii(value, key);
+    if (field === 'subject.pii') out.subject = { ...event.subject, pii: sealed };
+    else out.actor = { ...event.actor, ip: sealed };
   }
-  if (event.actor && event.actor.ip !== undefined) {
-    const r = seal('actor.ip', event.actor.ip, names.actor);
-    if (!r.ok) return r;
-    out.actor = { ...event.actor, ip: r.value };
-  }
-  return { ok: true, stored: out };
+  return out;
 }

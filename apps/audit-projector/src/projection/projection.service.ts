@@ -10,7 +10,7 @@ import { deriveActionRow, mergeActionEvent, parseActionState, summarize } from '
 import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
 import { projectionMetrics } from './projection.metrics';
 import { actionKey, ProjectionRepository, type ActionUpdate, type AuditEventInsert, type ProjectionTransaction } from './projection.repository';
-import { sealEventPii } from './pii-sealing';
+import { envelopeProblems, sealEventPii } from './pii-sealing';
 import { ProjectorSubjectKeys } from './projector-subject-keys';
 
 /** What one batch did (after its transaction committed). */
@@ -144,12 +144,10 @@ export class ProjectionService {
     //    checked against them before anything of the message is claimed (a bad one is poison).
     const resolved = await this.resolveKeys(tx, accepted);
     for (const [k, key] of resolved.loaded) out.newKeys.set(k, key);
-    const sealed = new Map<AcceptedMessage, Record<string, unknown>>();
     accepted = accepted.filter((a) => {
-      const r = sealEventPii(a.event, resolved);
-      if (r.ok) sealed.set(a, r.stored);
-      else rejected.push({ offset: a.offset, message: a.message, code: 'pii_envelope', reason: r.reason });
-      return r.ok;
+      const problem = envelopeProblems(a.event, resolved);
+      if (problem) rejected.push({ offset: a.offset, message: a.message, code: 'pii_envelope', reason: problem });
+      return !problem;
     });
 
     // 4. Dedup: within the batch (first delivery wins), then against every event ever stored.
@@ -172,7 +170,8 @@ export class ProjectionService {
       const heads = await tx.lockChainHeads(partition, [...new Set(events.map((a) => a.event.tenantId))], GENESIS_HASH);
       for (const a of events) {
         const tenantId = a.event.tenantId;
-        const eventJson = canonicalJson(sealed.get(a));
+        // Clear PII (direct producers) is encrypted only now, for events that are new.
+        const eventJson = canonicalJson(sealEventPii(a.event, resolved));
         const head = heads.get(tenantId);
         if (!head) throw new Error(`chain head of tenant ${tenantId} partition ${partition} was not locked`);
         const chainSeq = head.seq + 1n;
