@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { CHECKPOINTS_TOPIC, checkpointsCodec, type Checkpoint } from '@agent-ledger/contracts';
-import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka } from '@agent-ledger/kafka';
+import { CHECKPOINTS_TOPIC, type Checkpoint } from '@agent-ledger/contracts';
+import { ConsumerHost, type ConsumerBatch, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import { counter, createLogger, gauge } from '@agent-ledger/telemetry';
 import type { WitnessConfig } from '../config/witness.config';
 import { WITNESS_CONFIG } from '../shared/witness-config.token';
 import { CheckpointStore, type RefusedRecord } from '../store/checkpoint-store';
-import { checkSignature } from '../verification/trusted-keys';
+import { admitCheckpoint } from '../verification/checkpoint-admission';
 import { WitnessWebhook } from '../webhook/witness-webhook.service';
 
 const checkpointsSeen = () => counter('ledger_witness_checkpoints_total', 'Checkpoints read by the witness, by outcome', ['outcome']);
@@ -56,16 +56,9 @@ export class CheckpointsConsumer implements OnApplicationBootstrap, OnModuleDest
     const trusted: Checkpoint[] = [];
     const refused: RefusedRecord[] = [];
     for (const message of batch.messages) {
-      const where = { topic: batch.topic, partition: batch.partition, offset: message.offset, receivedAt: new Date().toISOString() };
-      const r = decodeMessage(message, checkpointsCodec);
-      if (!('value' in r)) {
-        refused.push({ ...where, code: 'invalid', reason: r.reason });
-        continue;
-      }
-      const cp = r.value;
-      const refusal = checkSignature(cp, this.config.trustedKeys);
-      if (refusal) refused.push({ ...where, code: refusal, reason: `${refusal}: key ${cp.keyId}`, tenantId: cp.tenantId, checkpointId: cp.checkpointId, checkpoint: cp });
-      else trusted.push(cp);
+      const r = admitCheckpoint(message, this.config.trustedKeys, { topic: batch.topic, partition: batch.partition, receivedAt: new Date().toISOString() });
+      if ('checkpoint' in r) trusted.push(r.checkpoint);
+      else refused.push(r.refused);
     }
     const outcomes = await this.store.append(trusted, refused);
     outcomes.forEach((o, i) => {
