@@ -15,6 +15,7 @@ import { DeadLetterIdentity1732300001100 } from './migrations/1732300001100-dead
 import { RuntimeRoles1732300001200 } from './migrations/1732300001200-runtime-roles';
 import { PiiScope1732300001300 } from './migrations/1732300001300-pii-scope';
 import { ChangeLogIpKeys1732300001310 } from './migrations/1732300001310-change-log-ip-keys';
+import { AuditEventsRecordingOrderIndex1732300001600 } from './migrations/1732300001600-audit-events-recording-order-index';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
@@ -34,6 +35,7 @@ export const LEDGER_MIGRATIONS = [
   RuntimeGrants1732300001210,
   PiiScope1732300001300,
   ChangeLogIpKeys1732300001310,
+  AuditEventsRecordingOrderIndex1732300001600,
 ];
 
 export interface DataSourceSettings {
