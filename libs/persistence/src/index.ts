@@ -12,4 +12,4 @@ export { RUNTIME_ROLES } from './migrations/1732300001200-runtime-roles';
 export { RUNTIME_GRANTS } from './migrations/1732300001210-runtime-grants';
 export { SubjectKeyCache } from './subject-keys/subject-key.cache';
 export { SubjectKeyRaceError, SubjectKeyStore, type ResolvedSubjectKeys, type SqlRows, type SubjectKeyName, type SubjectKeyStoreOptions } from './subject-keys/subject-key.store';
-export { announceErasure, evictOnErasure, SUBJECT_ERASED_CHANNEL, type SubjectErased } from './subject-keys/erasure-announcements';
+export { announceErasure, evictOnErasure, followErasures, SUBJECT_ERASED_CHANNEL, type SubjectErased } from './subject-keys/erasure-announcements';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { evictOnErasure, SubjectKeyStore } from '@agent-ledger/persistence';
+import { followErasures, SubjectKeyStore } from '@agent-ledger/persistence';
 import { REDIS } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import type { Redis } from 'ioredis';
@@ -10,7 +10,7 @@ import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-
 export class ProjectorSubjectKeys implements OnModuleInit, OnModuleDestroy {
   private readonly log = createLogger(ProjectorSubjectKeys.name);
   readonly store: SubjectKeyStore;
-  private subscriber?: Redis;
+  private erasures?: { close(): Promise<void> };
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -20,13 +20,10 @@ export class ProjectorSubjectKeys implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const sub = this.redis.duplicate({ connectionName: 'subject-erasures' });
-    this.subscriber = sub;
-    sub.on('error', (err) => this.log.warn({ err }, 'erasure subscriber'));
-    evictOnErasure(sub, this.store).catch((err) => this.log.warn({ err }, 'could not subscribe to erasures; cached subject keys expire within their TTL'));
+    this.erasures = followErasures(this.redis, this.store, (err, msg) => this.log.warn({ err }, msg));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    await this.erasures?.close();
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ActionEvent } from '@agent-ledger/contracts';
 import { encryptEventPii, MasterKeyring, PiiCipher } from '@agent-ledger/integrity';
-import { DataSource, evictOnErasure, SubjectKeyStore } from '@agent-ledger/persistence';
+import { DataSource, followErasures, SubjectKeyStore } from '@agent-ledger/persistence';
 import { ApiError, REDIS } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import type { Redis } from 'ioredis';
@@ -24,7 +24,7 @@ const RETRY_AFTER_SECONDS = 2;
 export class PiiSealer implements OnModuleInit, OnModuleDestroy {
   private readonly log = createLogger(PiiSealer.name);
   private readonly store?: SubjectKeyStore;
-  private subscriber?: Redis;
+  private erasures?: { close(): Promise<void> };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,14 +40,11 @@ export class PiiSealer implements OnModuleInit, OnModuleDestroy {
       this.log.warn('LEDGER_MASTER_KEY is not set: subject.pii and actor.ip cross Kafka in clear until the projector encrypts them (refused in production)');
       return;
     }
-    const sub = this.redis.duplicate({ connectionName: 'subject-erasures' });
-    this.subscriber = sub;
-    sub.on('error', (err) => this.log.warn({ err }, 'erasure subscriber'));
-    evictOnErasure(sub, this.store).catch((err) => this.log.warn({ err }, 'could not subscribe to erasures; cached subject keys expire within their TTL'));
+    this.erasures = followErasures(this.redis, this.store, (err, msg) => this.log.warn({ err }, msg));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    await this.erasures?.close();
   }
 
   /** The events as they are published: PII fields replaced by envelopes; events without PII as they are. */

@@ -40,3 +40,24 @@ export function evictOnErasure(subscriber: ErasureSubscriber, store: SubjectKeyS
   });
   return subscriber.subscribe(SUBJECT_ERASED_CHANNEL);
 }
+
+/** A Redis client that can open its own subscriber connection (ioredis). */
+export interface ErasureRedis {
+  duplicate(options: { connectionName: string }): ErasureSubscriber & {
+    on(event: 'error', listener: (err: Error) => void): unknown;
+    quit(): Promise<unknown>;
+    disconnect(): void;
+  };
+}
+
+/**
+ * Opens a dedicated subscriber connection that evicts announced erasures from `store`, and returns
+ * how to close it. Failures are reported to `warn` and never stop the service: a cached key lives at
+ * most its TTL.
+ */
+export function followErasures(redis: ErasureRedis, store: SubjectKeyStore, warn: (err: unknown, msg: string) => void): { close(): Promise<void> } {
+  const sub = redis.duplicate({ connectionName: 'subject-erasures' });
+  sub.on('error', (err) => warn(err, 'erasure subscriber'));
+  evictOnErasure(sub, store).catch((err) => warn(err, 'could not subscribe to erasures; cached subject keys expire within their TTL'));
+  return { close: () => sub.quit().then(() => undefined, () => sub.disconnect()) };
+}
