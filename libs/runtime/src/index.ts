@@ -1,5 +1,6 @@
 export { bootstrapService, runService, type ServiceBootstrap } from './bootstrap';
 export { HealthController } from './health.controller';
+export { KafkaProbe } from './kafka-probe';
 export { INFRA_OPTIONS, InfraModule, KAFKA, REDIS, type InfraOptions } from './infra.module';
 export { PinoNestLogger } from './pino-nest.logger';
 export { ReadinessService, type ReadinessCheck, type ReadinessReport, type WorkerHealth } from './readiness.service';

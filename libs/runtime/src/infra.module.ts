@@ -2,9 +2,9 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { createKafka, type Kafka } from '@agent-ledger/kafka';
 import { connectedRole, createLedgerDataSource, DataSource, judgeConnectedRole, pingDatabase, productionRuntime, TenantDatabase } from '@agent-ledger/persistence';
 import { createLogger } from '@agent-ledger/telemetry';
-import type { Admin } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { HealthController } from './health.controller';
+import { KafkaProbe } from './kafka-probe';
 import { ReadinessService } from './readiness.service';
 
 export const KAFKA = Symbol('KAFKA');
@@ -31,7 +31,7 @@ export interface InfraOptions {
 @Injectable()
 class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly log = createLogger('Infra');
-  private admin?: Admin;
+  private kafkaProbe?: KafkaProbe;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -43,15 +43,8 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.admin = this.kafka.admin({ retry: { retries: 0 } });
-    this.readiness.register({
-      name: 'kafka',
-      check: async () => {
-        await this.admin!.connect();
-        const c = await this.admin!.describeCluster();
-        if (!c.brokers.length) throw new Error('no Kafka broker available');
-      },
-    });
+    this.kafkaProbe = new KafkaProbe(this.kafka);
+    this.readiness.register(this.kafkaProbe);
     this.readiness.register({ name: 'postgres', check: () => pingDatabase(this.dataSource), required: this.opts.databaseRequiredForReadiness ?? true });
     const tenantDb = this.tenantDb;
     if (tenantDb) this.readiness.register({ name: 'postgres-tenant-role', check: () => pingDatabase(tenantDb.dataSource) });
@@ -66,7 +59,7 @@ class InfraLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.readiness.markShuttingDown();
-    await this.admin?.disconnect().catch(() => undefined);
+    await this.kafkaProbe?.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
     if (this.dataSource.isInitialized) await this.dataSource.destroy().catch((err) => this.log.warn({ err }, 'closing database'));
     if (this.tenantDb?.dataSource.isInitialized) await this.tenantDb.dataSource.destroy().catch((err) => this.log.warn({ err }, 'closing tenant database'));

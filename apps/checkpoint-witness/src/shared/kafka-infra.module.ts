@@ -1,12 +1,11 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createKafka, type Kafka } from '@agent-ledger/kafka';
-import { HealthController, KAFKA, ReadinessService } from '@agent-ledger/runtime';
-import type { Admin } from 'kafkajs';
+import { HealthController, KAFKA, KafkaProbe, ReadinessService } from '@agent-ledger/runtime';
 
 /** Reports Kafka to readiness and closes the admin client on shutdown. */
 @Injectable()
 class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private admin?: Admin;
+  private kafkaProbe?: KafkaProbe;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -14,20 +13,13 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.admin = this.kafka.admin({ retry: { retries: 0 } });
-    this.readiness.register({
-      name: 'kafka',
-      check: async () => {
-        await this.admin!.connect();
-        const c = await this.admin!.describeCluster();
-        if (!c.brokers.length) throw new Error('no Kafka broker available');
-      },
-    });
+    this.kafkaProbe = new KafkaProbe(this.kafka);
+    this.readiness.register(this.kafkaProbe);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.readiness.markShuttingDown();
-    await this.admin?.disconnect().catch(() => undefined);
+    await this.kafkaProbe?.close();
   }
 }
 
