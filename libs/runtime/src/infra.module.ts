@@ -127,7 +127,9 @@ async function connectDatabase(url: string, poolSize: number | undefined, applic
  */
 async function checkRole(ds: DataSource, applicationName: string): Promise<void> {
   const role = await connectedRole(ds).catch((err: Error) => {
-    // A connection lost right after connecting: the check is skipped rather than the boot failed.
+    // A connection lost right after connecting: production stops (a restart checks again), elsewhere
+    // the check is skipped rather than the boot failed.
+    if (productionRuntime()) throw new Error(`refusing to start in production: could not read the database role (${err.message})`);
     createLogger('Infra').warn({ err, applicationName }, 'could not read the database role; not checked');
     return undefined;
   });
