@@ -219,7 +219,7 @@ describe('ingest write path', () => {
   it('should serve an OpenAPI document describing POST /v1/events and its error answers', async () => {
     const doc = (await (await fetch(`${ingestApi.url}/docs-json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>> };
     const op = doc.paths['/v1/events'].post;
-    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '503']);
+    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '429', '503']);
     expect(op.requestBody).toBeDefined();
   });
 
