@@ -1,6 +1,6 @@
 export { createKafka, type KafkaConnectionOptions } from './kafka-client';
 export { describeCluster, ensureTopics, ledgerTopics, type TopicSpec } from './topic-admin';
-export { LedgerProducer, type OutgoingMessage } from './producer';
+export { LedgerProducer, producerStateLost, type OutgoingMessage } from './producer';
 export { CoalescingSender, SenderBusyError, SendTimeoutError, type CoalescingSenderOptions } from './coalescing-sender';
 export { DlqPublisher, tenantOf, type DeadLetter, type DeadLetterClass, type DlqPublisherOptions } from './dlq';
 export { classifyError, DataError, TransientError, type ErrorClass } from './error-classification';
