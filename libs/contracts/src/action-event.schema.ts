@@ -4,6 +4,8 @@ import {
   ACTOR_TYPES,
   APPROVAL_DECISIONS,
   EVENT_TYPES,
+  PRODUCER_EVENT_TYPES,
+  SYSTEM_EVENT_TYPES,
   RISK_LEVELS,
 } from './action-event';
 import { EARLIEST_INSTANT, LATEST_INSTANT } from './instant-range';
@@ -104,7 +106,7 @@ function requires(...names: string[]) {
 const typeRules = [
   { if: { properties: { type: { enum: ACTION_TYPES } }, required: ['type'] }, then: requires('actionId') },
   { if: { properties: { type: { const: 'action.failed' } }, required: ['type'] }, then: requires('error') },
-  { if: { properties: { type: { const: 'change.recorded' } }, required: ['type'] }, then: requires('resource', 'changes') },
+  { if: { properties: { type: { enum: ['change.recorded', ...SYSTEM_EVENT_TYPES] } }, required: ['type'] }, then: requires('resource', 'changes') },
 ];
 
 /** What a producer submits (HTTP body item, SDK call): no tenantId, no receivedAt. */
@@ -117,6 +119,8 @@ export const ACTION_EVENT_INPUT_SCHEMA = deepFreeze({
     eventId: uuidString,
     occurredAt: dateTimeString,
     ...bodyProperties,
+    // System records (retention.purged) are written by agent-ledger only.
+    type: { type: 'string', enum: PRODUCER_EVENT_TYPES },
     // Set by ingest, never trusted from the producer: rejected with code `forbidden`.
     tenantId: false,
     receivedAt: false,

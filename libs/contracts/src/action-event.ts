@@ -20,8 +20,19 @@ export const SIGNAL_TYPES = [
 ] as const;
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 
+/** What producers may send: the lifecycle, signals and administrative changes. */
+export const PRODUCER_EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded'] as const;
+
+/**
+ * Records only agent-ledger itself writes to the ledger; ingest and the SDK refuse them.
+ * `retention.purged`: a prefix of the tenant's chains was removed, where it was archived and the
+ * anchors the chains go on from (docs/retention.md).
+ */
+export const SYSTEM_EVENT_TYPES = ['retention.purged'] as const;
+export type SystemEventType = (typeof SYSTEM_EVENT_TYPES)[number];
+
 /** Every event type of schema v1. */
-export const EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded'] as const;
+export const EVENT_TYPES = [...PRODUCER_EVENT_TYPES, ...SYSTEM_EVENT_TYPES] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 import type { ApprovalDecision, RiskLevel } from './vocabulary';

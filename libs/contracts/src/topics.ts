@@ -29,6 +29,8 @@ export const NOTIFIER_GROUP = 'notifier';
 /** BullMQ queue names. */
 export const EMAIL_QUEUE = 'agent-ledger.notifications.email';
 export const WEBHOOK_QUEUE = 'agent-ledger.notifications.webhook';
+/** The retention worker's queue: scheduled sweeps of every tenant and on-demand runs of one (docs/retention.md). */
+export const RETENTION_QUEUE = 'agent-ledger.retention';
 
 /** Kafka header: why a message was sent to a DLQ topic. */
 export const DLQ_REASON_HEADER = 'x-ledger-dlq-reason';

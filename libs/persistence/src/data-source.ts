@@ -16,6 +16,7 @@ import { RuntimeRoles1732300001200 } from './migrations/1732300001200-runtime-ro
 import { PiiScope1732300001300 } from './migrations/1732300001300-pii-scope';
 import { ChangeLogIpKeys1732300001310 } from './migrations/1732300001310-change-log-ip-keys';
 import { AuditEventsRecordingOrderIndex1732300001600 } from './migrations/1732300001600-audit-events-recording-order-index';
+import { Retention1732300001700 } from './migrations/1732300001700-retention';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
@@ -36,6 +37,7 @@ export const LEDGER_MIGRATIONS = [
   PiiScope1732300001300,
   ChangeLogIpKeys1732300001310,
   AuditEventsRecordingOrderIndex1732300001600,
+  Retention1732300001700,
 ];
 
 export interface DataSourceSettings {

@@ -10,6 +10,7 @@ export { ROLE_PASSWORD_VARIABLES } from './config/migrate.config';
 export { TENANT_APP_ROLE } from './migrations/1732300000700-tenant-row-level-security';
 export { RUNTIME_ROLES } from './migrations/1732300001200-runtime-roles';
 export { RUNTIME_GRANTS } from './migrations/1732300001210-runtime-grants';
+export { RETENTION_GRANTS, RETENTION_ROLE } from './migrations/1732300001700-retention';
 export { SubjectKeyCache } from './subject-keys/subject-key.cache';
 export { SubjectKeyRaceError, SubjectKeyStore, type ResolvedSubjectKeys, type SqlRows, type SubjectKeyName, type SubjectKeyStoreOptions } from './subject-keys/subject-key.store';
 export { announceErasure, evictOnErasure, followErasures, SUBJECT_ERASED_CHANNEL, type SubjectErased } from './subject-keys/erasure-announcements';

@@ -1,5 +1,6 @@
 import { TENANT_APP_ROLE } from './migrations/1732300000700-tenant-row-level-security';
 import { RUNTIME_ROLES } from './migrations/1732300001200-runtime-roles';
+import { RETENTION_ROLE } from './migrations/1732300001700-retention';
 
 /** The database role each service connects as (its DATABASE_URL's user). The migration owner is none of them. */
 export const SERVICE_DATABASE_ROLES = {
@@ -9,10 +10,11 @@ export const SERVICE_DATABASE_ROLES = {
   notifier: RUNTIME_ROLES.notifier,
   /** audit-api's system side; its tenant-scoped side connects as TENANT_APP_ROLE (TENANT_DATABASE_URL). */
   'audit-api': RUNTIME_ROLES.api,
+  'retention-worker': RETENTION_ROLE,
 } as const;
 
-/** Every role a service logs in as: the five runtime roles and the row-level security role. */
-export const SERVICE_LOGIN_ROLES: readonly string[] = [...Object.values(RUNTIME_ROLES), TENANT_APP_ROLE];
+/** Every role a service logs in as: the five runtime roles, the retention role and the row-level security role. */
+export const SERVICE_LOGIN_ROLES: readonly string[] = [...Object.values(RUNTIME_ROLES), RETENTION_ROLE, TENANT_APP_ROLE];
 
 /**
  * The URL of `role` on the same server and database as `databaseUrl` (the owner's), without a

@@ -19,7 +19,7 @@ export class TenantsRepository {
   }
 
   async insert(manager: EntityManager, tenant: { id: string; name: string }): Promise<TenantEntity> {
-    return manager.save(TenantEntity, manager.create(TenantEntity, { ...tenant, redactionPatterns: [], retentionDays: 90 }));
+    return manager.save(TenantEntity, manager.create(TenantEntity, { ...tenant, redactionPatterns: [] }));
   }
 
   async list(): Promise<TenantEntity[]> {

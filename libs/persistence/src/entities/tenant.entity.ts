@@ -11,9 +11,6 @@ export class TenantEntity {
   @Column('text', { array: true, name: 'redaction_patterns', default: () => `'{}'` })
   redactionPatterns!: string[];
 
-  @Column('integer', { name: 'retention_days', default: 90 })
-  retentionDays!: number;
-
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt!: Date;
 }
