@@ -22,6 +22,7 @@ export type SignalType = (typeof SIGNAL_TYPES)[number];
 
 /** What producers may send: the lifecycle, signals and administrative changes. */
 export const PRODUCER_EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded'] as const;
+export type ProducerEventType = (typeof PRODUCER_EVENT_TYPES)[number];
 
 /**
  * Records only agent-ledger itself writes to the ledger; ingest and the SDK refuse them.
@@ -166,6 +167,7 @@ export interface ActionEventBody {
  * ingest): both are rejected when present.
  */
 export interface ActionEventInput extends ActionEventBody {
+  type: ProducerEventType;
   /** Idempotency key (lowercase UUID); generated when absent. */
   eventId?: string;
   /** Producer's clock (RFC 3339); defaults to `receivedAt`. */

@@ -1,14 +1,14 @@
 import {
   ACTION_EVENT_LIMITS,
   ACTION_TYPES,
-  EVENT_TYPES,
+  PRODUCER_EVENT_TYPES,
   prefixPointer,
   stampActionEvent,
   validateActionEvent,
   validateActionEventInput,
   type ActionEventInput,
-  type EventType,
   type FieldError,
+  type ProducerEventType,
 } from './index';
 
 const TENANT_ID = '6f1c2a57-3d4e-4b8a-9c0d-1e2f3a4b5c6d';
@@ -18,7 +18,7 @@ const agent = { id: 'agent-support-1', name: 'Support agent', version: '2.3.0' }
 const tool = { name: 'stripe.refund', provider: 'stripe', riskLevel: 'destructive' } as const;
 
 /** One realistic, valid input per event type; the Record type makes the compiler demand every type. */
-const validInputs: Record<EventType, ActionEventInput> = {
+const validInputs: Record<ProducerEventType, ActionEventInput> = {
   'action.attempted': {
     type: 'action.attempted',
     eventId: '0d9b8f4e-5b7a-4c1e-8f3a-2b6c9d1e0f7a',
@@ -70,7 +70,7 @@ function pointersAndCodes(errors: FieldError[]): Array<[string, string]> {
 }
 
 describe(validateActionEventInput.name, () => {
-  it.each(EVENT_TYPES.map((t) => [t]))('should accept a valid %s input', (type) => {
+  it.each(PRODUCER_EVENT_TYPES.map((t) => [t]))('should accept a valid %s input', (type) => {
     const result = validateActionEventInput(validInputs[type]);
 
     expect(result).toEqual({ ok: true, value: validInputs[type] });
@@ -284,12 +284,20 @@ describe(validateActionEventInput.name, () => {
 });
 
 describe(validateActionEvent.name, () => {
-  const stored = (type: EventType) => stampActionEvent(validInputs[type], { tenantId: TENANT_ID, receivedAt: RECEIVED_AT });
+  const stored = (type: ProducerEventType) => stampActionEvent(validInputs[type], { tenantId: TENANT_ID, receivedAt: RECEIVED_AT });
 
-  it.each(EVENT_TYPES.map((t) => [t]))('should accept a valid stored %s event', (type) => {
+  it.each(PRODUCER_EVENT_TYPES.map((t) => [t]))('should accept a valid stored %s event', (type) => {
     const event = stored(type);
 
     expect(validateActionEvent(event)).toEqual({ ok: true, value: event });
+  });
+
+  it('should accept a retention.purged record in the stored form and refuse it from a producer', () => {
+    const record = { type: 'retention.purged', resource: { type: 'retention', id: 'p-1' }, changes: { before: null, after: { anchors: [] } } } as const;
+    const stamped = { ...record, eventId: '5f0c1e52-8f7b-4f27-9d55-0b3f1c2a7e10', occurredAt: RECEIVED_AT, receivedAt: RECEIVED_AT, tenantId: TENANT_ID };
+
+    expect(validateActionEvent(stamped).ok).toBe(true);
+    expect(pointersAndCodes(errorsOf(validateActionEventInput(record)))).toEqual([['/type', 'enum']]);
   });
 
   it('should require the stamped fields when they are missing', () => {

@@ -46,3 +46,13 @@ export {
   type VerificationStatus,
   type VerifyChainsOptions,
 } from './verify-chains';
+export {
+  purgeAnchorsOf,
+  RETENTION_PURGED,
+  retentionPurgedDetails,
+  retentionPurgedEvent,
+  type PurgeAnchor,
+  type PurgeArchive,
+  type PurgeCut,
+  type RetentionPurgedDetails,
+} from './retention-record';

@@ -26,7 +26,15 @@ export type VerificationFailureKind =
   | 'bad_checkpoint_signature'
   | 'unknown_checkpoint_key'
   /** The checkpoint's createdAt lies outside the validity window of the key that signed it. */
-  | 'key_outside_validity';
+  | 'key_outside_validity'
+  /** A `retention.purged` record names an anchor no validly signed checkpoint signed (docs/retention.md). */
+  | 'purge_anchor_unsigned'
+  /** An archive a purge wrote is not in the archive store (or its manifest is not). */
+  | 'archive_missing'
+  /** An archive object's bytes, or its manifest, differ from what the purge recorded. */
+  | 'archive_altered'
+  /** An archive in the store that no `retention.purged` record names, or one out of its place. */
+  | 'archive_unrecorded';
 
 export interface VerificationFailure {
   kind: VerificationFailureKind;

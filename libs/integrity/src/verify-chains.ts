@@ -3,6 +3,7 @@ import type { Checkpoint } from '@agent-ledger/contracts';
 import { chainKey, CheckpointLedger, toTrustedKeys } from './checkpoint-ledger';
 import { checkDerived } from './derived-check';
 import { GENESIS_HASH, hashEvent } from './hash-chain';
+import { purgeAnchors } from './purge-anchors';
 import type { TrustedKey } from './signing';
 import type { StoredRow } from './stored-row';
 import type { VerificationFailure } from './verification-failure';
@@ -76,6 +77,12 @@ export interface RecordedHead {
 
 export interface VerifyChainsOptions {
   anchors?: readonly ChainAnchor[];
+  /**
+   * The anchors of the tenants' `retention.purged` records (purgeAnchorsOf): a chain may start, or go
+   * on, after a gap that ends at one of them, when its next row continues from the anchored hash.
+   * Each must be a position a validly signed checkpoint signed with that hash.
+   */
+  purged?: readonly ChainAnchor[];
   /** The `chain_heads` rows of the verified tenants: each must equal its chain's last row. */
   heads?: readonly RecordedHead[];
   /**
@@ -162,6 +169,7 @@ export async function verifyChains(
     }
   }
   const signed = ledger.settle();
+  const purged = purgeAnchors(options.purged ?? [], signed, fail);
   for (const [ck, chain] of signed) {
     const anchor = anchors.get(ck);
     if (!anchor) continue;
@@ -188,7 +196,11 @@ export async function verifyChains(
     const seq = toBig(row.chainSeq);
     const at = { tenantId: row.tenantId, partition: row.partition, chainSeq: seq.toString(), eventId: row.eventId };
     const expectedSeq = st.lastSeq + 1n;
-    if (seq > expectedSeq) {
+    const purgedBefore = seq > expectedSeq ? purged.get(ck)?.get(seq - 1n) : undefined;
+    if (purgedBefore) {
+      // The rows up to seq - 1 were purged: the chain goes on from the anchored hash.
+      if (!row.prevHash.equals(purgedBefore)) fail({ kind: 'prev_hash_mismatch', ...at, reason: `prev_hash does not equal the hash anchored at chain_seq ${seq - 1n} by a retention.purged record` });
+    } else if (seq > expectedSeq) {
       fail({ kind: 'sequence_gap', ...at, reason: `chain_seq ${seq} follows ${st.lastSeq}: rows ${expectedSeq}..${seq - 1n} are missing` });
     } else if (seq < expectedSeq) {
       fail({ kind: 'sequence_duplicate', ...at, reason: `chain_seq ${seq} comes after ${st.lastSeq}: a row was inserted or rows were reordered` });
@@ -208,7 +220,13 @@ export async function verifyChains(
     st.lastHash = row.hash;
     st.events += 1;
   }
-  const lastOf = (ck: string) => chains.get(ck)?.lastSeq ?? anchors.get(ck)?.seq ?? 0n;
+  const purgedThrough = (ck: string) => [...(purged.get(ck)?.keys() ?? [])].reduce((max, seq) => (seq > max ? seq : max), 0n);
+  const lastOf = (ck: string) => {
+    const through = purgedThrough(ck);
+    const last = chains.get(ck)?.lastSeq ?? anchors.get(ck)?.seq ?? 0n;
+    return last > through ? last : through;
+  };
+  const hashAt = (ck: string, seq: bigint) => (chains.get(ck)?.lastSeq === seq ? chains.get(ck)?.lastHash : purged.get(ck)?.get(seq));
 
   // Truncation: a signed checkpoint reaches further than the rows.
   for (const [ck, chain] of signed) {
@@ -225,7 +243,7 @@ export async function verifyChains(
       reason: `checkpoint ${by.checkpointId} (${by.createdAt}) signed chain_seq ${chain.furthest} but the chain ends at ${lastSeq}: rows ${lastSeq + 1n}..${chain.furthest} are missing`,
     });
   }
-  if (options.heads) checkHeads(options.heads, chains, lastOf, fail);
+  if (options.heads) checkHeads(options.heads, chains, lastOf, hashAt, fail);
 
   const summaries = [...chains.values()]
     .sort((a, b) => (a.tenantId === b.tenantId ? a.partition - b.partition : a.tenantId < b.tenantId ? -1 : 1))
@@ -260,7 +278,13 @@ export async function verifyChains(
 }
 
 /** Each chain_heads row must name the chain's last row: beyond it the tail was cut, behind it the heads are inconsistent. */
-function checkHeads(heads: readonly RecordedHead[], chains: Map<string, ChainState>, lastOf: (ck: string) => bigint, fail: (f: VerificationFailure) => void): void {
+function checkHeads(
+  heads: readonly RecordedHead[],
+  chains: Map<string, ChainState>,
+  lastOf: (ck: string) => bigint,
+  hashAt: (ck: string, seq: bigint) => Buffer | undefined,
+  fail: (f: VerificationFailure) => void,
+): void {
   const seen = new Set<string>();
   for (const h of heads) {
     const ck = chainKey(h.tenantId, h.partition);
@@ -273,8 +297,8 @@ function checkHeads(heads: readonly RecordedHead[], chains: Map<string, ChainSta
     } else if (seq < lastSeq) {
       fail({ kind: 'head_mismatch', ...at, chainSeq: (seq + 1n).toString(), reason: `chain_heads records chain_seq ${seq} but the chain goes on to ${lastSeq}: rows were added behind the projector` });
     } else {
-      const st = chains.get(ck);
-      if (st && seq > 0n && !st.lastHash.equals(toBuf(h.hash))) {
+      const last = hashAt(ck, seq);
+      if (last && seq > 0n && !last.equals(toBuf(h.hash))) {
         fail({ kind: 'head_mismatch', ...at, chainSeq: seq.toString(), reason: `chain_heads records another hash for chain_seq ${seq} than the last row has` });
       }
     }
