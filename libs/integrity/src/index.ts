@@ -34,6 +34,7 @@ export { generateSecrets, generateSigningKeyPair, parseDurationMs, publicKeyOf, 
 export { describeWrap, KeyWrapper, WRAP_FORMATS, webhookSecretKeyId, webhookSecretWrapper, type WrapInfo } from './key-wrapper';
 export { deriveColumns, storableText, UnstorableEventError, type DerivedColumns } from './derived-columns';
 export { STORED_ROW_SQL_COLUMNS, type StoredRow } from './stored-row';
+export { toChainExportRow, type ArchivedRow, type ChainExportRow } from './chain-row.codec';
 export {
   verifyChains,
   type ChainAnchor,
