@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Checkpoint } from '@agent-ledger/contracts';
-import { parseStoredCheckpoint, STORED_ROW_SQL_COLUMNS, type ChainAnchor, type RecordedHead, type StoredRow } from '@agent-ledger/integrity';
+import { parseStoredCheckpoint, purgeAnchorsOf, RETENTION_PURGED, STORED_ROW_SQL_COLUMNS, type ChainAnchor, type RecordedHead, type StoredRow } from '@agent-ledger/integrity';
 import { TenantDatabase } from '@agent-ledger/persistence';
 
 export interface Window {
@@ -52,6 +52,15 @@ export class ChainReader {
       [this.tenantId, from],
     );
     return rows.map((r) => ({ tenantId: this.tenantId, partition: r.partition, chainSeq: r.chainSeq, hash: r.hash }));
+  }
+
+  /**
+   * The anchors of the tenant's live `retention.purged` records: where chains go on after a purge
+   * (docs/retention.md). The records themselves are rows like any other and verified with them.
+   */
+  async purgeAnchors(): Promise<ChainAnchor[]> {
+    const rows = await this.query<{ eventJson: string }>(`SELECT event_json AS "eventJson" FROM audit_events WHERE tenant_id = $1 AND type = $2`, [this.tenantId, RETENTION_PURGED]);
+    return rows.flatMap((r) => purgeAnchorsOf(r.eventJson));
   }
 
   /** The tenant's `chain_heads` rows: where the projector says each chain ends. */

@@ -54,7 +54,8 @@ export class IntegrityService {
       const anchors = w.from ? await reader.anchorsBefore(w.from) : [];
       // chain_heads names where each chain ends now: it applies when the window reaches the end.
       const heads = w.to ? undefined : await reader.heads();
-      return verifyChains(reader.rows(w), reader.checkpoints(w.to), this.keys.publicKeys, { ...options, anchors, heads });
+      const purged = await reader.purgeAnchors();
+      return verifyChains(reader.rows(w), reader.checkpoints(w.to), this.keys.publicKeys, { ...options, anchors, heads, purged });
     });
     const cp = report.lastCheckpoint;
     return {
