@@ -4,6 +4,7 @@ import { registerActionsCommand } from './commands/actions.command';
 import { registerDeadLettersCommand } from './commands/dead-letters.command';
 import { registerExportChainCommand } from './commands/export-chain.command';
 import { registerExportCommand } from './commands/export.command';
+import { registerRetentionCommand } from './commands/retention.command';
 import { registerShowCommand } from './commands/show.command';
 import { registerStatsCommand } from './commands/stats.command';
 import { registerTailCommand } from './commands/tail.command';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerVerifyCommand(program, ctx);
   registerTailCommand(program, ctx);
   registerDeadLettersCommand(program, ctx);
+  registerRetentionCommand(program, ctx);
   // Every command reports usage errors through exitOverride (exit code 2, not commander's 1).
   const override = (cmd: Command): void => {
     cmd.exitOverride();

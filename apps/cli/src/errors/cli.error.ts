@@ -51,7 +51,13 @@ export interface ApiErrorBody {
   message: string;
   field?: string;
   errors?: { field: string; code: string; message: string }[];
+  /** `before_retention_horizon` (409): the oldest instant still kept, and where the archives of what is older are. */
+  horizon?: string;
+  archives?: string[];
 }
+
+/** The code of the 409 an events query or export answers when it starts before the retention horizon. */
+export const BEFORE_RETENTION_HORIZON = 'before_retention_horizon';
 
 /** The audit API answered with an error status. */
 export class ApiResponseError extends CliError {
@@ -78,9 +84,43 @@ export function describeApiError(status: number, body: ApiErrorBody | undefined,
     const text = bodyText.replace(/\s+/g, ' ').trim().slice(0, 200);
     return `the audit API answered ${status} without an error body${text ? `: ${text}` : ''}`;
   }
+  if (body.code === BEFORE_RETENTION_HORIZON) return describeBeforeHorizon(status, body);
   const fields = body.errors && body.errors.length > 1 ? body.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : undefined;
   const field = body.field ? ` (field: ${body.field})` : '';
   return `${body.code} (${status}): ${body.message}${field}${fields ? ` [${fields}]` : ''}`;
+}
+
+/** How many archive locations a one-line message names before it says "and N more". */
+const ARCHIVES_SHOWN = 3;
+
+/** `before_retention_horizon (409): <message> — the record is kept from <horizon> on: …; older events are in the archives a, b`. */
+function describeBeforeHorizon(status: number, body: ApiErrorBody): string {
+  const archives = body.archives;
+  const shown = archives?.slice(0, ARCHIVES_SHOWN).join(', ');
+  const more = archives && archives.length > ARCHIVES_SHOWN ? ` and ${archives.length - ARCHIVES_SHOWN} more` : '';
+  const where = !archives ? '' : archives.length ? `; older events are in the archive${archives.length === 1 ? '' : 's'} ${shown}${more}` : '; older events were purged without an archive';
+  const horizon = body.horizon ? ` — the record is kept from ${body.horizon} on: use --from ${body.horizon} or later` : '';
+  return `${BEFORE_RETENTION_HORIZON} (${status}): ${body.message}${horizon}${where}`;
+}
+
+/** One archive named by the API: a location string, or `{location, object}` (joined unless the location already ends with the object). */
+export function archiveLocation(a: unknown): string | undefined {
+  if (typeof a === 'string') return a || undefined;
+  if (!a || typeof a !== 'object') return undefined;
+  const r = a as Record<string, unknown>;
+  const location = [r.location, r.uri, r.url].find((v): v is string => typeof v === 'string' && v.length > 0);
+  const object = [r.object, r.key].find((v): v is string => typeof v === 'string' && v.length > 0);
+  if (location && object) return location.endsWith(object) ? location : `${location.replace(/\/+$/, '')}/${object.replace(/^\/+/, '')}`;
+  return location ?? object;
+}
+
+/** `horizon` and `archives` of a `before_retention_horizon` body: on the error, under its `details`, or beside it. */
+function retentionFields(e: Record<string, unknown>, root: Record<string, unknown>): Pick<ApiErrorBody, 'horizon' | 'archives'> {
+  const details = e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : {};
+  const horizon = [e.horizon, details.horizon, root.horizon].find((v): v is string => typeof v === 'string' && v.length > 0);
+  const list = [e.archives, details.archives, root.archives].find(Array.isArray) as unknown[] | undefined;
+  const archives = list?.map(archiveLocation).filter((v): v is string => v !== undefined);
+  return { ...(horizon ? { horizon } : {}), ...(archives ? { archives } : {}) };
 }
 
 /** Reads `{"error":{…}}` out of a response body; undefined when the body is something else. */
@@ -101,6 +141,7 @@ export function parseApiErrorBody(text: string): ApiErrorBody | undefined {
     message: e.message,
     ...(typeof e.field === 'string' ? { field: e.field } : {}),
     ...(Array.isArray(e.errors) ? { errors: e.errors as ApiErrorBody['errors'] } : {}),
+    ...(e.code === BEFORE_RETENTION_HORIZON ? retentionFields(e, parsed as Record<string, unknown>) : {}),
   };
 }
 

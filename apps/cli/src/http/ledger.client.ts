@@ -57,6 +57,11 @@ export class LedgerClient {
     return this.exchangeJson<T>(path, {}, { method: 'POST', body: JSON.stringify(body) });
   }
 
+  /** PUT a JSON body and read the JSON answer (same error mapping as {@link getJson}). */
+  async putJson<T = unknown>(path: string, body: unknown): Promise<T> {
+    return this.exchangeJson<T>(path, {}, { method: 'PUT', body: JSON.stringify(body) });
+  }
+
   private async exchangeJson<T>(path: string, query: Query, init?: { method: string; body: string }): Promise<T> {
     // The timeout covers the whole exchange: headers and body.
     const headers: Record<string, string> = { accept: 'application/json', ...(init ? { 'content-type': 'application/json' } : {}) };
