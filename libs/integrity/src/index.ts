@@ -48,10 +48,13 @@ export {
   type VerifyChainsOptions,
 } from './verify-chains';
 export {
+  ARCHIVE_FORMAT,
   purgeAnchorsOf,
   RETENTION_PURGED,
   retentionPurgedDetails,
   retentionPurgedEvent,
+  type ArchiveManifest,
+  type ManifestChain,
   type PurgeAnchor,
   type PurgeArchive,
   type PurgeCut,

@@ -1,4 +1,4 @@
-import type { ActionEvent } from '@agent-ledger/contracts';
+import type { ActionEvent, Checkpoint } from '@agent-ledger/contracts';
 import type { ChainAnchor } from './verify-chains';
 
 /** Per chain, the range of chain_seq a purge removes. */
@@ -104,3 +104,30 @@ export function retentionPurgedDetails(eventJson: string): RetentionPurgedDetail
     return undefined;
   }
 }
+
+export const ARCHIVE_FORMAT = 'agent-ledger.archive.v1';
+
+/** Per chain, what an archive holds. */
+export interface ManifestChain extends PurgeCut {
+  /** prev_hash of the first row: the hash the chain had before this archive (the previous archive's last, or the genesis hash). */
+  firstPrevHash: string;
+}
+
+/** The manifest written next to each archive object (docs/retention.md). */
+export interface ArchiveManifest {
+  format: typeof ARCHIVE_FORMAT;
+  tenantId: string;
+  purgeId: string;
+  ordinal: number;
+  object: string;
+  sha256: string;
+  bytes: number;
+  events: number;
+  recordedFrom: string | null;
+  recordedTo: string | null;
+  horizon: string;
+  chains: ManifestChain[];
+  /** The signed checkpoint that covers the last archived row of every chain. */
+  checkpoint: Checkpoint;
+}
+

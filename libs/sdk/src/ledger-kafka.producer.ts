@@ -4,6 +4,9 @@ import { LedgerError, LedgerErrorCode } from './ledger-error';
 import type { LedgerEventInput, RecordOptions } from './ledger-events';
 import { prepareEvent } from './prepare-event';
 
+/** A stored event this producer stamped from a producer's input (so of a producer's type), as errors report events. */
+const asInput = (event: ActionEvent): ActionEventInput => event as ActionEventInput;
+
 // The shapes of kafkajs this producer uses, so that the SDK's types do not require kafkajs (an
 // optional peer dependency needed only for this mode). A kafkajs `Kafka` instance satisfies them.
 
@@ -151,12 +154,12 @@ export class LedgerKafkaProducer extends EventRecorder {
     const stored = stampActionEvent(redacted, { tenantId: this.tenantId, receivedAt: receivedAt.toISOString() });
     // The same check ingest makes after redaction: the stored event must fit its size limit.
     const result = actionEventsCodec.validate(stored);
-    if (!result.ok) throw invalid(result.errors, stored);
+    if (!result.ok) throw invalid(result.errors, asInput(stored));
     return { event: result.value, redactedPaths };
   }
 
   private async produce(prepared: { event: ActionEvent; redactedPaths: string[] }[]): Promise<void> {
-    const events = prepared.map((p) => p.event);
+    const events = prepared.map((p) => asInput(p.event));
     try {
       const producer = await this.producer();
       // In order, in sends of at most 512 KiB: the messages of one partition travel as one record
