@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm start: install what is missing, bring the stack up, build, start the six services, wait
+# npm start: install what is missing, bring the stack up, build, start the seven services, wait
 # until all are ready, print their URLs, and stay in the foreground (Ctrl-C stops the services).
 set -euo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,11 +11,12 @@ bash scripts/stack.sh up
 load_stack_env
 npm run --silent build
 
-SERVICES=(ingest-api audit-api audit-projector escalation-worker notifier checkpoint-witness)
+SERVICES=(ingest-api audit-api audit-projector escalation-worker notifier checkpoint-witness retention-worker)
 declare -A PORTS=(
   [ingest-api]=${INGEST_API_PORT:-3100} [audit-api]=${AUDIT_API_PORT:-3200}
   [audit-projector]=${AUDIT_PROJECTOR_PORT:-3301} [escalation-worker]=${ESCALATION_WORKER_PORT:-3302}
   [notifier]=${NOTIFIER_PORT:-3303} [checkpoint-witness]=${CHECKPOINT_WITNESS_PORT:-3304}
+  [retention-worker]=${RETENTION_WORKER_PORT:-3305}
 )
 export NODE_ENV=${NODE_ENV:-development}
 mkdir -p .stack/logs
@@ -49,13 +50,14 @@ for svc in "${SERVICES[@]}"; do
 done
 
 echo
-echo "all 6 services ready"
+echo "all 7 services ready"
 echo "  ingest-api         http://127.0.0.1:${PORTS[ingest-api]}   (POST /v1/events)"
 echo "  audit-api          http://127.0.0.1:${PORTS[audit-api]}   (dashboard at /, API under /v1)"
 echo "  audit-projector    http://127.0.0.1:${PORTS[audit-projector]}/health/ready"
 echo "  escalation-worker  http://127.0.0.1:${PORTS[escalation-worker]}/health/ready"
 echo "  notifier           http://127.0.0.1:${PORTS[notifier]}/health/ready"
 echo "  checkpoint-witness http://127.0.0.1:${PORTS[checkpoint-witness]}   (GET /v1/checkpoints/<tenantId>, store in ${WITNESS_DIR:-.stack/witness})"
+echo "  retention-worker   http://127.0.0.1:${PORTS[retention-worker]}/health/ready   (archives in ${ARCHIVE_DIR:-.stack/archive}; docs/retention.md)"
 if [ -z "${ROOT_KEY_FROM_CALLER:-}" ]; then
   echo "  root key: LEDGER_ROOT_KEY=$LEDGER_ROOT_KEY   (generated once, kept in .stack/secrets.env)"
 fi

@@ -46,7 +46,7 @@ load_stack_env() {
 # (DATABASE_URL of .stack/env) is for migrate only.
 declare -gA SERVICE_DATABASE_ROLES=(
   [ingest-api]=agent_ledger_ingest [audit-api]=agent_ledger_api [audit-projector]=agent_ledger_projector
-  [escalation-worker]=agent_ledger_worker [notifier]=agent_ledger_notifier
+  [escalation-worker]=agent_ledger_worker [notifier]=agent_ledger_notifier [retention-worker]=agent_ledger_retention
 )
 
 role_url() { # owner_url role: the URL of role on the same server and database, without a password (trust auth locally)

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { archiveStoreFromEnv } from '@agent-ledger/archive-store';
 import { InfraModule } from '@agent-ledger/runtime';
 import { ARCHIVE_STORE } from './archive/archive-store.token';
-import type { RetentionConfig } from './config/retention.config';
+import { archiveStoreOf, type RetentionConfig } from './config/retention.config';
 import { RETENTION_CONFIG } from './config/retention-config.token';
 import { PurgeRecordPublisher } from './purge/purge-record.publisher';
 import { PurgeRepository } from './purge/purge.repository';
@@ -26,7 +25,7 @@ export class AppModule {
       ],
       providers: [
         { provide: RETENTION_CONFIG, useValue: config },
-        { provide: ARCHIVE_STORE, useFactory: () => archiveStoreFromEnv(process.env) },
+        { provide: ARCHIVE_STORE, useFactory: () => archiveStoreOf() },
         PurgeRepository,
         PurgeRecordPublisher,
         TenantPurgeService,

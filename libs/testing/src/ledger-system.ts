@@ -77,6 +77,10 @@ export class LedgerSystem {
   readonly escalationGroup = `escalation-${this.suffix}`;
   readonly notifierGroup = `notifier-${this.suffix}`;
   readonly witnessGroup = `witness-${this.suffix}`;
+  /** The retention queue's BullMQ prefix (audit-api queues runs, the retention worker runs them). */
+  readonly retentionQueuePrefix = `test-retention-${this.suffix}`;
+  /** The retention worker's archive directory (ARCHIVE_DIR) unless a test points it elsewhere. */
+  readonly archiveDir = path.join(tmpdir(), `agent-ledger-archive-${this.suffix}`);
   /** The checkpoint witness's store (WITNESS_DIR). */
   readonly witnessDir = path.join(tmpdir(), `agent-ledger-witness-${this.suffix}`);
   /** A PostgreSQL connection (the owner role) to the test database, for independent checks. */
@@ -103,7 +107,8 @@ export class LedgerSystem {
   /** The environment a service of this system runs with. */
   envOf(name: ServiceName): NodeJS.ProcessEnv {
     const own: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {
-      'audit-api': { LEDGER_ROOT_KEY: this.rootKey, LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64 },
+      'audit-api': { LEDGER_ROOT_KEY: this.rootKey, LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64, RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix },
+      'retention-worker': { RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix, ARCHIVE_DIR: this.archiveDir, RETENTION_RECORD_TIMEOUT_MS: '30000' },
       'audit-projector': {
         AUDIT_PROJECTOR_GROUP_ID: this.projectorGroup,
         AUDIT_PROJECTOR_SESSION_TIMEOUT_MS: '6000',
@@ -157,6 +162,7 @@ export class LedgerSystem {
     await Promise.all([...this.processes.values(), ...this.extras].map((p) => p.stop()));
     await this.db.end().catch(() => undefined);
     if (this.options.services.includes('checkpoint-witness')) rmSync(this.witnessDir, { recursive: true, force: true });
+    if (this.options.services.includes('retention-worker')) rmSync(this.archiveDir, { recursive: true, force: true });
   }
 
   service(name: ServiceName): ServiceProcess {

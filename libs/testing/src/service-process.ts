@@ -11,6 +11,7 @@ export const SERVICES = {
   'escalation-worker': { portVar: 'ESCALATION_WORKER_PORT', port: 3302 },
   notifier: { portVar: 'NOTIFIER_PORT', port: 3303 },
   'checkpoint-witness': { portVar: 'CHECKPOINT_WITNESS_PORT', port: 3304 },
+  'retention-worker': { portVar: 'RETENTION_WORKER_PORT', port: 3305 },
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 

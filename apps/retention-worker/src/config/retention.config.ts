@@ -1,3 +1,4 @@
+import { archiveStoreEnv, archiveStoreFromEnv, type ArchiveStore } from '@agent-ledger/archive-store';
 import { commonEnv, loadConfig, port } from '@agent-ledger/config';
 import { z } from 'zod';
 
@@ -5,6 +6,7 @@ export const DEFAULT_PORT = 3305;
 
 export const envSchema = z.object({
   ...commonEnv,
+  ...archiveStoreEnv,
   RETENTION_WORKER_PORT: port(DEFAULT_PORT),
   /** How often every tenant is swept (a BullMQ job scheduler: one sweep per period whatever the number of workers). */
   RETENTION_EVERY_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
@@ -19,3 +21,6 @@ export const envSchema = z.object({
 export type RetentionConfig = z.output<typeof envSchema>;
 
 export const loadRetentionConfig = (env: NodeJS.ProcessEnv = process.env): RetentionConfig => loadConfig('retention-worker', envSchema, env);
+
+/** The store purges archive to: ARCHIVE_DIR or S3 (ARCHIVE_S3_*; docs/archive-storage.md). */
+export const archiveStoreOf = (env: NodeJS.ProcessEnv = process.env): ArchiveStore => archiveStoreFromEnv(env);

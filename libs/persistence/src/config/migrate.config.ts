@@ -1,6 +1,7 @@
 import { databaseUrl, loadConfig } from '@agent-ledger/config';
 import { z } from 'zod';
 import { TENANT_APP_ROLE } from '../migrations/1732300000700-tenant-row-level-security';
+import { RETENTION_ROLE } from '../migrations/1732300001700-retention';
 import { RUNTIME_ROLES } from '../migrations/1732300001200-runtime-roles';
 
 const password = z.string().min(12, 'must be at least 12 characters').optional();
@@ -12,6 +13,8 @@ export const ROLE_PASSWORD_VARIABLES = {
   WORKER_DATABASE_PASSWORD: RUNTIME_ROLES.worker,
   NOTIFIER_DATABASE_PASSWORD: RUNTIME_ROLES.notifier,
   API_DATABASE_PASSWORD: RUNTIME_ROLES.api,
+  /** The retention worker: the one role that may delete covered rows (docs/retention.md). */
+  RETENTION_DATABASE_PASSWORD: RETENTION_ROLE,
   /** audit-api's tenant-scoped side (row-level security). */
   TENANT_DATABASE_PASSWORD: TENANT_APP_ROLE,
 } as const;
