@@ -29,5 +29,6 @@ export const migrateEnvSchema = z.object({
   NOTIFIER_DATABASE_PASSWORD: password,
   API_DATABASE_PASSWORD: password,
   TENANT_DATABASE_PASSWORD: password,
+  RETENTION_DATABASE_PASSWORD: password,
 });
 export const loadMigrateConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig('migrate', migrateEnvSchema, env);
