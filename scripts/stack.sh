@@ -3,13 +3,14 @@
 #   Kafka 3.9 (KRaft, one node)  127.0.0.1:9092   jars from Maven Central, data in .stack/kafka/data
 #   PostgreSQL                   127.0.0.1:5432   databases agent_ledger and agent_ledger_test
 #   Redis (persistent, own)      127.0.0.1:6380   append-only file in .stack/redis
+#   S3Proxy (S3 API over files)  127.0.0.1:9310   jar from Maven Central, bucket agent-ledger-archive in .stack/s3proxy/data
 #
 #   bash scripts/stack.sh up                 start what is not running (idempotent), create topics
 #                                            and databases, build + migrate, write .stack/env
 #   bash scripts/stack.sh down               stop what this script started (data is kept)
 #   bash scripts/stack.sh status             one line per component; exit 0 only if all are up
-#   bash scripts/stack.sh logs [-f] [kafka|redis|postgres]
-#   bash scripts/stack.sh stop kafka | start kafka   one component (outage drills, tests)
+#   bash scripts/stack.sh logs [-f] [kafka|redis|postgres|s3proxy]
+#   bash scripts/stack.sh stop kafka|s3proxy | start kafka|s3proxy   one component (drills, tests)
 #
 # Connection settings the caller already exported (KAFKA_BROKERS, DATABASE_URL, TEST_DATABASE_URL,
 # REDIS_URL) win over the local defaults; a setting that points elsewhere is only checked for
@@ -44,6 +45,14 @@ KAFKA_HEAP=${LEDGER_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_START_TIMEOUT=${LEDGER_KAFKA_START_TIMEOUT:-90} # seconds until the broker must serve metadata
 KAFKA_STOP_TIMEOUT=30                                 # seconds after SIGTERM before SIGKILL
 REDIS_PORT=${LEDGER_REDIS_PORT:-6380}
+S3PROXY_PORT=${LEDGER_S3PROXY_PORT:-9310}
+S3PROXY_HEAP=${LEDGER_S3PROXY_HEAP_OPTS:--Xms32m -Xmx192m}
+S3PROXY_START_TIMEOUT=60 # seconds until S3Proxy must accept connections
+# S3Proxy's one bucket and its fixed local credentials (for the tests; written to .stack/env).
+S3PROXY_BUCKET=agent-ledger-archive
+S3PROXY_IDENTITY=local-identity
+S3PROXY_CREDENTIAL=local-credential
+S3PROXY_ENDPOINT="http://127.0.0.1:$S3PROXY_PORT"
 PG_HOST=127.0.0.1
 PG_PORT=5432
 
@@ -72,6 +81,13 @@ KAFKA_PID_FILE="$RUN_DIR/kafka.pid"
 REDIS_DIR="$STACK_DIR/redis"
 REDIS_LOG="$REDIS_DIR/redis.log"
 REDIS_PID_FILE="$RUN_DIR/redis.pid"
+S3PROXY_INFRA_DIR="$ROOT_DIR/infra/s3proxy"
+S3PROXY_DIR="$STACK_DIR/s3proxy"
+S3PROXY_JARS="$S3PROXY_DIR/jars"
+S3PROXY_DATA="$S3PROXY_DIR/data"
+S3PROXY_PROPS="$S3PROXY_DIR/s3proxy.conf"
+S3PROXY_LOG="$S3PROXY_DIR/s3proxy.log"
+S3PROXY_PID_FILE="$RUN_DIR/s3proxy.pid"
 PG_MARKER="$RUN_DIR/postgres.started" # exists only if this script started PostgreSQL
 ENV_FILE="$STACK_DIR/env"
 
@@ -84,6 +100,10 @@ KAFKA_JAVA_OPTS=("${KAFKA_HEAP_ARGS[@]}" -server -XX:+UseG1GC -XX:MaxGCPauseMill
   "-Dlog4j.configuration=file:$INFRA_DIR/log4j.properties")
 TOOL_JAVA_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true
   "-Dlog4j.configuration=file:$INFRA_DIR/tools-log4j.properties")
+# S3Proxy: small heap, serial GC; logback's own start-up chatter off (S3Proxy's log lines stay).
+read -r -a S3PROXY_HEAP_ARGS <<<"$S3PROXY_HEAP"
+S3PROXY_JAVA_OPTS=("${S3PROXY_HEAP_ARGS[@]}" -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+  -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener)
 TOPIC_TOOL=org.apache.kafka.tools.TopicCommand # kafka-topics.sh in 3.9 (module kafka-tools)
 STORAGE_TOOL=kafka.tools.StorageTool           # kafka-storage.sh (in kafka_2.13)
 
@@ -156,48 +176,56 @@ apt_install() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Jars from Maven Central (Kafka, S3Proxy)
+# ---------------------------------------------------------------------------------------------
+
+# A jar set is complete when Maven finished copying it for the current pom.xml and every jar it
+# copied is still there. Stamp file .complete: the pom's sha256, then one jar name per line.
+pom_stamp() { sha256sum "$1/pom.xml" | cut -d' ' -f1; } # infra dir
+jars_complete() { # jars dir, infra dir
+  local stamp="$1/.complete" hash jar
+  [ -f "$stamp" ] || return 1
+  { read -r hash && [ "$hash" = "$(pom_stamp "$2")" ] || return 1
+    while read -r jar; do [ -f "$1/$jar" ] || return 1; done; } <"$stamp"
+}
+
+# Copies the runtime jars of <infra dir>/pom.xml into <jars dir> (through <jars dir>.partial,
+# renamed once complete) and fails unless a jar starts with each of the given names.
+fetch_jars() { # what, infra dir, jars dir, required jar name prefixes...
+  local what=$1 infra=$2 jars=$3 tmp="$3.partial" out start required
+  shift 3
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch the $what jars: apt-get install -y maven"
+  start=$(now_ms)
+  rm -rf "$tmp"
+  mkdir -p "$(dirname "$jars")"
+  echo "fetching $what jars with Maven (${infra#"$ROOT_DIR/"}/pom.xml)..." >&2
+  # -q: only errors; they go to stdout, so capture both streams and show them on failure.
+  if ! out=$(cd "$infra" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1); then
+    # shellcheck disable=SC2001 # Debian's mvn prints colour resets even with -B: strip them
+    sed 's/\x1b\[[0-9;]*m//g' <<<"$out" >&2
+    rm -rf "$tmp"
+    die "Maven could not resolve the $what jars (Maven's output above)"
+  fi
+  { pom_stamp "$infra"; (cd "$tmp" && ls -- *.jar); } >"$tmp/.complete"
+  for required in "$@"; do
+    grep -q "^$required" "$tmp/.complete" || die "Maven succeeded but $required*.jar is missing from $tmp"
+  done
+  rm -rf "$jars"
+  mv "$tmp" "$jars"
+  say jars "fetched $(find "$jars" -name '*.jar' | wc -l) jars in $(since "$start") -> ${jars#"$ROOT_DIR/"}"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Kafka
 # ---------------------------------------------------------------------------------------------
 
 kafka_tool() { java "${TOOL_JAVA_OPTS[@]}" -cp "$KAFKA_JARS/*" "$@"; }
 
-# The jar set is complete when Maven finished copying it for the current pom.xml and every jar it
-# copied is still there. Stamp file .complete: the pom's sha256, then one jar name per line.
-pom_stamp() { sha256sum "$INFRA_DIR/pom.xml" | cut -d' ' -f1; }
-kafka_jars_complete() {
-  local stamp="$KAFKA_JARS/.complete" hash jar
-  [ -f "$stamp" ] || return 1
-  { read -r hash && [ "$hash" = "$(pom_stamp)" ] || return 1
-    while read -r jar; do [ -f "$KAFKA_JARS/$jar" ] || return 1; done; } <"$stamp"
-}
-
-fetch_kafka_jars() {
-  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch the Kafka jars: apt-get install -y maven"
-  local tmp="$KAFKA_DIR/jars.partial" out start
-  start=$(now_ms)
-  rm -rf "$tmp"
-  mkdir -p "$KAFKA_DIR"
-  echo "fetching Kafka jars with Maven (infra/kafka/pom.xml)..." >&2
-  # -q: only errors; they go to stdout, so capture both streams and show them on failure.
-  if ! out=$(cd "$INFRA_DIR" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1); then
-    # shellcheck disable=SC2001 # Debian's mvn prints colour resets even with -B: strip them
-    sed 's/\x1b\[[0-9;]*m//g' <<<"$out" >&2
-    rm -rf "$tmp"
-    die "Maven could not resolve the Kafka jars (Maven's output above)"
-  fi
-  { pom_stamp; (cd "$tmp" && ls -- *.jar); } >"$tmp/.complete"
-  if ! grep -q '^kafka_2.13-' "$tmp/.complete" || ! grep -q '^slf4j-reload4j-' "$tmp/.complete"; then
-    die "Maven succeeded but the broker or the logging jars are missing from $tmp"
-  fi
-  rm -rf "$KAFKA_JARS"
-  mv "$tmp" "$KAFKA_JARS"
-  say jars "fetched $(find "$KAFKA_JARS" -name '*.jar' | wc -l) jars in $(since "$start") -> ${KAFKA_JARS#"$ROOT_DIR/"}"
-}
-
 ensure_kafka_jars() {
   command -v java >/dev/null || die "Java 17+ is needed for Kafka: apt-get install -y openjdk-17-jre-headless"
-  kafka_jars_complete || fetch_kafka_jars
+  # The broker and the logging binding must be there (without one the broker logs nothing).
+  jars_complete "$KAFKA_JARS" "$INFRA_DIR" || fetch_jars Kafka "$INFRA_DIR" "$KAFKA_JARS" kafka_2.13- slf4j-reload4j-
 }
 
 render_server_properties() {
@@ -508,6 +536,86 @@ stop_redis() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# S3Proxy (an S3 API over local files, for the archive store's S3 tests)
+# ---------------------------------------------------------------------------------------------
+
+s3proxy_jar() { find "$S3PROXY_JARS" -maxdepth 1 -name 's3proxy-*-jar-with-dependencies.jar' -print -quit 2>/dev/null; }
+
+render_s3proxy_conf() {
+  sed -e "1i # GENERATED by scripts/stack.sh from infra/s3proxy/s3proxy.conf.template at every start." \
+    -e "/^#/!s#@PORT@#$S3PROXY_PORT#g" -e "/^#/!s#@DATA_DIR@#$S3PROXY_DATA#g" \
+    -e "/^#/!s#@IDENTITY@#$S3PROXY_IDENTITY#g" -e "/^#/!s#@CREDENTIAL@#$S3PROXY_CREDENTIAL#g" \
+    "$S3PROXY_INFRA_DIR/s3proxy.conf.template" >"$S3PROXY_PROPS"
+}
+
+# Waits until S3Proxy accepts connections (Jetty listens once the S3 handler is ready).
+wait_s3proxy_ready() {
+  local pid=$1 deadline=$((SECONDS + S3PROXY_START_TIMEOUT))
+  until port_open 127.0.0.1 "$S3PROXY_PORT"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 40 "$S3PROXY_LOG" >&2 || true
+      die "S3Proxy exited during startup (last lines of ${S3PROXY_LOG#"$ROOT_DIR/"} above)"
+    fi
+    [ $SECONDS -lt $deadline ] || { tail -n 40 "$S3PROXY_LOG" >&2 || true; die "S3Proxy did not accept connections on 127.0.0.1:$S3PROXY_PORT within $S3PROXY_START_TIMEOUT s"; }
+    sleep 0.2
+  done
+}
+
+start_s3proxy() {
+  local start pid jar
+  start=$(now_ms)
+  command -v java >/dev/null || die "Java 17+ is needed for S3Proxy: apt-get install -y openjdk-17-jre-headless"
+  jars_complete "$S3PROXY_JARS" "$S3PROXY_INFRA_DIR" || fetch_jars S3Proxy "$S3PROXY_INFRA_DIR" "$S3PROXY_JARS" s3proxy-
+  jar=$(s3proxy_jar)
+  [ -n "$jar" ] || die "no s3proxy-*-jar-with-dependencies.jar in ${S3PROXY_JARS#"$ROOT_DIR/"}"
+  # A bucket of the filesystem provider is a directory under the data directory.
+  mkdir -p "$S3PROXY_DATA/$S3PROXY_BUCKET" "$RUN_DIR"
+  render_s3proxy_conf
+  if [ -f "$S3PROXY_LOG" ]; then mv -f "$S3PROXY_LOG" "$S3PROXY_LOG.1"; fi
+  rm -f "$S3PROXY_PID_FILE"
+  # Detached like the broker (see start_kafka): own session, own pid file, no stack lock.
+  # shellcheck disable=SC2016
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$S3PROXY_PID_FILE" \
+    java "${S3PROXY_JAVA_OPTS[@]}" -jar "$jar" --properties "$S3PROXY_PROPS" \
+    >"$S3PROXY_LOG" 2>&1 </dev/null 9>&- &
+  for _ in $(seq 1 100); do [ -s "$S3PROXY_PID_FILE" ] && break; sleep 0.05; done
+  [ -s "$S3PROXY_PID_FILE" ] || die "the S3Proxy process did not start (see ${S3PROXY_LOG#"$ROOT_DIR/"})"
+  pid=$(<"$S3PROXY_PID_FILE")
+  wait_s3proxy_ready "$pid"
+  say s3proxy "started in $(since "$start") (pid $pid, $S3PROXY_ENDPOINT, bucket $S3PROXY_BUCKET in ${S3PROXY_DATA#"$ROOT_DIR/"})"
+}
+
+ensure_s3proxy() {
+  local pid
+  if port_open 127.0.0.1 "$S3PROXY_PORT"; then
+    if pid=$(live_pid "$S3PROXY_PID_FILE" "$S3PROXY_PROPS"); then
+      mkdir -p "$S3PROXY_DATA/$S3PROXY_BUCKET" # the bucket, should someone have removed it
+      say s3proxy "already running (pid $pid, $S3PROXY_ENDPOINT)"
+    else
+      say s3proxy "already running ($S3PROXY_ENDPOINT, not started by this script)"
+    fi
+  elif pid=$(live_pid "$S3PROXY_PID_FILE" "$S3PROXY_PROPS"); then
+    wait_s3proxy_ready "$pid"
+    say s3proxy "already running, now ready (pid $pid, $S3PROXY_ENDPOINT)"
+  else
+    start_s3proxy
+  fi
+}
+
+stop_s3proxy() {
+  local pid
+  if pid=$(live_pid "$S3PROXY_PID_FILE" "$S3PROXY_PROPS"); then
+    say s3proxy "$(stop_pid "$pid" 15) (pid $pid; data kept in ${S3PROXY_DATA#"$ROOT_DIR/"})"
+    rm -f "$S3PROXY_PID_FILE"
+  elif port_open 127.0.0.1 "$S3PROXY_PORT"; then
+    say s3proxy "left running (127.0.0.1:$S3PROXY_PORT was not started by this script)"
+  else
+    rm -f "$S3PROXY_PID_FILE"
+    say s3proxy "not running"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # Node side (dependencies, build, migrations) — only if the workspace has them
 # ---------------------------------------------------------------------------------------------
 
@@ -578,7 +686,12 @@ write_env_file() {
     echo "export KAFKA_BROKERS=$KAFKA_BROKERS"
     echo "export DATABASE_URL=$DATABASE_URL"
     echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL"
-    echo "export REDIS_URL=$REDIS_URL"; } >"$tmp"
+    echo "export REDIS_URL=$REDIS_URL"
+    echo "# S3Proxy, for the archive store's tests (services archive to ARCHIVE_DIR unless ARCHIVE_S3_BUCKET is set)"
+    echo "export S3PROXY_ENDPOINT=$S3PROXY_ENDPOINT"
+    echo "export S3PROXY_ACCESS_KEY_ID=$S3PROXY_IDENTITY"
+    echo "export S3PROXY_SECRET_ACCESS_KEY=$S3PROXY_CREDENTIAL"
+    echo "export S3PROXY_BUCKET=$S3PROXY_BUCKET"; } >"$tmp"
   mv -f "$tmp" "$ENV_FILE"
   say env "${ENV_FILE#"$ROOT_DIR/"} written"
 }
@@ -606,6 +719,7 @@ cmd_up() {
   ensure_topics
   ensure_postgres
   ensure_redis
+  ensure_s3proxy
   export KAFKA_BROKERS DATABASE_URL TEST_DATABASE_URL REDIS_URL
   write_env_file # before the Node steps: the infrastructure is usable even if a build fails
   node_side
@@ -616,6 +730,7 @@ cmd_down() {
   take_lock
   stop_kafka
   stop_redis
+  stop_s3proxy
   stop_postgres
 }
 
@@ -651,22 +766,28 @@ cmd_status() {
       say redis "up (pid $pid, $REDIS_URL, appendonly $aof)"
     else say redis "up ($REDIS_URL, appendonly $aof)"; fi
   else say redis "down ($REDIS_URL)"; rc=1; fi
+
+  if port_open 127.0.0.1 "$S3PROXY_PORT"; then
+    if pid=$(live_pid "$S3PROXY_PID_FILE" "$S3PROXY_PROPS"); then say s3proxy "up (pid $pid, $S3PROXY_ENDPOINT, bucket $S3PROXY_BUCKET)"
+    else say s3proxy "up ($S3PROXY_ENDPOINT, not started by this script)"; fi
+  else say s3proxy "down ($S3PROXY_ENDPOINT)"; rc=1; fi
   return $rc
 }
 
 cmd_logs() {
   local follow=() files=() c ver
   if [ "${1:-}" = -f ] || [ "${1:-}" = --follow ]; then follow=(-F); shift; fi
-  local components=(kafka redis postgres)
+  local components=(kafka redis postgres s3proxy)
   [ $# -eq 0 ] || components=("$@")
   for c in "${components[@]}"; do
     case $c in
       kafka) files+=("$KAFKA_LOG") ;;
       redis) files+=("$REDIS_LOG") ;;
+      s3proxy) files+=("$S3PROXY_LOG") ;;
       postgres | postgresql)
         ver=$(pg_cluster_version)
         files+=("/var/log/postgresql/postgresql-${ver:-?}-main.log") ;;
-      *) die "logs: unknown component '$c' (kafka, redis or postgres)" ;;
+      *) die "logs: unknown component '$c' (kafka, redis, postgres or s3proxy)" ;;
     esac
   done
   for c in "${files[@]}"; do [ -f "$c" ] || [ ${#follow[@]} -gt 0 ] || die "no log yet: $c"; done
@@ -674,7 +795,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
@@ -683,10 +804,19 @@ case "${1:-}" in
   status) cmd_status ;;
   logs) shift; cmd_logs "$@" ;;
   stop | start)
-    # One component, for outage drills and tests: `stop kafka`, `start kafka` (topics ensured).
-    [ "${2:-}" = kafka ] || die "usage: stack.sh $1 kafka"
+    # One component, for outage drills and tests: `stop kafka`, `start kafka` (topics ensured),
+    # `stop s3proxy`, `start s3proxy`.
+    case "${2:-}" in
+      kafka | s3proxy) ;;
+      *) die "usage: stack.sh $1 kafka|s3proxy" ;;
+    esac
     take_lock
-    if [ "$1" = stop ]; then stop_kafka; else ensure_kafka && ensure_topics; fi
+    case "$1 $2" in
+      "stop kafka") stop_kafka ;;
+      "start kafka") ensure_kafka && ensure_topics ;;
+      "stop s3proxy") stop_s3proxy ;;
+      "start s3proxy") ensure_s3proxy ;;
+    esac
     ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
