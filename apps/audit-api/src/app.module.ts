@@ -12,6 +12,7 @@ import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { QueriesModule } from './queries/queries.module';
+import { RetentionModule } from './retention/retention.module';
 import { LedgerKeysModule } from './shared/ledger-keys.module';
 import type { AuditApiConfig } from './config/audit-api.config';
 
@@ -43,6 +44,7 @@ export class AppModule {
         ChangeLogModule,
         IntegrityModule.forRoot(config),
         PrivacyModule,
+        RetentionModule.forRoot(config),
         QueriesModule.forRoot({
           maxStreamsPerTenant: config.AUDIT_API_MAX_STREAMS_PER_TENANT,
           maxStreams: config.AUDIT_API_MAX_STREAMS,

@@ -35,6 +35,7 @@ export class ExportController {
   @ApiInput({ query: exportSchema })
   async export(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     const { format, ...filter } = parseInput(exportSchema, query, 'query');
+    await this.records.assertLive(tenantId, filter.from);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const chunks = format === 'csv' ? this.csvChunks(tenantId, filter) : this.jsonChunks(tenantId, filter, format, pii);
     await sendDownload(res, { contentType: CONTENT_TYPES[format], filename: `agent-ledger-events-${stamp}.${format}` }, chunks);

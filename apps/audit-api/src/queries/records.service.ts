@@ -4,6 +4,7 @@ import { ApiError } from '@agent-ledger/runtime';
 import { EscalationsRepository } from '../escalations/escalations.repository';
 import { toEscalation } from '../escalations/escalations.service';
 import { PiiReader } from '../privacy/pii-reader.service';
+import { RetentionHorizon } from '../retention/retention-horizon.service';
 import { decodeCursor, encodeCursor, type ActionFilter, type EventFilter } from './query-filters';
 import { RecordsRepository, type ActionRecord, type EventRecord } from './records.repository';
 import { StatsRepository, type StatsWindow } from './stats.repository';
@@ -57,7 +58,13 @@ export class RecordsService {
     private readonly stats: StatsRepository,
     private readonly pii: PiiReader,
     private readonly escalations: EscalationsRepository,
+    private readonly horizon: RetentionHorizon,
   ) {}
+
+  /** 409 before_retention_horizon when `from` reaches into a purged period (every query and export with `from` checks it here). */
+  assertLive(tenantId: string, from: Date | undefined): Promise<void> {
+    return this.horizon.assertLive(tenantId, from);
+  }
 
   /** The escalation state of a session: counts by status and the escalations not resolved. */
   private async sessionEscalations(tenantId: string, sessionId: string | null) {
@@ -68,6 +75,7 @@ export class RecordsService {
   }
 
   async listActions(tenantId: string, f: ActionFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toAction>>> {
+    await this.assertLive(tenantId, f.from);
     const before = cursor ? decodeCursor('actions', tenantId, cursor)[0] : undefined;
     const rows = await this.records.listActions(tenantId, f, limit + 1, before);
     const page = rows.slice(0, limit);
@@ -97,6 +105,7 @@ export class RecordsService {
   }
 
   async listEvents(tenantId: string, f: EventFilter, limit: number, pii: boolean, cursor?: string): Promise<Page<Awaited<ReturnType<RecordsService['toEvents']>>[number]>> {
+    await this.assertLive(tenantId, f.from);
     let before: { at: string; id: string } | undefined;
     if (cursor) {
       const [at, id] = decodeCursor('events', tenantId, cursor);
@@ -142,6 +151,7 @@ export class RecordsService {
     const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
     // With only `from` given, `to` is now: a window starting in the future is as empty as from > to.
     if (from >= to) throw ApiError.validation([{ field: 'from', code: 'invalid', message: 'from must be before to (to defaults to now)' }]);
+    await this.assertLive(tenantId, q.from);
     const span = to.getTime() - from.getTime();
     const bucket = q.bucket ?? (span <= 6 * 3_600_000 ? 'minute' : span <= 14 * 86_400_000 ? 'hour' : 'day');
     const s = await this.stats.stats(tenantId, { from, to, bucket });

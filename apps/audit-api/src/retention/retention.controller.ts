@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { CurrentPrincipal, CurrentTenant, RequireScope, type Principal } from '@agent-ledger/auth';
+import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ChangeContext } from '../change-log/change-recorder.service';
+import { ChangeCtx } from '../change-log/request-context';
+import { putRetentionSchema, runIdParam } from './retention.dto';
+import { RetentionRunsService } from './retention-runs.service';
+import { RetentionService } from './retention.service';
+
+/** How long a tenant's events are kept, archived and purged (docs/retention.md). */
+@Controller('v1/retention')
+@RequireScope('admin')
+@ApiTags('retention')
+@ApiKeyAuth()
+export class RetentionController {
+  constructor(
+    private readonly retention: RetentionService,
+    private readonly runs: RetentionRunsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The retention policy (or the default), the retention horizon and the newest purges with their archives' })
+  get(@CurrentTenant() tenantId: string) {
+    return this.retention.get(tenantId);
+  }
+
+  @Put()
+  @ApiOperation({ summary: 'Change the retention policy: retainFor (ISO 8601 duration), archive, legalHold; fields left out keep their value; the change is recorded in the ledger' })
+  @ApiInput({ body: putRetentionSchema })
+  put(@CurrentTenant() tenantId: string, @Body() body: unknown, @ChangeCtx() ctx: ChangeContext) {
+    return this.retention.put(tenantId, parseInput(putRetentionSchema, body), ctx);
+  }
+
+  @Post('runs')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run retention for the tenant now (queued for the retention worker); 503 queue_unavailable while Redis is unreachable' })
+  startRun(@CurrentTenant() tenantId: string, @CurrentPrincipal() principal: Principal) {
+    return this.runs.start(tenantId, principal);
+  }
+
+  @Get('runs/:runId')
+  @ApiOperation({ summary: "A retention run's state (queued, running, completed, failed) and, once done, its result or error" })
+  @ApiInput({ params: runIdParam })
+  run(@CurrentTenant() tenantId: string, @Param() params: unknown) {
+    return this.runs.find(tenantId, parseInput(runIdParam, params, 'params').runId);
+  }
+}
