@@ -6,6 +6,7 @@ import { addFilterOptions, checkWindow } from '../options/filter-options';
 import { collect, filtersToQuery } from '../options/option-parsers';
 import { formatCount, formatTime, text } from '../output/format';
 import { verifyOffline, type OfflineFailure } from '../verify/offline-verifier';
+import { verifyWithArchive } from '../verify/archive-verification';
 import { verifyWithWitness } from '../verify/witness-verification';
 
 interface VerifyFlags {
@@ -19,6 +20,7 @@ interface VerifyFlags {
   witness?: string;
   witnessToken?: string;
   tenant?: string;
+  archive?: string;
 }
 
 /** What both verifications answer (the API's `GET /v1/integrity/verify` and the offline one). */
@@ -91,16 +93,18 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
     .option('--public-key <base64>', 'offline: trusted Ed25519 public key, base64 SPKI DER, optionally ;from=<ISO-8601>;until=<ISO-8601> (repeatable; default LEDGER_SIGNING_PUBLIC_KEY)', collect)
     .option('--witness <url|dir>', "also check against the checkpoints the checkpoint witness holds (its URL, or its directory): detects rows and checkpoints deleted or rewritten in the database; verifies offline (an export is downloaded unless --offline)")
     .option('--witness-token <token>', 'with --witness: bearer token of the witness (WITNESS_READ_TOKEN)')
-    .option('--tenant <uuid>', 'with --witness: the tenant (default: read from the exported rows or checkpoints)')
+    .option('--archive <dir|s3://bucket/prefix>', "also verify the tenant's retention archives: each object against its manifest and its retention.purged record, and the chains from the first archived row through the live rows (S3: ARCHIVE_S3_ENDPOINT, ARCHIVE_S3_REGION, ARCHIVE_S3_ACCESS_KEY_ID, ARCHIVE_S3_SECRET_ACCESS_KEY)")
+    .option('--tenant <uuid>', 'with --witness or --archive: the tenant (default: read from the exported rows or checkpoints)')
     .option('--json', 'the verification report as JSON')
     .addHelpText(
       'after',
-      '\nExit code 0 when every row verifies and is covered by a signed checkpoint, 1 when the record does not verify (the first bad position is named), 8 when nothing failed but rows are not covered by a signed checkpoint yet (or a checkpoint source could not be read).\n\nExamples:\n  agent-ledger verify\n  agent-ledger verify --from 7d\n  agent-ledger verify --offline --events chain.jsonl --checkpoints chain.checkpoints.jsonl --public-key MCowBQYDK2VwAyEA…\n  agent-ledger verify --witness http://checkpoint-witness:3304 --public-key MCowBQYDK2VwAyEA…',
+      '\nExit code 0 when every row verifies and is covered by a signed checkpoint, 1 when the record does not verify (the first bad position is named), 8 when nothing failed but rows are not covered by a signed checkpoint yet (or a checkpoint source could not be read).\n\nExamples:\n  agent-ledger verify\n  agent-ledger verify --from 7d\n  agent-ledger verify --offline --events chain.jsonl --checkpoints chain.checkpoints.jsonl --public-key MCowBQYDK2VwAyEA…\n  agent-ledger verify --witness http://checkpoint-witness:3304 --public-key MCowBQYDK2VwAyEA…\n  agent-ledger verify --archive s3://ledger-archive/prod --public-key MCowBQYDK2VwAyEA…',
     );
   addFilterOptions(cmd, { window: true });
   cmd.action(async (flags: VerifyFlags, command: Command) => {
     let report: VerifySummary;
-    if (flags.offline || flags.witness) {
+    if (flags.offline || flags.witness || flags.archive) {
+      if (flags.archive && flags.witness) throw new UsageError('--archive and --witness are separate verifications: run one, then the other');
       if (flags.from || flags.to) throw new UsageError('--from/--to apply to the API verification; an offline verification checks the whole exported file');
       if (flags.offline && (!flags.events || (!flags.checkpoints && !flags.witness))) throw new UsageError('verify --offline needs --events <file> and --checkpoints <file> (or --witness)');
       if (!flags.offline && (flags.events || flags.checkpoints)) throw new UsageError('--events and --checkpoints go with --offline');
@@ -112,7 +116,12 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
       } catch (err) {
         throw new UsageError(`--public-key: ${(err as Error).message}`);
       }
-      if (flags.witness) {
+      if (flags.archive) {
+        const client = flags.offline ? undefined : ctx.client(command);
+        const r = await verifyWithArchive({ archive: flags.archive, tenant: flags.tenant, events: flags.events, checkpoints: flags.checkpoints, client, io: ctx.io, publicKeys });
+        ctx.err(`archive: ${r.archive.objects} archive${r.archive.objects === 1 ? '' : 's'} (${formatCount(r.archive.events)} events) of tenant ${r.archive.tenantId} in ${r.archive.location}`);
+        report = r;
+      } else if (flags.witness) {
         const client = flags.offline ? undefined : ctx.client(command);
         const r = await verifyWithWitness({ witness: flags.witness, witnessToken: flags.witnessToken, tenant: flags.tenant, events: flags.events, checkpoints: flags.checkpoints, client, io: ctx.io, publicKeys });
         ctx.err(`witness: ${r.witness.checkpoints} checkpoint${r.witness.checkpoints === 1 ? '' : 's'} of tenant ${r.witness.tenantId} from ${r.witness.source}${r.witness.checkpoints ? '' : ' (it holds none: nothing was checked against it)'}`);
@@ -120,7 +129,7 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
       } else report = await verifyOffline(flags.events!, flags.checkpoints!, publicKeys);
     } else {
       if (flags.events || flags.checkpoints || flags.publicKey) throw new UsageError('--events, --checkpoints and --public-key go with --offline');
-      if (flags.tenant || flags.witnessToken) throw new UsageError('--tenant and --witness-token go with --witness');
+      if (flags.tenant || flags.witnessToken) throw new UsageError('--tenant and --witness-token go with --witness (--tenant also with --archive)');
       checkWindow(flags);
       report = await ctx.client(command).getJson<VerifySummary>('/v1/integrity/verify', filtersToQuery({ from: flags.from, to: flags.to }));
       if (typeof report?.ok !== 'boolean') throw new CliError(ExitCode.ApiError, 'the audit API answered the verification without an "ok" field');

@@ -10,13 +10,16 @@ export interface CliEnvironment {
   apiKey?: string;
   /** LEDGER_SIGNING_PUBLIC_KEY: trusted checkpoint public keys for offline verification (base64 SPKI DER, comma-separated). */
   publicKeys?: string[];
+  /** The ARCHIVE_S3_* variables, for `verify --archive s3://…` (endpoint, region, credentials). */
+  archiveEnv?: NodeJS.ProcessEnv;
 }
 
 /** The one place the CLI reads the process environment. */
 export function readCliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
   const value = (name: string) => env[name]?.trim() || undefined;
   const publicKeys = value('LEDGER_SIGNING_PUBLIC_KEY')?.split(',').map((k) => k.trim()).filter(Boolean);
-  return { url: value('LEDGER_URL'), apiKey: value('LEDGER_API_KEY'), ...(publicKeys?.length ? { publicKeys } : {}) };
+  const archiveEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ARCHIVE_S3_')));
+  return { url: value('LEDGER_URL'), apiKey: value('LEDGER_API_KEY'), ...(publicKeys?.length ? { publicKeys } : {}), archiveEnv };
 }
 
 export interface Connection {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { KeyObject } from 'node:crypto';
 import type { Checkpoint } from '@agent-ledger/contracts';
-import { verifyChains, type StoredRow, type TrustedKey, type VerificationFailure, type VerificationReport } from '@agent-ledger/integrity';
+import { purgeAnchorsOf, RETENTION_PURGED, verifyChains, type ChainAnchor, type StoredRow, type TrustedKey, type VerificationFailure, type VerificationReport } from '@agent-ledger/integrity';
 import { CliError, ExitCode } from '../errors/cli.error';
 import { MalformedLineError, parseChainRow, parseCheckpointLine } from './chain-file';
 
@@ -45,8 +45,15 @@ async function* numberedLines(file: string): AsyncGenerator<[number, string]> {
  * is itself a failure (the file was altered), named by file and line; a failing row is located
  * in the events file by a second pass.
  */
-export async function verifyOffline(eventsFile: string, checkpointsFile: string, publicKeys: readonly (KeyObject | TrustedKey)[]): Promise<OfflineReport> {
+export async function verifyOffline(
+  eventsFile: string,
+  checkpointsFile: string,
+  publicKeys: readonly (KeyObject | TrustedKey)[],
+  options: { purged?: readonly ChainAnchor[] } = {},
+): Promise<OfflineReport> {
   const malformed: OfflineFailure[] = [];
+  // Where chains go on after a purge: the anchors of the file's retention.purged records (docs/retention.md).
+  const purged = options.purged ?? (await recordsOf(eventsFile)).flatMap((r) => purgeAnchorsOf(r));
 
   async function* checkpoints(): AsyncGenerator<Checkpoint> {
     for await (const [line, text] of numberedLines(checkpointsFile)) {
@@ -70,7 +77,7 @@ export async function verifyOffline(eventsFile: string, checkpointsFile: string,
     }
   }
 
-  const report = await verifyChains(rows(), checkpoints(), publicKeys, { maxFailures: 20 });
+  const report = await verifyChains(rows(), checkpoints(), publicKeys, { maxFailures: 20, purged });
   const located: OfflineFailure[] = await locate(eventsFile, report.failures);
   // Checkpoint problems first (they are read first), then rows in file order, then what no line
   // can be named for (a chain that ends before a checkpoint says it should).
@@ -104,4 +111,19 @@ async function locate(eventsFile: string, failures: VerificationFailure[]): Prom
     const line = k ? found.get(k) : undefined;
     return line ? { ...f, file: eventsFile, line } : { ...f };
   });
+}
+
+/** The `eventJson` of every retention.purged row of a chain file (a cheap textual pre-filter, then parsed). */
+export async function recordsOf(eventsFile: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const [, text] of numberedLines(eventsFile)) {
+    if (!text.includes(RETENTION_PURGED)) continue;
+    try {
+      const row = parseChainRow(text);
+      if (row.type === RETENTION_PURGED) out.push(row.eventJson);
+    } catch {
+      // the verification names a malformed line
+    }
+  }
+  return out;
 }

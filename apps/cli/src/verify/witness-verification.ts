@@ -101,7 +101,7 @@ function normalized(line: string): string {
 const splitLines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 /** The tenantId of the first line that names one, across the files in order. */
-async function tenantOfFiles(files: string[]): Promise<string | undefined> {
+export async function tenantOfFiles(files: string[]): Promise<string | undefined> {
   for (const file of files) {
     const stream = createReadStream(file, { encoding: 'utf8' });
     try {
@@ -129,7 +129,7 @@ function tenantOfLine(line: string): string | undefined {
   return undefined;
 }
 
-async function download(input: WitnessVerificationInput, apiPath: string, query: Record<string, string>, out: string, label: string): Promise<string> {
+export async function download(input: Pick<WitnessVerificationInput, 'client' | 'io'>, apiPath: string, query: Record<string, string>, out: string, label: string): Promise<string> {
   const client = input.client;
   if (!client) throw new UsageError('verify --witness needs --events (offline) or a connection to the audit API');
   const res = await client.open(apiPath, query, { accept: 'application/x-ndjson' }, input.io.signal);
@@ -137,6 +137,6 @@ async function download(input: WitnessVerificationInput, apiPath: string, query:
   return out;
 }
 
-const localFileError = (file: string) => (err: NodeJS.ErrnoException): never => {
+export const localFileError = (file: string) => (err: NodeJS.ErrnoException): never => {
   throw new CliError(ExitCode.LocalFile, `cannot read ${file}: ${err.code ?? err.message}`);
 };
