@@ -7,6 +7,10 @@ describe('cli config', () => {
     expect(readCliEnvironment({ LEDGER_URL: '  ' })).toEqual({ url: undefined, apiKey: undefined });
   });
 
+  it('should keep only the ARCHIVE_S3_ variables for verify --archive when they are set', () => {
+    expect(readCliEnvironment({ ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:9310', AWS_SECRET: 'x' }).archiveEnv).toEqual({ ARCHIVE_S3_ENDPOINT: 'http://127.0.0.1:9310' });
+  });
+
   it('should prefer flags over the environment when both are given', () => {
     expect(resolveConnection({ url: 'http://flag:1/', key: 'k1' }, { url: 'http://env:2', apiKey: 'k2' })).toEqual({ baseUrl: 'http://flag:1', apiKey: 'k1', timeoutMs: 30_000 });
   });

@@ -19,7 +19,7 @@ export function readCliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnv
   const value = (name: string) => env[name]?.trim() || undefined;
   const publicKeys = value('LEDGER_SIGNING_PUBLIC_KEY')?.split(',').map((k) => k.trim()).filter(Boolean);
   const archiveEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ARCHIVE_S3_')));
-  return { url: value('LEDGER_URL'), apiKey: value('LEDGER_API_KEY'), ...(publicKeys?.length ? { publicKeys } : {}), archiveEnv };
+  return { url: value('LEDGER_URL'), apiKey: value('LEDGER_API_KEY'), ...(publicKeys?.length ? { publicKeys } : {}), ...(Object.keys(archiveEnv).length ? { archiveEnv } : {}) };
 }
 
 export interface Connection {
