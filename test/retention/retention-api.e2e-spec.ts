@@ -169,6 +169,11 @@ describe('retention API', () => {
       expect(await api('GET', `/v1/retention/runs/${randomUUID()}`, tenant.apiKeys.admin)).toMatchObject({ status: 404, body: { error: { code: 'run_not_found' } } });
     });
 
+    it('should answer 400 naming the field and queue nothing when the run request has a body field', async () => {
+      const answer = await api<ErrorAnswer>('POST', '/v1/retention/runs', tenant.apiKeys.admin, { tenantId: randomUUID() });
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', field: '/tenantId' } } });
+    });
+
     it('should answer 400 naming runId when the run id is not a UUID', async () => {
       expect(await api('GET', '/v1/retention/runs/not-a-run', tenant.apiKeys.admin)).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', field: 'runId' } } });
     });

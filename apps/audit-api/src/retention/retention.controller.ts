@@ -4,7 +4,7 @@ import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ChangeContext } from '../change-log/change-recorder.service';
 import { ChangeCtx } from '../change-log/request-context';
-import { putRetentionSchema, runIdParam } from './retention.dto';
+import { putRetentionSchema, runIdParam, startRunSchema } from './retention.dto';
 import { RetentionRunsService } from './retention-runs.service';
 import { RetentionService } from './retention.service';
 
@@ -35,7 +35,9 @@ export class RetentionController {
   @Post('runs')
   @HttpCode(202)
   @ApiOperation({ summary: 'Run retention for the tenant now (queued for the retention worker); 503 queue_unavailable while Redis is unreachable' })
-  startRun(@CurrentTenant() tenantId: string, @CurrentPrincipal() principal: Principal) {
+  @ApiInput({ body: startRunSchema })
+  startRun(@CurrentTenant() tenantId: string, @CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    parseInput(startRunSchema, body ?? {});
     return this.runs.start(tenantId, principal);
   }
 

@@ -1,5 +1,5 @@
 import { ApiError, parseInput } from '@agent-ledger/runtime';
-import { putRetentionSchema, runIdParam } from './retention.dto';
+import { putRetentionSchema, runIdParam, startRunSchema } from './retention.dto';
 
 const problems = (body: unknown): { field: string; message: string }[] => {
   try {
@@ -52,5 +52,10 @@ describe('retention DTOs', () => {
     const runId = '6f1c1b8e-5d7a-4c1e-9f3a-2b6d8e9a0c11';
     expect(parseInput(runIdParam, { runId }, 'params')).toEqual({ runId });
     expect(() => parseInput(runIdParam, { runId: 'not-a-uuid' }, 'params')).toThrow(expect.objectContaining({ status: 400, field: 'runId' }));
+  });
+
+  it('should accept an empty run request and name a field it does not know', () => {
+    expect(parseInput(startRunSchema, {})).toEqual({});
+    expect(() => parseInput(startRunSchema, { tenantId: 'x' })).toThrow(expect.objectContaining({ status: 400, field: '/tenantId' }));
   });
 });

@@ -23,3 +23,6 @@ export const putRetentionSchema = z
 export type PutRetentionDto = z.infer<typeof putRetentionSchema>;
 
 export const runIdParam = z.object({ runId: z.string().regex(UUID, 'runId must be a UUID') });
+
+/** POST /v1/retention/runs takes no fields (an empty object or no body). */
+export const startRunSchema = z.object({}).strict();
