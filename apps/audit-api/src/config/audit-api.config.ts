@@ -64,6 +64,8 @@ export const envSchema = z
     AUDIT_API_MAX_STREAMS: z.coerce.number().int().min(1).default(500),
     /** How far back a stream's `since` may reach, in hours (400 since_too_old beyond). */
     AUDIT_API_STREAM_MAX_REPLAY_HOURS: z.coerce.number().positive().max(24 * 366).default(24),
+    /** Prefix of the retention queue's BullMQ keys: the retention worker's RETENTION_QUEUE_PREFIX (on-demand runs go there). */
+    RETENTION_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" and "-" only (1-64)').default('agent-ledger'),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NODE_ENV !== 'production') return;
