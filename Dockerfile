@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
 #
-# One image, `agent-ledger`, for all six services (and the migration CLI). The first argument of
+# One image, `agent-ledger`, for all seven services (and the migration CLI). The first argument of
 # the container command selects what runs:
 #
 #   docker build -t agent-ledger .
 #   docker run agent-ledger ingest-api          # node dist/apps/ingest-api/src/main.js
 #   docker run agent-ledger audit-api           # ... audit-projector | escalation-worker | notifier
-#                                               #     | checkpoint-witness
+#                                               #     | checkpoint-witness | retention-worker
 #   docker run agent-ledger migrate             # node dist/libs/persistence/src/cli/migrate.js
 #   docker run agent-ledger node -e '...'       # anything else is run as given
 #
@@ -52,13 +52,13 @@ COPY --from=build /app/dist/libs ./dist/libs
 
 COPY --chmod=0755 <<'EOF' /usr/local/bin/agent-ledger
 #!/bin/sh
-# agent-ledger [ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness|migrate] | <command...>
+# agent-ledger [ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness|retention-worker|migrate] | <command...>
 # Without arguments, runs the app named by $APP. `exec` keeps node as PID 1 so SIGTERM reaches it
 # and the service drains (SHUTDOWN_TIMEOUT_MS).
 set -e
 if [ "$#" -eq 0 ]; then set -- "$APP"; fi
 case "$1" in
-  ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness)
+  ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness|retention-worker)
     app="$1"; shift
     exec node --enable-source-maps "dist/apps/$app/src/main.js" "$@" ;;
   migrate)
@@ -71,8 +71,11 @@ EOF
 
 # The files under /app belong to root and are read-only for the service user, so the container
 # runs with readOnlyRootFilesystem. A numeric user (the image's `node`, 1000) lets Kubernetes
-# verify runAsNonRoot.
+# verify runAsNonRoot. The data directories (the witness's log, the retention worker's archives)
+# belong to that user: Docker copies their owner into a new named volume mounted there (Kubernetes
+# volumes get it from the pods' fsGroup instead).
+RUN mkdir -p /data/witness /data/archive && chown 1000:1000 /data/witness /data/archive
 USER 1000:1000
-EXPOSE 3100 3200 3301 3302 3303
+EXPOSE 3100 3200 3301 3302 3303 3304 3305
 # Setting ENTRYPOINT clears the base image's CMD: no arguments means "run $APP".
 ENTRYPOINT ["/usr/local/bin/agent-ledger"]

@@ -20,6 +20,7 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import * as ts from 'typescript';
@@ -34,6 +35,7 @@ import { envSchema as auditProjectorEnv } from '../../apps/audit-projector/src/c
 import { envSchema as escalationWorkerEnv } from '../../apps/escalation-worker/src/config/escalation-worker.config';
 import { envSchema as ingestApiEnv } from '../../apps/ingest-api/src/config/ingest-api.config';
 import { envSchema as notifierEnv } from '../../apps/notifier/src/config/notifier.config';
+import { envSchema as retentionWorkerEnv } from '../../apps/retention-worker/src/config/retention.config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const K8S_DIR = path.join(ROOT, 'k8s');
@@ -45,19 +47,26 @@ interface AppSpec {
   schema: z.ZodTypeAny;
   /** ARCHITECTURE.md's port; the envSchema's default must be the same. */
   port: number;
-  /** Kafka consumer group member: scales with partitions, autoscaled. */
-  consumer: boolean;
-  /** One replica with its own volume (Recreate, no autoscaler), serving HTTP; no database or Redis. */
-  singleton?: boolean;
+  /**
+   * How it is scaled: `stateless` a fixed number (≥ 2) of replicas; `consumer` a Kafka consumer group
+   * member, autoscaled up to the partition count; `singleton` one replica with its own volume
+   * (Recreate, no autoscaler).
+   */
+  scaling: 'stateless' | 'consumer' | 'singleton';
+  /** Takes traffic through its Service's virtual IP; otherwise the Service is headless (it only lists pods for scraping). */
+  serves: boolean;
+  /** The variable naming the directory a singleton keeps on its volume. */
+  volumeDir?: string;
 }
 
 const APPS: Record<string, AppSpec> = {
-  'ingest-api': { schema: ingestApiEnv, port: 3100, consumer: false },
-  'audit-api': { schema: auditApiEnv, port: 3200, consumer: false },
-  'audit-projector': { schema: auditProjectorEnv, port: 3301, consumer: true },
-  'escalation-worker': { schema: escalationWorkerEnv, port: 3302, consumer: true },
-  notifier: { schema: notifierEnv, port: 3303, consumer: true },
-  'checkpoint-witness': { schema: checkpointWitnessEnv, port: 3304, consumer: true, singleton: true },
+  'ingest-api': { schema: ingestApiEnv, port: 3100, scaling: 'stateless', serves: true },
+  'audit-api': { schema: auditApiEnv, port: 3200, scaling: 'stateless', serves: true },
+  'audit-projector': { schema: auditProjectorEnv, port: 3301, scaling: 'consumer', serves: false },
+  'escalation-worker': { schema: escalationWorkerEnv, port: 3302, scaling: 'consumer', serves: false },
+  notifier: { schema: notifierEnv, port: 3303, scaling: 'consumer', serves: false },
+  'checkpoint-witness': { schema: checkpointWitnessEnv, port: 3304, scaling: 'singleton', serves: true, volumeDir: 'WITNESS_DIR' },
+  'retention-worker': { schema: retentionWorkerEnv, port: 3305, scaling: 'singleton', serves: false, volumeDir: 'ARCHIVE_DIR' },
 };
 const APP_NAMES = Object.keys(APPS);
 
@@ -195,6 +204,7 @@ const ofKind = <T>(kind: string, docs: LoadedDoc[] = baseDocs) =>
 const deployments = ofKind<IDeployment>('Deployment');
 const services = ofKind<IService>('Service');
 const pdbs = ofKind<IPodDisruptionBudget>('PodDisruptionBudget');
+const pvcs = ofKind<IPersistentVolumeClaim>('PersistentVolumeClaim');
 const hpas = ofKind<IHorizontalPodAutoscaler>('HorizontalPodAutoscaler');
 const configMaps = ofKind<IConfigMap>('ConfigMap');
 const secretExamples = existsSync(SECRET_EXAMPLE) ? (readYamlDocuments(SECRET_EXAMPLE) as Array<ISecret & KObject>) : [];
@@ -507,6 +517,14 @@ describe('k8s manifests', () => {
     });
   });
 
+  describe('retention queue', () => {
+    it('should queue on-demand runs under the prefix the retention worker consumes when audit-api and the worker are deployed', () => {
+      const prefixOf = (app: string) => (loadConfig(app, APPS[app].schema, resolveDeploymentEnv(app).values) as Record<string, unknown>).RETENTION_QUEUE_PREFIX;
+      expect(prefixOf('retention-worker')).toEqual(expect.any(String));
+      expect(prefixOf('audit-api')).toBe(prefixOf('retention-worker'));
+    });
+  });
+
   describe('HorizontalPodAutoscalers', () => {
     it('should target an existing Deployment with at most one replica per partition when autoscaling', () => {
       expect(hpas.length).toBeGreaterThan(0);
@@ -610,21 +628,21 @@ describe('k8s manifests', () => {
       expect(service.metadata?.annotations).toEqual(
         expect.objectContaining({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.port), 'prometheus.io/path': '/metrics' }),
       );
-      // the APIs (and the witness's reads) take traffic through a virtual IP; a consumer's Service only lists pods for scraping
-      expect(service.spec?.clusterIP === 'None').toBe(spec.consumer && !spec.singleton);
+      // the APIs (and the witness's reads) take traffic through a virtual IP; a worker's Service only lists pods for scraping
+      expect(service.spec?.clusterIP === 'None').toBe(!spec.serves);
     });
 
-    it(spec.singleton
+    it(spec.scaling === 'singleton'
       ? 'should run exactly one replica, recreated (not rolled) with its volume, when it owns a volume'
-      : spec.consumer
+      : spec.scaling === 'consumer'
       ? 'should be autoscaled up to the partition count with no fixed replicas when it consumes Kafka'
       : 'should run a fixed number of stateless replicas when it serves HTTP', () => {
       const autoscalers = hpas.filter((h) => h.spec?.scaleTargetRef.name === app);
-      if (spec.singleton) {
+      if (spec.scaling === 'singleton') {
         expect(autoscalers).toHaveLength(0);
         expect(deploymentOf(app)?.spec?.replicas).toBe(1);
         expect(deploymentOf(app)?.spec?.strategy?.type).toBe('Recreate');
-      } else if (spec.consumer) {
+      } else if (spec.scaling === 'consumer') {
         expect(autoscalers).toHaveLength(1);
         expect(autoscalers[0].spec?.maxReplicas).toBe(MAX_CONSUMER_REPLICAS);
         expect(deploymentOf(app)?.spec?.replicas).toBeUndefined();
@@ -632,6 +650,20 @@ describe('k8s manifests', () => {
         expect(autoscalers).toHaveLength(0);
         expect(deploymentOf(app)?.spec?.replicas).toBeGreaterThanOrEqual(2);
       }
+    });
+
+    it(spec.volumeDir
+      ? `should keep ${spec.volumeDir} on a PersistentVolumeClaim of the base, writable by its user, when it owns a volume`
+      : 'should mount no PersistentVolumeClaim when it keeps no state of its own', () => {
+      const pod = deploymentOf(app)?.spec?.template.spec;
+      const claims = (pod?.volumes ?? []).filter((v) => v.persistentVolumeClaim);
+      if (!spec.volumeDir) return expect(claims).toEqual([]);
+      expect(claims).toHaveLength(1);
+      const claimName = claims[0].persistentVolumeClaim!.claimName;
+      expect(pvcs.map((p) => p.metadata?.name)).toContain(claimName);
+      const mount = containerOf(app).volumeMounts?.find((m) => m.name === claims[0].name);
+      expect({ mountPath: mount?.mountPath, readOnly: mount?.readOnly ?? false }).toEqual({ mountPath: resolveDeploymentEnv(app).values[spec.volumeDir], readOnly: false });
+      expect(pod?.securityContext?.fsGroup).toBe(pod?.securityContext?.runAsGroup);
     });
   });
 });
@@ -681,10 +713,12 @@ interface ComposeService {
   environment?: Record<string, string | number> | string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[] | string };
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
 };
 
 /** Compose interpolation with an empty shell: `${X:-default}` → default; `${X}` alone is an error. */
@@ -703,7 +737,7 @@ function composeEnv(service: ComposeService): Record<string, string> {
 }
 
 describe('docker-compose.yml', () => {
-  it('should declare the infrastructure, the one-shot jobs and the six services when parsed', () => {
+  it('should declare the infrastructure, the one-shot jobs and the seven services when parsed', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['kafka', 'kafka-topics', 'postgres', 'redis', 'mailpit', 'migrate', ...APP_NAMES].sort(),
     );
@@ -740,8 +774,16 @@ describe('docker-compose.yml', () => {
       'NOTIFIER_DATABASE_PASSWORD',
       'API_DATABASE_PASSWORD',
       'TENANT_DATABASE_PASSWORD',
+      'RETENTION_DATABASE_PASSWORD',
     ]);
     expect(migrate.depends_on?.postgres?.condition).toBe('service_healthy');
+  });
+
+  it('should queue on-demand retention runs under the prefix the retention worker consumes when the stack starts', () => {
+    const prefixOf = (app: string) =>
+      (loadConfig(app, APPS[app].schema, { ...runtimeEnv, ...composeEnv(compose.services[app]) }) as Record<string, unknown>).RETENTION_QUEUE_PREFIX;
+    expect(prefixOf('retention-worker')).toEqual(expect.any(String));
+    expect(prefixOf('audit-api')).toBe(prefixOf('retention-worker'));
   });
 
   describe.each(APP_NAMES)('%s', (app) => {
@@ -781,9 +823,20 @@ describe('docker-compose.yml', () => {
       expect(new URL(url).password).toBe(composeEnv(compose.services.migrate)[variable!]);
     });
 
+    it(spec.volumeDir
+      ? `should keep ${spec.volumeDir} on a named volume when the service runs with a read-only root filesystem`
+      : 'should mount no volume when it keeps no state of its own', () => {
+      const mounts = (service().volumes ?? []).map((v) => String(v).split(':'));
+      if (!spec.volumeDir) return expect(mounts).toEqual([]);
+      expect(mounts).toHaveLength(1);
+      const [volume, target] = mounts[0];
+      expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+      expect(target).toBe(composeEnv(service())[spec.volumeDir]);
+    });
+
     it('should wait for healthy infrastructure, created topics and applied migrations when starting', () => {
-      if (spec.singleton) {
-        // the witness needs Kafka only
+      if (!APP_DB_ROLES[app]) {
+        // no database and no Redis (the witness): Kafka only
         expect(service().depends_on).toEqual({ kafka: { condition: 'service_healthy' }, 'kafka-topics': { condition: 'service_completed_successfully' } });
         return;
       }
