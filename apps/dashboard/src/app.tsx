@@ -7,6 +7,7 @@ import { DeadLettersPage } from './dead-letters/dead-letters-page';
 import { EscalationDetailPage } from './escalations/escalation-detail-page';
 import { EscalationsPage } from './escalations/escalations-page';
 import { OverviewPage } from './overview/overview-page';
+import { RetentionPage } from './retention/retention-page';
 import { AnnouncerProvider } from './shell/announcer';
 import { ErrorBoundary } from './shell/error-boundary';
 import { Layout } from './shell/layout';
@@ -20,6 +21,7 @@ const TITLES: Record<Route['name'], string> = {
   escalations: 'Escalations',
   escalation: 'Escalation',
   'dead-letters': 'Dead letters',
+  retention: 'Retention',
   'not-found': 'Not found',
 };
 
@@ -79,6 +81,8 @@ function Page({ route }: { route: Route }) {
       return <EscalationDetailPage key={route.id} id={route.id} />;
     case 'dead-letters':
       return <DeadLettersPage />;
+    case 'retention':
+      return <RetentionPage />;
     case 'not-found':
       return (
         <>

@@ -104,9 +104,10 @@ describe('agent-ledger retention', () => {
 
   it.each([
     [['retention', 'set'], 'give at least one of --retain-for, --archive, --legal-hold'],
-    [['retention', 'set', '--retain-for', '30d'], 'ISO 8601 duration such as P90D'],
+    [['retention', 'set', '--retain-for', '30d'], 'ISO 8601 duration of whole numbers such as P90D'],
     [['retention', 'set', '--retain-for', 'PT'], 'ISO 8601 duration'],
     [['retention', 'set', '--retain-for', 'P0D'], 'longer than zero'],
+    [['retention', 'set', '--retain-for', 'PT0.5S'], 'whole numbers'],
     [['retention', 'set', '--archive', 'yes'], 'Allowed choices are on, off'],
     [['retention', 'run', '--wait-timeout', '60'], 'such as 30s, 5m or 1h'],
   ])('should exit with the usage code without calling the API when given %j', async (argv, message) => {

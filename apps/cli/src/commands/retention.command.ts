@@ -61,14 +61,14 @@ export const PURGE_COLUMNS: readonly Column[] = [
   { header: 'SHA256', value: (p) => pick(p, 'archive.sha256'), display: (v) => (typeof v === 'string' ? `${v.slice(0, SHA_SHOWN)}…` : '-') },
 ];
 
-/** ISO 8601 duration: P, then [nY][nM][nW][nD], then T[nH][nM][nS] (seconds may have a fraction). */
-const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+/** ISO 8601 duration of whole numbers, as the API takes it: P, then [nY][nM][nW][nD], then T[nH][nM][nS]. */
+const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
 /** `--retain-for`: an ISO 8601 duration longer than zero (upper-cased: `p30d` → `P30D`). The API checks it again. */
 export function parseRetainFor(value: string): string {
   const v = value.trim().toUpperCase();
   if (!ISO_DURATION.test(v)) {
-    throw new InvalidArgumentError('expected an ISO 8601 duration such as P90D, P1Y, P2W, PT12H or PT5S (P, then numbers with Y M W D; after T: H M S).');
+    throw new InvalidArgumentError('expected an ISO 8601 duration of whole numbers such as P90D, P1Y, P2W, PT12H or PT5S (P, then numbers with Y M W D; after T: H M S).');
   }
   if (!/[1-9]/.test(v)) throw new InvalidArgumentError('the duration must be longer than zero.');
   return v;

@@ -88,6 +88,12 @@ export class LedgerClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  async put<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await this.send('PUT', path, { body, signal });
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
   /** A file answer (an export) as a Blob with the server's file name. */
   async download(path: string, query: Query, fallbackName: string, signal?: AbortSignal): Promise<{ blob: Blob; filename: string }> {
     const res = await this.send('GET', path, { query, signal, accept: '*/*' });

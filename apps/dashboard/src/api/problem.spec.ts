@@ -34,3 +34,25 @@ describe(toProblem.name, () => {
     expect(toProblem('text')).toMatchObject({ message: 'text' });
   });
 });
+
+describe('a 409 before the retention horizon', () => {
+  it('should carry the horizon and the archives as location/object and advise where to start', () => {
+    const p = problemFromAnswer(
+      409,
+      'Conflict',
+      JSON.stringify({
+        error: {
+          status: 409,
+          code: 'before_retention_horizon',
+          message: 'from reaches before the retention horizon 2026-03-01T00:00:00.000Z',
+          field: 'from',
+          horizon: '2026-03-01T00:00:00.000Z',
+          archives: [{ object: 't-1/2026-01.jsonl.gz', manifest: 't-1/2026-01.manifest.json', location: 's3://archives/prod' }],
+        },
+      }),
+    );
+
+    expect(p).toMatchObject({ status: 409, code: 'before_retention_horizon', field: 'from', horizon: '2026-03-01T00:00:00.000Z', archives: ['s3://archives/prod/t-1/2026-01.jsonl.gz'] });
+    expect(adviceFor(p)).toMatch(/retention horizon/);
+  });
+});

@@ -1,3 +1,5 @@
+import { archiveWhere } from './retention';
+
 /** One invalid field of a request, as the API names it. */
 export interface FieldProblem {
   field: string;
@@ -14,14 +16,19 @@ export class ApiProblem extends Error {
   readonly code: string;
   readonly field?: string;
   readonly errors: FieldProblem[];
+  /** 409 `before_retention_horizon`: the oldest instant still kept, and the archives of what is older (location/object). */
+  readonly horizon?: string;
+  readonly archives?: string[];
 
-  constructor(p: { status: number; code: string; message: string; field?: string; errors?: FieldProblem[] }) {
+  constructor(p: { status: number; code: string; message: string; field?: string; errors?: FieldProblem[]; horizon?: string; archives?: string[] }) {
     super(p.message);
     this.name = 'ApiProblem';
     this.status = p.status;
     this.code = p.code;
     this.field = p.field;
     this.errors = p.errors ?? [];
+    this.horizon = p.horizon;
+    this.archives = p.archives;
   }
 }
 
@@ -45,6 +52,8 @@ export function problemFromAnswer(status: number, statusText: string, text: stri
       errors: Array.isArray(e.errors)
         ? e.errors.filter(isRecord).map((x) => ({ field: String(x.field ?? ''), code: String(x.code ?? ''), message: String(x.message ?? '') }))
         : undefined,
+      horizon: typeof e.horizon === 'string' ? e.horizon : undefined,
+      archives: Array.isArray(e.archives) ? e.archives.map(archiveWhere).filter((a): a is string => a !== undefined) : undefined,
     });
   }
   const plain = text.trim();
@@ -79,6 +88,8 @@ export function adviceFor(p: ApiProblem): string | undefined {
       return p.code === 'insufficient_scope' ? 'This key may not do that: sign in with a key that has the needed scope (admin to change escalations).' : undefined;
     case 404:
       return p.code === 'not_found' ? 'This audit-api does not offer that endpoint (yet).' : undefined;
+    case 409:
+      return p.code === 'before_retention_horizon' ? 'Start the range on or after the retention horizon; older events can be read from their archives (docs/retention.md).' : undefined;
     case 429:
     case 502:
     case 503:

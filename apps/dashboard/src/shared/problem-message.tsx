@@ -1,4 +1,5 @@
 import { adviceFor, type ApiProblem } from '../api/problem';
+import { formatDateTime } from './format';
 
 /** An API error as a person reads it: what the API said, its code and field, and what to do. */
 export function ProblemMessage({ problem, title = 'The request failed', onRetry }: { problem: ApiProblem; title?: string; onRetry?: () => void }) {
@@ -18,6 +19,21 @@ export function ProblemMessage({ problem, title = 'The request failed', onRetry 
           {problem.errors.map((e, i) => (
             <li key={i}>
               <code>{e.field || '(body)'}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {problem.horizon && (
+        <p>
+          The record is kept from {formatDateTime(problem.horizon)} on.
+          {problem.archives && (problem.archives.length ? ' Older events are in:' : ' Older events were purged without an archive.')}
+        </p>
+      )}
+      {problem.horizon && !!problem.archives?.length && (
+        <ul>
+          {problem.archives.map((a) => (
+            <li key={a} className="mono">
+              {a}
             </li>
           ))}
         </ul>

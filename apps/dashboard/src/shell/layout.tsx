@@ -8,6 +8,7 @@ const NAV = [
   { to: '/', label: 'Overview', match: ['overview'] },
   { to: '/actions', label: 'Actions', match: ['actions', 'action'] },
   { to: '/escalations', label: 'Escalations', match: ['escalations', 'escalation'] },
+  { to: '/retention', label: 'Retention', match: ['retention'] },
 ];
 
 export function Layout({ route, children }: { route: Route; children: ReactNode }) {

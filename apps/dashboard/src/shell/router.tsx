@@ -8,6 +8,7 @@ export type Route =
   | { name: 'escalations' }
   | { name: 'escalation'; id: string }
   | { name: 'dead-letters' }
+  | { name: 'retention' }
   | { name: 'not-found'; path: string };
 
 export function matchRoute(path: string): Route {
@@ -16,6 +17,7 @@ export function matchRoute(path: string): Route {
   if (clean === '/actions') return { name: 'actions' };
   if (clean === '/escalations') return { name: 'escalations' };
   if (clean === '/dead-letters') return { name: 'dead-letters' };
+  if (clean === '/retention') return { name: 'retention' };
   let m = /^\/actions\/([^/]+)$/.exec(clean);
   if (m) return { name: 'action', id: safeDecode(m[1]) };
   m = /^\/escalations\/([^/]+)$/.exec(clean);
