@@ -23,6 +23,7 @@ export const PUBLISHED_DEVELOPMENT_SECRETS: readonly string[] = [
   'local-dev-worker-password',
   'local-dev-notifier-password',
   'local-dev-api-password',
+  'local-dev-retention-password',
 ];
 
 export interface ConfigProblem {
