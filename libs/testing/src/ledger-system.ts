@@ -194,6 +194,12 @@ export class LedgerSystem {
     return p;
   }
 
+  /** Stops every process of a service: its own and the instances startInstance added. */
+  async stopInstances(name: ServiceName): Promise<void> {
+    const all = [this.processes.get(name), ...this.extras.filter((p) => p.name === name)].filter((p): p is ServiceProcess => p !== undefined);
+    await Promise.all(all.map((p) => p.stop()));
+  }
+
   /** Makes a consumer group of the projector start at the current end of the action events topic. */
   async startGroupAtTopicEnd(groupId: string): Promise<void> {
     const kafka = createKafka({ clientId: `test-${this.suffix}`, brokers: this.stack.kafkaBrokers });
