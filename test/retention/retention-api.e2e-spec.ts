@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { LedgerSystem, waitFor, type HttpAnswer, type TestTenant } from '@agent-ledger/testing';
+import { LedgerSystem, uniqueSuffix, waitFor, type HttpAnswer, type TestTenant } from '@agent-ledger/testing';
 
-/** The retention queue as audit-api names it (libs/contracts RETENTION_QUEUE, default BullMQ prefix of audit-api). */
+/** The retention queue (libs/contracts RETENTION_QUEUE), under a BullMQ prefix of this suite's own: no retention worker takes its jobs. */
 const RETENTION_QUEUE = 'agent-ledger.retention';
-const QUEUE_PREFIX = 'agent-ledger';
+const QUEUE_PREFIX = `retention-api-${uniqueSuffix()}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type ErrorAnswer = { error: { status: number; code: string; message: string; field?: string; errors?: { field: string }[]; horizon?: string; archives?: unknown[] } };
@@ -14,14 +14,13 @@ type ErrorAnswer = { error: { status: number; code: string; message: string; fie
  * audit-api's side of retention (docs/retention.md): the policy per tenant (GET/PUT /v1/retention,
  * recorded in the tenant's ledger), on-demand runs queued in BullMQ for the retention worker, and the
  * retention horizon of queries and exports. audit-api and the projector (for the change records) run;
- * no retention worker does, so queued runs stay queued.
+ * no retention worker does, so queued runs stay queued (the queue is removed afterwards).
  */
 describe('retention API', () => {
-  const system = new LedgerSystem({ services: ['audit-api', 'audit-projector'] });
+  const system = new LedgerSystem({ services: ['audit-api', 'audit-projector'], env: { 'audit-api': { RETENTION_QUEUE_PREFIX: QUEUE_PREFIX } } });
   const { db, suffix } = system;
   const connection = new Redis(system.stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(RETENTION_QUEUE, { connection, prefix: QUEUE_PREFIX });
-  const queuedRuns: string[] = [];
   let tenant: TestTenant;
 
   const api = <T = Record<string, unknown>>(method: string, path: string, key: string, json?: unknown) => system.api<T>(method, path, key, json);
@@ -33,7 +32,8 @@ describe('retention API', () => {
   });
 
   afterAll(async () => {
-    for (const runId of queuedRuns) await (await queue.getJob(runId))?.remove().catch(() => undefined);
+    // The suite's own queue, jobs and keys: nothing is left in Redis.
+    await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
     await connection.quit();
     await system.stop();
@@ -139,7 +139,6 @@ describe('retention API', () => {
       expect(answer.status).toBe(202);
       expect(answer.body).toEqual({ runId: expect.stringMatching(UUID), state: 'queued' });
       const { runId } = answer.body;
-      queuedRuns.push(runId);
 
       const job = await queue.getJob(runId);
       expect(job).toBeDefined();
@@ -155,14 +154,12 @@ describe('retention API', () => {
     it('should give each run its own id when runs are requested one after the other', async () => {
       const a = await api<{ runId: string }>('POST', '/v1/retention/runs', tenant.apiKeys.admin);
       const b = await api<{ runId: string }>('POST', '/v1/retention/runs', tenant.apiKeys.admin);
-      queuedRuns.push(a.body.runId, b.body.runId);
       expect(a.body.runId).not.toBe(b.body.runId);
       expect((await queue.getJob(b.body.runId))?.data).toMatchObject({ tenantId: tenant.tenantId, runId: b.body.runId });
     });
 
     it("should answer 404 run_not_found when the run is another tenant's or unknown", async () => {
       const run = await api<{ runId: string }>('POST', '/v1/retention/runs', tenant.apiKeys.admin);
-      queuedRuns.push(run.body.runId);
       const other = await system.createTenant(`retention-other-${suffix}`);
       const answer = await api<ErrorAnswer>('GET', `/v1/retention/runs/${run.body.runId}`, other.apiKeys.admin);
       expect(answer).toMatchObject({ status: 404, body: { error: { status: 404, code: 'run_not_found', field: 'runId' } } });

@@ -49,7 +49,8 @@ export class RetentionRunsService {
   async find(tenantId: string, runId: string): Promise<RunView> {
     const id = runId.toLowerCase();
     const job = await this.queue.find(id);
-    if (!job || job.data.tenantId !== tenantId) throw ApiError.notFound('run_not_found', `no retention run ${runId}`, 'runId');
+    // `unknown`: removed between reading the job and its state.
+    if (!job || job.data.tenantId !== tenantId || job.state === 'unknown') throw ApiError.notFound('run_not_found', `no retention run ${runId}`, 'runId');
     const state = runState(job.state);
     return {
       runId: id,

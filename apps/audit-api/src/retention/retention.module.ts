@@ -6,7 +6,7 @@ import { RetentionRunsQueue } from './retention-runs.queue';
 import { RetentionRunsService } from './retention-runs.service';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
-import { DEFAULT_RETENTION_QUEUE_PREFIX, RETENTION_SETTINGS, type RetentionSettings } from './retention.settings';
+import { RETENTION_SETTINGS, type RetentionSettings } from './retention.settings';
 
 /**
  * Retention per tenant: GET/PUT /v1/retention, on-demand runs queued for the retention worker, and
@@ -15,7 +15,7 @@ import { DEFAULT_RETENTION_QUEUE_PREFIX, RETENTION_SETTINGS, type RetentionSetti
 @Module({})
 export class RetentionModule {
   static forRoot(config: AuditApiConfig): DynamicModule {
-    const settings: RetentionSettings = { redisUrl: config.REDIS_URL, queuePrefix: DEFAULT_RETENTION_QUEUE_PREFIX, queueTimeoutMs: 2_000 };
+    const settings: RetentionSettings = { redisUrl: config.REDIS_URL, queuePrefix: config.RETENTION_QUEUE_PREFIX, queueTimeoutMs: 2_000 };
     return {
       module: RetentionModule,
       global: true,
