@@ -48,6 +48,9 @@ describe('database roles: the services cannot undo the audit log', () => {
       // The current month's partition, created (with its TRUNCATE trigger) as the projector does.
       const { rows } = await owner.query(`SELECT ensure_audit_events_partition(date_trunc('month', now())::date) AS p`);
       partition = rows[0].p;
+      // A row in the month partition, so a role that may DELETE (the retention role) meets the trigger.
+      const row = anEventRow(randomUUID());
+      await owner.query(row.sql, row.params);
     } finally {
       await owner.end();
     }

@@ -124,7 +124,7 @@ export class Retention1732300001700 implements MigrationInterface {
           ) THEN
             RETURN OLD;
           END IF;
-          RAISE EXCEPTION 'audit_events: row (%, %, %) is not covered by a recorded, archived and checkpointed purge', OLD.tenant_id, OLD.kafka_partition, OLD.chain_seq
+          RAISE EXCEPTION 'permission denied: audit_events row (%, %, %) is not covered by a recorded, archived and checkpointed purge', OLD.tenant_id, OLD.kafka_partition, OLD.chain_seq
             USING ERRCODE = 'insufficient_privilege';
         END IF;
         RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP
