@@ -31,6 +31,16 @@ export const EMAIL_QUEUE = 'agent-ledger.notifications.email';
 export const WEBHOOK_QUEUE = 'agent-ledger.notifications.webhook';
 /** The retention worker's queue: scheduled sweeps of every tenant and on-demand runs of one (docs/retention.md). */
 export const RETENTION_QUEUE = 'agent-ledger.retention';
+/** Jobs of the retention queue: `sweep` (every tenant; the worker's job scheduler adds it) and `tenant` (one tenant now; audit-api adds it). */
+export const RETENTION_SWEEP_JOB = 'sweep';
+export const RETENTION_TENANT_JOB = 'tenant';
+
+/** Payload of a `tenant` job: which tenant, the run's id (also the job id), and who asked (an API key id, or `root`). */
+export interface RetentionJobData {
+  tenantId: string;
+  runId: string;
+  requestedBy: string;
+}
 
 /** Kafka header: why a message was sent to a DLQ topic. */
 export const DLQ_REASON_HEADER = 'x-ledger-dlq-reason';

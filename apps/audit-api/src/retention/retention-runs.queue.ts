@@ -1,20 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { RETENTION_QUEUE } from '@agent-ledger/contracts';
+import { RETENTION_QUEUE, RETENTION_TENANT_JOB, type RetentionJobData } from '@agent-ledger/contracts';
 import { ApiError } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RETENTION_SETTINGS, type RetentionSettings } from './retention.settings';
-
-/** Name of the job that runs retention for one tenant now (the retention worker switches on it). */
-export const RETENTION_TENANT_JOB = 'tenant';
-
-/** Payload of a `tenant` job: which tenant, the run's id (also the job id), and who asked (an API key id, or `root`). */
-export interface RetentionJobData {
-  tenantId: string;
-  runId: string;
-  requestedBy: string;
-}
 
 /** What the retention worker returns from a run (passed through as `result`). */
 export type RetentionJobResult = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { ApiError } from '@agent-ledger/runtime';
-import type { QueuedRun, RetentionJobData, RetentionRunsQueue } from './retention-runs.queue';
+import type { RetentionJobData } from '@agent-ledger/contracts';
+import type { QueuedRun, RetentionRunsQueue } from './retention-runs.queue';
 import { RetentionRunsService } from './retention-runs.service';
 
 const TENANT = '6f1c1b8e-5d7a-4c1e-9f3a-2b6d8e9a0c11';

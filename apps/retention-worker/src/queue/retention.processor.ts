@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { RETENTION_QUEUE } from '@agent-ledger/contracts';
+import { RETENTION_QUEUE, RETENTION_SWEEP_JOB, RETENTION_TENANT_JOB, type RetentionJobData } from '@agent-ledger/contracts';
 import { ReadinessService } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -8,16 +8,7 @@ import { RETENTION_CONFIG } from '../config/retention-config.token';
 import { PurgeRepository } from '../purge/purge.repository';
 import { TenantPurgeService, type TenantRunResult } from '../purge/tenant-purge.service';
 
-/** Job names of the retention queue: `sweep` (every tenant, from the job scheduler) and `tenant` (one, on demand through audit-api). */
-export const SWEEP_JOB = 'sweep';
-export const TENANT_JOB = 'tenant';
 const SCHEDULER_ID = 'retention-sweep';
-
-export interface TenantJobData {
-  tenantId: string;
-  runId?: string;
-  requestedBy?: string;
-}
 
 export interface SweepResult {
   tenants: TenantRunResult[];
@@ -70,7 +61,7 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
   private async schedule(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.queue?.upsertJobScheduler(SCHEDULER_ID, { every: this.config.RETENTION_EVERY_MS }, { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
+        await this.queue?.upsertJobScheduler(SCHEDULER_ID, { every: this.config.RETENTION_EVERY_MS }, { name: RETENTION_SWEEP_JOB, data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } });
         this.log.info({ everyMs: this.config.RETENTION_EVERY_MS }, 'retention sweep scheduled');
         return;
       } catch (err) {
@@ -83,14 +74,14 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
 
   private async process(job: Job): Promise<TenantRunResult | SweepResult> {
     switch (job.name) {
-      case TENANT_JOB: {
-        const data = job.data as TenantJobData;
+      case RETENTION_TENANT_JOB: {
+        const data = job.data as Partial<RetentionJobData>;
         if (typeof data?.tenantId !== 'string') throw new UnrecoverableError('a tenant job needs data.tenantId');
         const result = await this.tenants.run(data.tenantId);
         await this.dropEmptyPartitions();
         return result;
       }
-      case SWEEP_JOB:
+      case RETENTION_SWEEP_JOB:
         return this.sweep();
       default:
         throw new UnrecoverableError(`unknown job ${job.name}`);
