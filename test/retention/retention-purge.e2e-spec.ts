@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,31 @@ describe('retention purge', () => {
     );
   }
 
+  /** Escalations and deliveries of the tenant (as the projector and notifier would have written them), an hour old or new. */
+  async function seedEscalationsAndDeliveries(t: TestTenant) {
+    const escalations = { resolved: randomUUID(), open: randomUUID(), recent: randomUUID() };
+    const deliveries = { delivered: randomUUID(), pending: randomUUID() };
+    const escalation = (id: string, status: string, age: string) =>
+      system.db.query(
+        `INSERT INTO escalations (escalation_id, tenant_id, session_id, reason, severity, status, summary, customer_message, count, opened_at, last_seen_at, updated_at)
+         VALUES ($1, $2, 's-old', 'error_threshold', 'high', $3, 'summary', 'message', 1, now() - $4::interval, now() - $4::interval, now() - $4::interval)`,
+        [id, t.tenantId, status, age],
+      );
+    await escalation(escalations.resolved, 'resolved', '1 hour');
+    await escalation(escalations.open, 'open', '1 hour');
+    await escalation(escalations.recent, 'resolved', '-1 hour');
+    await system.db.query(`INSERT INTO escalation_events (event_id, tenant_id, escalation_id, type, occurred_at, payload) VALUES ($1, $2, $3, 'escalation.resolved', now(), '{}')`, [randomUUID(), t.tenantId, escalations.resolved]);
+    const delivery = (id: string, status: string) =>
+      system.db.query(
+        `INSERT INTO deliveries (id, tenant_id, dedup_key, event_type, channel, target, message_id, payload, status, job_id, created_at, updated_at)
+         VALUES ($1, $2, $4, 'escalation.opened', 'email', 'ops@example.com', $4, '{}', $3, $4, now() - interval '1 hour', now() - interval '1 hour')`,
+        [id, t.tenantId, status, `retention-${id}`],
+      );
+    await delivery(deliveries.delivered, 'delivered');
+    await delivery(deliveries.pending, 'pending');
+    return { escalations, deliveries };
+  }
+
   async function runRetention(tenant: TestTenant, apiKey = tenant.apiKeys.admin): Promise<Record<string, unknown>> {
     const started = await system.api<{ runId: string }>('POST', '/v1/retention/runs', apiKey);
     expect(started.status).toBe(202);
@@ -97,6 +122,7 @@ describe('retention purge', () => {
     oldIds = await postEvents(tenant, 'old', 20);
     await untilCheckpointOlderThan(tenant, 5);
     recentIds = await postEvents(tenant, 'recent', 4);
+    const escalations = await seedEscalationsAndDeliveries(tenant);
 
     run = await runRetention(tenant);
 
@@ -105,6 +131,13 @@ describe('retention purge', () => {
     expect(await stored(tenant, recentIds)).toBe(4);
     expect(await actionsOf(tenant, 'old')).toBe(0);
     expect(await actionsOf(tenant, 'recent')).toBe(2);
+    // Resolved escalations and finished deliveries of the purged period go; open or later ones stay.
+    const left = async (table: string, column: string, ids: string[]) =>
+      (await system.db.query(`SELECT ${column}::text AS id FROM ${table} WHERE ${column} = ANY ($1::uuid[]) ORDER BY 1`, [ids])).rows.map((r) => r.id);
+    expect(await left('escalations', 'escalation_id', Object.values(escalations.escalations))).toEqual([escalations.escalations.open, escalations.escalations.recent].sort());
+    expect(await left('escalation_events', 'escalation_id', [escalations.escalations.resolved])).toEqual([]);
+    expect(await left('deliveries', 'id', Object.values(escalations.deliveries))).toEqual([escalations.deliveries.pending]);
+    expect(run.result).toMatchObject({ deleted: { events: (run.result as { events: number }).events, escalations: 1, deliveries: 1 } });
   });
 
   it('should write the archive and a manifest that matches it and the signed checkpoint', async () => {
