@@ -15,3 +15,5 @@ export { ACTION_STATUSES, ESCALATION_STATUSES, type ActionStatus, type Escalatio
 export { MAX_JSON_DEPTH, checkJsonText, unsafeTextReason, type JsonTextOptions } from './json-text';
 export { EARLIEST_INSTANT, LATEST_INSTANT, EARLIEST_INSTANT_MS, LATEST_INSTANT_MS, isInstantInRange } from './instant-range';
 export * from './codecs';
+export * from './retention';
+export { checkRetentionDuration, DEFAULT_RETAIN_FOR, MAX_RETAIN_FOR, MIN_RETAIN_FOR, type DurationCheck } from './retention-duration';

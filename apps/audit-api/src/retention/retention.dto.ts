@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkRetentionDuration, MAX_RETAIN_FOR, MIN_RETAIN_FOR } from './retention-duration';
+import { checkRetentionDuration, MAX_RETAIN_FOR, MIN_RETAIN_FOR } from '@agent-ledger/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

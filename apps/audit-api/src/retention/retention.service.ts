@@ -1,42 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { DEFAULT_RETAIN_FOR, type RetentionPolicyView as PolicyView, type RetentionPurgeView as PurgeView, type RetentionView } from '@agent-ledger/contracts';
 import { createLogger } from '@agent-ledger/telemetry';
 import { ChangeRecorder, type ChangeContext } from '../change-log/change-recorder.service';
-import { DEFAULT_RETAIN_FOR } from './retention-duration';
 import type { PutRetentionDto } from './retention.dto';
-import { RetentionRepository, type ArchiveRef, type PolicyRow, type PurgeRow } from './retention.repository';
+import { RetentionRepository, type PolicyRow, type PurgeRow } from './retention.repository';
 import type { EntityManager } from '@agent-ledger/persistence';
 
 /** Purges GET /v1/retention lists, newest first. */
 const LISTED_PURGES = 20;
-
-export interface PolicyView {
-  retainFor: string;
-  archive: boolean;
-  legalHold: boolean;
-  updatedAt: string | null;
-  /** True while the tenant never set a policy (the values are the defaults). */
-  default: boolean;
-}
-
-export interface PurgeView {
-  purgeId: string;
-  ordinal: number;
-  state: PurgeRow['state'];
-  events: number;
-  horizon: string;
-  recordedFrom: string | null;
-  recordedTo: string | null;
-  createdAt: string;
-  purgedAt: string | null;
-  archive: ArchiveRef | null;
-}
-
-export interface RetentionView {
-  policy: PolicyView;
-  /** The end of the newest purged period: queries with `from` before it answer 409 (null: never purged). */
-  horizon: string | null;
-  purges: PurgeView[];
-}
 
 /** A tenant's retention policy (how long events are kept, archiving, legal hold) and its purges. */
 @Injectable()

@@ -3,7 +3,7 @@ import { CommandContext } from '../cli.context';
 import { runCli } from '../cli.program';
 import { ExitCode } from '../errors/cli.error';
 import type { FetchLike } from '../http/ledger.client';
-import type { RetentionPurge, RetentionRun, RetentionView } from './retention.command';
+import type { RetentionPurgeView as RetentionPurge, RetentionRunView as RetentionRun, RetentionView } from '@agent-ledger/contracts';
 
 interface Request {
   url: URL;
@@ -105,8 +105,8 @@ describe('agent-ledger retention', () => {
   it.each([
     [['retention', 'set'], 'give at least one of --retain-for, --archive, --legal-hold'],
     [['retention', 'set', '--retain-for', '30d'], 'ISO 8601 duration of whole numbers such as P90D'],
-    [['retention', 'set', '--retain-for', 'PT'], 'ISO 8601 duration'],
-    [['retention', 'set', '--retain-for', 'P0D'], 'longer than zero'],
+    [['retention', 'set', '--retain-for', 'PT'], 'must name at least one amount'],
+    [['retention', 'set', '--retain-for', 'P0D'], 'must be at least PT1S'],
     [['retention', 'set', '--retain-for', 'PT0.5S'], 'whole numbers'],
     [['retention', 'set', '--archive', 'yes'], 'Allowed choices are on, off'],
     [['retention', 'run', '--wait-timeout', '60'], 'such as 30s, 5m or 1h'],

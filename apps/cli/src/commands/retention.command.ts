@@ -1,45 +1,10 @@
+import { checkRetentionDuration, type RetentionRunView as RetentionRun, type RetentionView } from '@agent-ledger/contracts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CommandContext } from '../cli.context';
 import { archiveLocation, CliError, ExitCode, UsageError } from '../errors/cli.error';
 import type { LedgerClient } from '../http/ledger.client';
 import { formatBytes, formatCount, formatTime, pick } from '../output/format';
 import { renderKeyValues, renderTable, type Column } from '../output/table';
-
-/** `GET`/`PUT /v1/retention`: the tenant's policy, the oldest instant still kept, the newest purges. */
-export interface RetentionView {
-  policy: { retainFor: string; archive: boolean; legalHold: boolean; updatedAt: string | null; default: boolean };
-  horizon: string | null;
-  purges: RetentionPurge[];
-}
-
-export interface RetentionArchive {
-  location: string;
-  object: string;
-  manifest: string;
-  sha256: string;
-  bytes: number;
-}
-
-export interface RetentionPurge {
-  purgeId: string;
-  ordinal: number;
-  state: 'planned' | 'archived' | 'recorded' | 'purged';
-  events: number;
-  horizon: string;
-  recordedFrom: string | null;
-  recordedTo: string | null;
-  createdAt: string;
-  purgedAt: string | null;
-  archive: RetentionArchive | null;
-}
-
-/** `POST /v1/retention/runs` and `GET /v1/retention/runs/:runId`. */
-export interface RetentionRun {
-  runId: string;
-  state: 'queued' | 'running' | 'completed' | 'failed';
-  result?: { tenantId: string; outcome: 'purged' | 'nothing_to_purge' | 'legal_hold' | 'busy'; purgeId?: string; events?: number; archive?: unknown };
-  error?: string;
-}
 
 /** How often `retention run --wait` asks how the run is going. */
 export const RUN_POLL_MS = 500;
@@ -61,16 +26,11 @@ export const PURGE_COLUMNS: readonly Column[] = [
   { header: 'SHA256', value: (p) => pick(p, 'archive.sha256'), display: (v) => (typeof v === 'string' ? `${v.slice(0, SHA_SHOWN)}…` : '-') },
 ];
 
-/** ISO 8601 duration of whole numbers, as the API takes it: P, then [nY][nM][nW][nD], then T[nH][nM][nS]. */
-const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
-
-/** `--retain-for`: an ISO 8601 duration longer than zero (upper-cased: `p30d` → `P30D`). The API checks it again. */
+/** `--retain-for`: an ISO 8601 duration from PT1S to P100Y (upper-cased: `p30d` → `P30D`), checked as the API checks it. */
 export function parseRetainFor(value: string): string {
   const v = value.trim().toUpperCase();
-  if (!ISO_DURATION.test(v)) {
-    throw new InvalidArgumentError('expected an ISO 8601 duration of whole numbers such as P90D, P1Y, P2W, PT12H or PT5S (P, then numbers with Y M W D; after T: H M S).');
-  }
-  if (!/[1-9]/.test(v)) throw new InvalidArgumentError('the duration must be longer than zero.');
+  const check = checkRetentionDuration(v, 'the duration');
+  if (!check.ok) throw new InvalidArgumentError(`${check.message}.`);
   return v;
 }
 

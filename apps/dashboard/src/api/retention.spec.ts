@@ -7,7 +7,7 @@ describe(retainForProblem.name, () => {
   });
 
   it('should explain the shape when the value is no ISO 8601 duration', () => {
-    expect(retainForProblem('30d')).toMatch(/ISO 8601 duration of whole numbers, such as P90D/);
+    expect(retainForProblem('30d')).toMatch(/ISO 8601 duration of whole numbers such as P90D/);
     expect(retainForProblem('PT0.5S')).toMatch(/whole numbers/);
     expect(retainForProblem('P1H')).toMatch(/ISO 8601/);
   });

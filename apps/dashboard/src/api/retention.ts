@@ -1,93 +1,31 @@
+import { checkRetentionDuration } from '../../../../libs/contracts/src/retention-duration';
+import type { RetentionChange, RetentionPolicyView as RetentionPolicy, RetentionRunView as RetentionRun } from '../../../../libs/contracts/src/retention';
 import type { ApiProblem } from './problem';
 
-/** The tenant's retention policy; `default` while the tenant never set one. */
-export interface RetentionPolicy {
-  retainFor: string;
-  archive: boolean;
-  legalHold: boolean;
-  updatedAt: string | null;
-  default: boolean;
-}
-
-export interface RetentionArchive {
-  location: string;
-  object: string;
-  manifest: string;
-  sha256: string;
-  bytes: number;
-}
-
-export type PurgeState = 'planned' | 'archived' | 'recorded' | 'purged';
-
-export interface RetentionPurge {
-  purgeId: string;
-  ordinal: number;
-  state: PurgeState;
-  events: number;
-  horizon: string;
-  recordedFrom: string | null;
-  recordedTo: string | null;
-  createdAt: string;
-  purgedAt: string | null;
-  archive: RetentionArchive | null;
-}
-
-/** `GET`/`PUT /v1/retention`: the policy, the retention horizon (the oldest instant still kept) and the newest purges (≤ 20). */
-export interface RetentionView {
-  policy: RetentionPolicy;
-  horizon: string | null;
-  purges: RetentionPurge[];
-}
-
-/** `PUT /v1/retention`: only the fields to change. */
-export interface RetentionChange {
-  retainFor?: string;
-  archive?: boolean;
-  legalHold?: boolean;
-}
-
-export type RunState = 'queued' | 'running' | 'completed' | 'failed';
-
-export interface RunResult {
-  tenantId: string;
-  outcome: 'purged' | 'nothing_to_purge' | 'legal_hold' | 'busy';
-  purgeId?: string;
-  events?: number;
-  archive?: unknown;
-}
-
-/** `POST /v1/retention/runs` (202) and `GET /v1/retention/runs/:runId`. */
-export interface RetentionRun {
-  runId: string;
-  state: RunState;
-  result?: RunResult;
-  error?: string;
-}
+export type {
+  RetentionArchiveView as RetentionArchive,
+  RetentionChange,
+  RetentionOutcome,
+  RetentionPolicyView as RetentionPolicy,
+  RetentionPurgeState as PurgeState,
+  RetentionPurgeView as RetentionPurge,
+  RetentionRunResult as RunResult,
+  RetentionRunState as RunState,
+  RetentionRunView as RetentionRun,
+  RetentionView,
+} from '../../../../libs/contracts/src/retention';
 
 export const isRunOver = (run: RetentionRun): boolean => run.state === 'completed' || run.state === 'failed';
 
-const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
-const DAY = 86_400;
-const YEAR = 365.25 * DAY;
-/** Seconds per unit, in the order of the pattern's groups: Y M W D H M S (a year of 365.25 days, as the API counts). */
-const UNIT_SECONDS = [YEAR, YEAR / 12, 7 * DAY, DAY, 3_600, 60, 1];
-
 /**
- * Why a retention period would be refused, or undefined when it is fine: an ISO 8601 duration of
- * whole numbers from PT1S to P100Y (`P[nY][nM][nW][nD][T[nH][nM][nS]]`). The API checks it again.
+ * Why a retention period would be refused, or undefined when it is fine: the API's own check (an ISO
+ * 8601 duration of whole numbers from PT1S to P100Y), run in the browser first.
  */
 export function retainForProblem(text: string): string | undefined {
   const v = text.trim().toUpperCase();
   if (!v) return 'Give a period, e.g. P90D.';
-  const m = v.length <= 64 ? DURATION.exec(v) : null;
-  if (!m) return 'Use an ISO 8601 duration of whole numbers, such as P90D (90 days), P1Y, P2W or PT12H.';
-  const parts = m.slice(1);
-  if (parts.every((p) => p === undefined)) return 'Name at least one amount, e.g. P90D (not "P" alone).';
-  if (v.includes('T') && parts.slice(4).every((p) => p === undefined)) return 'Name hours, minutes or seconds after "T", e.g. PT12H.';
-  const seconds = parts.reduce((sum, p, i) => sum + (p === undefined ? 0 : Number(p) * UNIT_SECONDS[i]), 0);
-  if (seconds < 1) return 'The period must be at least PT1S (one second).';
-  if (seconds > 100 * YEAR) return 'The period must be at most P100Y.';
-  return undefined;
+  const check = checkRetentionDuration(v, 'The period');
+  return check.ok ? undefined : `${check.message}.`;
 }
 
 /** The fields that differ from the policy: what a PUT sends (nothing when nothing changed). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ArchiveStore } from '@agent-ledger/archive-store';
+import type { RetentionRunResult } from '@agent-ledger/contracts';
 import type { PurgeArchive, RetentionPurgedDetails } from '@agent-ledger/integrity';
 import { counter, createLogger } from '@agent-ledger/telemetry';
 import { buildArchive, manifestBytes } from '../archive/archive-writer';
@@ -9,15 +10,7 @@ import { PurgeRecordPublisher } from './purge-record.publisher';
 import { PurgeRepository, type Deleted, type Purge } from './purge.repository';
 
 /** What one tenant's run did (the job's return value; docs/retention.md). */
-export interface TenantRunResult {
-  tenantId: string;
-  outcome: 'purged' | 'nothing_to_purge' | 'legal_hold' | 'busy';
-  purgeId?: string;
-  ordinal?: number;
-  events?: number;
-  archive?: PurgeArchive | null;
-  deleted?: Deleted;
-}
+export type TenantRunResult = RetentionRunResult;
 
 const purgedEvents = () => counter('ledger_retention_purged_events_total', 'Rows removed from audit_events by retention', ['archived']);
 
