@@ -108,7 +108,8 @@ export class LedgerSystem {
   envOf(name: ServiceName): NodeJS.ProcessEnv {
     const own: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {
       'audit-api': { LEDGER_ROOT_KEY: this.rootKey, LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64, RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix },
-      'retention-worker': { RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix, ARCHIVE_DIR: this.archiveDir, RETENTION_RECORD_TIMEOUT_MS: '30000' },
+      // No scheduled sweep: it would run over every tenant of the shared test database; tests run on demand.
+      'retention-worker': { RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix, ARCHIVE_DIR: this.archiveDir, RETENTION_RECORD_TIMEOUT_MS: '30000', RETENTION_SWEEP_ENABLED: 'false' },
       'audit-projector': {
         AUDIT_PROJECTOR_GROUP_ID: this.projectorGroup,
         AUDIT_PROJECTOR_SESSION_TIMEOUT_MS: '6000',

@@ -10,6 +10,8 @@ export const envSchema = z.object({
   RETENTION_WORKER_PORT: port(DEFAULT_PORT),
   /** How often every tenant is swept (a BullMQ job scheduler: one sweep per period whatever the number of workers). */
   RETENTION_EVERY_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
+  /** Whether this worker schedules the periodic sweep (off: only on-demand runs, e.g. a test system on a shared database). */
+  RETENTION_SWEEP_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Prefix of the BullMQ keys; audit-api must use the same one to queue on-demand runs. */
   RETENTION_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" and "-" only (1-64)').default('agent-ledger'),
   /** How long a purge waits for its retention.purged record to be stored by the projector before it gives up (and resumes at the next run). */

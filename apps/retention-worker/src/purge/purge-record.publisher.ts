@@ -25,7 +25,7 @@ export class PurgeRecordPublisher implements OnApplicationShutdown {
     this.producer = new LedgerProducer(kafka);
   }
 
-  async record(tenantId: string, eventId: string, details: RetentionPurgedDetails): Promise<void> {
+  async record(tenantId: string, eventId: string, details: RetentionPurgedDetails, signal?: AbortSignal): Promise<void> {
     if (await this.repository.isStored(tenantId, eventId)) return;
     await this.producer.send(actionEventsCodec.topic, [actionEventsCodec.encode(retentionPurgedEvent(tenantId, eventId, details))]);
     const deadline = Date.now() + this.config.RETENTION_RECORD_TIMEOUT_MS;
@@ -33,6 +33,7 @@ export class PurgeRecordPublisher implements OnApplicationShutdown {
       if (Date.now() > deadline) {
         throw new Error(`the retention.purged record ${eventId} of tenant ${tenantId} was not stored within ${this.config.RETENTION_RECORD_TIMEOUT_MS} ms (is audit-projector running?); nothing was deleted, the next run resumes`);
       }
+      signal?.throwIfAborted();
       await sleep(250);
     }
   }

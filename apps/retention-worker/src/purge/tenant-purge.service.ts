@@ -31,24 +31,27 @@ export class TenantPurgeService {
     @Inject(ARCHIVE_STORE) private readonly store: ArchiveStore,
   ) {}
 
-  async run(tenantId: string): Promise<TenantRunResult> {
-    const result = await this.repository.withTenantLock(tenantId, () => this.runLocked(tenantId));
+  /** One run of a tenant; `signal` aborted (shutdown) stops it between steps, to be resumed by the next run. */
+  async run(tenantId: string, signal?: AbortSignal): Promise<TenantRunResult> {
+    const result = await this.repository.withTenantLock(tenantId, () => this.runLocked(tenantId, signal));
     return result ?? { tenantId, outcome: 'busy' };
   }
 
-  private async runLocked(tenantId: string): Promise<TenantRunResult> {
+  private async runLocked(tenantId: string, signal?: AbortSignal): Promise<TenantRunResult> {
     const policy = await this.repository.policy(tenantId);
     if (policy.legalHold) return { tenantId, outcome: 'legal_hold' };
     const purge = (await this.repository.unfinished(tenantId)) ?? (await this.repository.plan(tenantId, policy, { purgeId: randomUUID(), recordEventId: randomUUID() }));
     if (!purge) return { tenantId, outcome: 'nothing_to_purge' };
-    return this.complete(purge);
+    return this.complete(purge, signal);
   }
 
-  private async complete(purge: Purge): Promise<TenantRunResult> {
+  private async complete(purge: Purge, signal?: AbortSignal): Promise<TenantRunResult> {
     let current = purge;
     if (current.state === 'planned') current = await this.archive(current);
+    signal?.throwIfAborted();
     if (current.state === 'archived') {
-      await this.publisher.record(current.tenantId, current.recordEventId, await this.details(current));
+      await this.publisher.record(current.tenantId, current.recordEventId, await this.details(current), signal);
+      signal?.throwIfAborted();
       await this.repository.markRecorded(current.purgeId);
       current = { ...current, state: 'recorded' };
     }

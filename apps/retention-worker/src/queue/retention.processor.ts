@@ -28,6 +28,8 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
   private readonly log = createLogger(RetentionProcessor.name);
   private worker?: Worker;
   private queue?: Queue;
+  /** Aborted at shutdown: a sweep stops between tenants, a purge between its steps (the next run resumes it). */
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(RETENTION_CONFIG) private readonly config: RetentionConfig,
@@ -55,7 +57,8 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
       },
     });
     // Redis may be away at boot: the scheduler is set once it answers.
-    void this.schedule();
+    if (this.config.RETENTION_SWEEP_ENABLED) void this.schedule();
+    else this.log.info('scheduled sweeps are off (RETENTION_SWEEP_ENABLED=false): runs only on demand');
   }
 
   private async schedule(): Promise<void> {
@@ -77,7 +80,7 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
       case RETENTION_TENANT_JOB: {
         const data = job.data as Partial<RetentionJobData>;
         if (typeof data?.tenantId !== 'string') throw new UnrecoverableError('a tenant job needs data.tenantId');
-        const result = await this.tenants.run(data.tenantId);
+        const result = await this.tenants.run(data.tenantId, this.stopping.signal);
         await this.dropEmptyPartitions();
         return result;
       }
@@ -92,8 +95,9 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
   private async sweep(): Promise<SweepResult> {
     const result: SweepResult = { tenants: [], failed: [], droppedPartitions: [] };
     for (const tenantId of await this.repository.tenants()) {
+      if (this.stopping.signal.aborted) break;
       try {
-        result.tenants.push(await this.tenants.run(tenantId));
+        result.tenants.push(await this.tenants.run(tenantId, this.stopping.signal));
       } catch (err) {
         this.log.error({ err, tenantId }, 'retention run of a tenant failed; the next run resumes it');
         result.failed.push({ tenantId, error: (err as Error).message });
@@ -111,6 +115,7 @@ export class RetentionProcessor implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping.abort(new Error('the retention worker is shutting down; the next run resumes'));
     const queue = this.queue;
     this.queue = undefined;
     await this.worker?.close();
