@@ -18,6 +18,7 @@ import { ChangeLogIpKeys1732300001310 } from './migrations/1732300001310-change-
 import { AuditEventsRecordingOrderIndex1732300001600 } from './migrations/1732300001600-audit-events-recording-order-index';
 import { Retention1732300001700 } from './migrations/1732300001700-retention';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
+import { EventModelFilters1732300001900 } from './migrations/1732300001900-event-model-filters';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -38,6 +39,7 @@ export const LEDGER_MIGRATIONS = [
   ChangeLogIpKeys1732300001310,
   AuditEventsRecordingOrderIndex1732300001600,
   Retention1732300001700,
+  EventModelFilters1732300001900,
 ];
 
 export interface DataSourceSettings {
