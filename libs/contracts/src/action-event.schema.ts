@@ -4,6 +4,9 @@ import {
   ACTOR_TYPES,
   APPROVAL_DECISIONS,
   EVENT_TYPES,
+  MESSAGE_ROLES,
+  MESSAGE_TYPES,
+  TASK_TYPES,
   PRODUCER_EVENT_TYPES,
   SYSTEM_EVENT_TYPES,
   RISK_LEVELS,
@@ -32,6 +35,7 @@ export const uuidString = { type: 'string', format: 'uuid' } as const;
 export const dateTimeString = { type: 'string', format: 'date-time', [INSTANT_RANGE_KEYWORD]: [EARLIEST_INSTANT, LATEST_INSTANT] } as const;
 const freeObject = { type: 'object' } as const;
 const nonNegativeNumber = { type: 'number', minimum: 0 } as const;
+const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
 
 function closedObject(properties: Record<string, object>, required: string[]) {
   return { type: 'object', properties, required, additionalProperties: false } as const;
@@ -83,9 +87,22 @@ const bodyProperties = {
       approvedBy: idString,
       method: nameString,
       decisionMs: nonNegativeNumber,
+      approvalId: idString,
     },
     ['required'],
   ),
+  taskId: idString,
+  message: closedObject(
+    {
+      role: { type: 'string', enum: MESSAGE_ROLES },
+      content: { type: 'string', maxLength: L.messageContentMaxLength },
+      tokens: nonNegativeInteger,
+      model: nameString,
+    },
+    ['role', 'content'],
+  ),
+  budget: closedObject({ used: nonNegativeNumber, limit: nonNegativeNumber, unit: nameString }, ['used', 'limit', 'unit']),
+  plan: closedObject({ planId: idString, stepId: idString, parentPlanId: idString }, ['planId']),
   output: freeObject,
   durationMs: nonNegativeNumber,
   error: closedObject({ message: messageString, code: idString, details: freeObject }, ['message']),
@@ -105,7 +122,9 @@ function requires(...names: string[]) {
 /** Rules that depend on `type`. */
 const typeRules = [
   { if: { properties: { type: { enum: ACTION_TYPES } }, required: ['type'] }, then: requires('actionId') },
-  { if: { properties: { type: { const: 'action.failed' } }, required: ['type'] }, then: requires('error') },
+  { if: { properties: { type: { enum: ['action.failed', 'task.failed'] } }, required: ['type'] }, then: requires('error') },
+  { if: { properties: { type: { enum: TASK_TYPES } }, required: ['type'] }, then: requires('taskId') },
+  { if: { properties: { type: { enum: MESSAGE_TYPES } }, required: ['type'] }, then: requires('message') },
   { if: { properties: { type: { enum: ['change.recorded', ...SYSTEM_EVENT_TYPES] } }, required: ['type'] }, then: requires('resource', 'changes') },
 ];
 

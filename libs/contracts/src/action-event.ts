@@ -20,8 +20,19 @@ export const SIGNAL_TYPES = [
 ] as const;
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 
-/** What producers may send: the lifecycle, signals and administrative changes. */
-export const PRODUCER_EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded'] as const;
+/** A task's lifecycle (a unit of work an agent queues and finishes). Each requires a `taskId`. */
+export const TASK_TYPES = ['task.queued', 'task.completed', 'task.failed'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+/** A message of a conversation (a prompt, an answer, a tool result); requires `message`. */
+export const MESSAGE_TYPES = ['message.recorded'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/**
+ * What producers may send: the action lifecycle, signals, administrative changes, messages and the
+ * task lifecycle.
+ */
+export const PRODUCER_EVENT_TYPES = [...ACTION_TYPES, ...SIGNAL_TYPES, 'change.recorded', ...MESSAGE_TYPES, ...TASK_TYPES] as const;
 export type ProducerEventType = (typeof PRODUCER_EVENT_TYPES)[number];
 
 /**
@@ -43,6 +54,24 @@ export { APPROVAL_DECISIONS, RISK_LEVELS, type ApprovalDecision, type RiskLevel 
 export const ACTOR_TYPES = ['agent', 'user', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
+/** Who wrote a `message.recorded`. */
+export const MESSAGE_ROLES = ['user', 'agent', 'system', 'tool'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
+/**
+ * What a `change.recorded` did, read from its `changes`: `before` null → create, `after` null →
+ * delete, neither null → update (both null is an update of nothing: update).
+ */
+export const CHANGE_ACTIONS = ['create', 'update', 'delete'] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+export function changeActionOf(changes: { before: unknown; after: unknown } | undefined): ChangeAction | undefined {
+  if (!changes) return undefined;
+  if (changes.before === null && changes.after !== null) return 'create';
+  if (changes.after === null && changes.before !== null) return 'delete';
+  return 'update';
+}
+
 /**
  * Size limits of schema v1: characters for strings; UTF-8 bytes of the JSON (`JSON.stringify`) for
  * `metadata` and whole events.
@@ -59,6 +88,8 @@ export const ACTION_EVENT_LIMITS = {
   nameMaxLength: 200,
   messageMaxLength: 4_000,
   userAgentMaxLength: 1_000,
+  /** `message.content`: a prompt or an answer; longer text is cut by the producer (or referenced). */
+  messageContentMaxLength: 32_000,
   metadataMaxBytes: 16 * 1024,
   eventMaxBytes: 256 * 1024,
   inputMaxBytes: 255 * 1024,
@@ -70,6 +101,10 @@ export function isEventType(value: unknown): value is EventType {
 
 export function isActionType(value: unknown): value is ActionType {
   return typeof value === 'string' && (ACTION_TYPES as readonly string[]).includes(value);
+}
+
+export function isTaskType(value: unknown): value is TaskType {
+  return typeof value === 'string' && (TASK_TYPES as readonly string[]).includes(value);
 }
 
 export interface AgentRef {
@@ -105,7 +140,36 @@ export interface Approval {
   approvedBy?: string;
   /** How the decision was made, e.g. `slack`, `customer_confirmation`. */
   method?: string;
+  /** Milliseconds from the request for approval to the decision. */
   decisionMs?: number;
+  /** The approval request's id in the approving system (filterable: `approvalId`). */
+  approvalId?: string;
+}
+
+/** A message of a conversation (`message.recorded`); its `content` is redacted like `input`. */
+export interface ChatMessage {
+  role: MessageRole;
+  /** Text, at most {@link ACTION_EVENT_LIMITS.messageContentMaxLength} characters. */
+  content: string;
+  /** Tokens the message counts (as the model reports them). */
+  tokens?: number;
+  /** The model that wrote or read it. */
+  model?: string;
+}
+
+/** Spend against a limit, on any event (e.g. with `signal.budget_exceeded`). */
+export interface Budget {
+  used: number;
+  limit: number;
+  /** E.g. `usd`, `tokens`, `calls`. */
+  unit: string;
+}
+
+/** Where the event sits in a plan: the plan, its step and the plan it belongs to. */
+export interface PlanRef {
+  planId: string;
+  stepId?: string;
+  parentPlanId?: string;
 }
 
 export interface ActionError {
@@ -140,6 +204,12 @@ export interface ActionEventBody {
   actionId?: string;
   /** The conversation / agent session. */
   sessionId?: string;
+  /** Required for `task.*` types; usable on any event run for the task. */
+  taskId?: string;
+  /** Required on `message.recorded`. */
+  message?: ChatMessage;
+  budget?: Budget;
+  plan?: PlanRef;
   agent?: AgentRef;
   actor?: Actor;
   tool?: ToolRef;
@@ -149,7 +219,7 @@ export interface ActionEventBody {
   /** Result, redacted. */
   output?: Record<string, unknown>;
   durationMs?: number;
-  /** Required on `action.failed`. */
+  /** Required on `action.failed` and `task.failed`. */
   error?: ActionError;
   subject?: DataSubject;
   /** Required on `change.recorded`. */

@@ -58,6 +58,15 @@ const validInputs: Record<ProducerEventType, ActionEventInput> = {
     resource: { type: 'api_key', id: 'key_3' },
     changes: { before: null, after: { scopes: ['ingest'] } },
   },
+  'message.recorded': {
+    type: 'message.recorded',
+    sessionId: 'sess_7',
+    taskId: 'task_1',
+    message: { role: 'user', content: 'Please refund order ord_1', tokens: 7, model: 'gpt-x' },
+  },
+  'task.queued': { type: 'task.queued', taskId: 'task_1', sessionId: 'sess_7', plan: { planId: 'plan_1', stepId: 'step_2', parentPlanId: 'plan_0' } },
+  'task.completed': { type: 'task.completed', taskId: 'task_1', durationMs: 5120, budget: { used: 0.42, limit: 5, unit: 'usd' } },
+  'task.failed': { type: 'task.failed', taskId: 'task_2', error: { message: 'crm timed out', code: 'timeout' } },
 };
 
 function errorsOf(result: { ok: boolean; errors?: FieldError[] }): FieldError[] {
