@@ -17,3 +17,5 @@ export { EARLIEST_INSTANT, LATEST_INSTANT, EARLIEST_INSTANT_MS, LATEST_INSTANT_M
 export * from './codecs';
 export * from './retention';
 export { checkRetentionDuration, DEFAULT_RETAIN_FOR, MAX_RETAIN_FOR, MIN_RETAIN_FOR, type DurationCheck } from './retention-duration';
+export * from './redaction-settings';
+export * from './redaction-free-text';
