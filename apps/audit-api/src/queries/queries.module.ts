@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { StatsRepository, StatsService } from '@agent-ledger/ledger-stats';
 import { EscalationsModule } from '../escalations/escalations.module';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { ExportController } from './export.controller';
@@ -7,13 +8,13 @@ import { LiveStreams, STREAM_OPTIONS, type StreamOptions } from './live-streams'
 import { RecordsController } from './records.controller';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
-import { StatsRepository } from './stats.repository';
+import { StatsController } from './stats.controller';
 
 @Module({
   imports: [PrivacyModule, EscalationsModule],
-  controllers: [RecordsController, ExportController, LiveStreamController],
-  providers: [RecordsService, RecordsRepository, StatsRepository, LiveStreams],
-  exports: [RecordsService],
+  controllers: [RecordsController, StatsController, ExportController, LiveStreamController],
+  providers: [RecordsService, RecordsRepository, StatsRepository, StatsService, LiveStreams],
+  exports: [RecordsService, StatsService],
 })
 export class QueriesModule {
   static forRoot(streams: StreamOptions): DynamicModule {

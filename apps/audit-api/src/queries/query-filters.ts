@@ -65,11 +65,6 @@ export const listEventsSchema = z
   .strict()
   .refine(window, windowIssue);
 
-export const statsSchema = z
-  .object({ from: instant('from').optional(), to: instant('to').optional(), bucket: oneOf('bucket', ['minute', 'hour', 'day'] as const).optional() })
-  .strict()
-  .refine(window, windowIssue);
-
 export const idParam = (name: string) => z.object({ [name]: text(name) });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

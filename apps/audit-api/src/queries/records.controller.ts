@@ -3,13 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
 import { PiiAccess } from '../privacy/pii-access';
-import { idParam, listActionsSchema, listEventsSchema, statsSchema } from './query-filters';
+import { idParam, listActionsSchema, listEventsSchema } from './query-filters';
 import { RecordsService } from './records.service';
 
 const actionIdParam = idParam('actionId');
 const sessionIdParam = idParam('sessionId');
 
-/** What the agents did: actions, their timelines, raw events, sessions and statistics (scope read). */
+/** What the agents did: actions, their timelines, raw events, sessions (scope read); statistics: StatsController. */
 @Controller('v1')
 @RequireScope('read')
 @ApiTags('records')
@@ -45,12 +45,5 @@ export class RecordsController {
   @ApiInput({ params: sessionIdParam })
   session(@CurrentTenant() tenantId: string, @Param() params: unknown) {
     return this.records.sessionSummary(tenantId, parseInput(sessionIdParam, params, 'params').sessionId as string);
-  }
-
-  @Get('stats')
-  @ApiOperation({ summary: 'Totals, success rate, by tool and risk, approvals, duration percentiles per tool, time series' })
-  @ApiInput({ query: statsSchema })
-  stats(@CurrentTenant() tenantId: string, @Query() query: unknown) {
-    return this.records.statistics(tenantId, parseInput(statsSchema, query, 'query'));
   }
 }

@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
+import { isWindowIssue, resolveStatsWindow, StatsService } from '@agent-ledger/ledger-stats';
+import { ApiError, ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { RetentionHorizon } from '../retention/retention-horizon.service';
+import { statsSchema } from './stats.dto';
+
+/** Statistics of a window (scope read): docs/statistics.md. */
+@Controller('v1')
+@RequireScope('read')
+@ApiTags('records')
+@ApiKeyAuth()
+export class StatsController {
+  constructor(
+    private readonly stats: StatsService,
+    private readonly horizon: RetentionHorizon,
+  ) {}
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Totals, both success rates, breakdowns by tool, provider, agent, actor and risk, approvals and decision time, durations, failures, signals, events by type, time series' })
+  @ApiInput({ query: statsSchema })
+  async statistics(@CurrentTenant() tenantId: string, @Query() query: unknown) {
+    const q = parseInput(statsSchema, query, 'query');
+    const w = resolveStatsWindow(q);
+    if (isWindowIssue(w)) throw ApiError.validation([w]);
+    await this.horizon.assertLive(tenantId, q.from);
+    return this.stats.statistics(tenantId, w);
+  }
+}

@@ -1,0 +1,16 @@
+export { StatsRepository, type StatsRows } from './stats.repository';
+export { BREAKDOWN_LIMIT, StatsService, successRates, toStatistics, type DurationFigures, type Statistics } from './stats.service';
+export {
+  DEFAULT_STATS_WINDOW,
+  MAX_STATS_SPAN_MS,
+  STATS_WINDOW_NAMES,
+  STATS_WINDOWS,
+  defaultBucket,
+  isWindowIssue,
+  resolveStatsWindow,
+  type StatsBucket,
+  type StatsWindow,
+  type StatsWindowIssue,
+  type StatsWindowName,
+  type StatsWindowQuery,
+} from './stats-window';
