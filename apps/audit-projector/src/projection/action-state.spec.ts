@@ -119,3 +119,19 @@ describe('action state machine', () => {
     expect(state.stages['action.attempted']?.subjectId).toBe('cust-1');
   });
 });
+
+describe('typed fields of actions', () => {
+  it('should project task, plan, approval id and the decisive decision time in whole milliseconds', () => {
+    const { row } = project([
+      ev('action.attempted', t(0), { taskId: 'task-1', plan: { planId: 'plan-1', stepId: 'step-2' }, approval: { required: true, approvalId: 'apr-1' } }),
+      ev('action.confirmed', t(5), { approval: { required: true, decision: 'approved', decisionMs: 4999.6, approvalId: 'apr-1' } }),
+    ]);
+
+    expect(row).toMatchObject({ taskId: 'task-1', planId: 'plan-1', stepId: 'step-2', approvalId: 'apr-1', approvalDecisionMs: 5000 });
+  });
+
+  it('should leave the decision time null when it does not fit a 32-bit integer or was not given', () => {
+    expect(project([ev('action.confirmed', t(1), { approval: { required: true, decision: 'approved', decisionMs: 2 ** 31 } })]).row.approvalDecisionMs).toBeNull();
+    expect(project([ev('action.executed', t(1))]).row).toMatchObject({ approvalDecisionMs: null, taskId: null, planId: null, approvalId: null });
+  });
+});

@@ -21,10 +21,12 @@ export interface ActionEventSummary {
   agent?: { id: string; name: string };
   actor?: { type: string; id: string };
   tool?: { name: string; provider?: string; riskLevel: string };
-  approval?: { required: boolean; decision?: ApprovalDecision; approvedBy?: string };
+  approval?: { required: boolean; decision?: ApprovalDecision; approvedBy?: string; approvalId?: string; decisionMs?: number };
   durationMs?: number;
   error?: { message: string; code?: string };
   subjectId?: string;
+  taskId?: string;
+  plan?: { planId: string; stepId?: string };
 }
 
 /** `actions.projection_state`. */
@@ -73,7 +75,15 @@ export interface ActionRow {
   eventCount: number;
   anomaly: boolean;
   anomalies: ActionAnomaly[];
+  taskId: string | null;
+  planId: string | null;
+  stepId: string | null;
+  approvalId: string | null;
+  /** `approval.decisionMs` of the decisive approval, whole milliseconds; null beyond a 32-bit integer. */
+  approvalDecisionMs: number | null;
 }
+
+const MAX_INT4 = 2_147_483_647;
 
 const TERMINALS = ['action.executed', 'action.failed', 'action.cancelled'] as const;
 /** Which stage a field is taken from first. */
@@ -92,10 +102,15 @@ export function summarize(event: ActionEvent & { type: ActionType }, occurredAtI
   if (event.agent) out.agent = { id: storableText(event.agent.id), name: storableText(event.agent.name) };
   if (event.actor) out.actor = { type: event.actor.type, id: storableText(event.actor.id) };
   if (event.tool) out.tool = { name: storableText(event.tool.name), provider: s(event.tool.provider), riskLevel: event.tool.riskLevel };
-  if (event.approval) out.approval = { required: event.approval.required, decision: event.approval.decision, approvedBy: s(event.approval.approvedBy) };
+  if (event.approval) {
+    const { required, decision, approvedBy, approvalId, decisionMs } = event.approval;
+    out.approval = { required, decision, approvedBy: s(approvedBy), approvalId: s(approvalId), decisionMs };
+  }
   if (event.durationMs !== undefined) out.durationMs = event.durationMs;
   if (event.error) out.error = { message: storableText(event.error.message), code: s(event.error.code) };
   if (event.subject) out.subjectId = storableText(event.subject.id);
+  if (event.taskId !== undefined) out.taskId = storableText(event.taskId);
+  if (event.plan) out.plan = { planId: storableText(event.plan.planId), stepId: s(event.plan.stepId) };
   return JSON.parse(JSON.stringify(out)) as ActionEventSummary; // drop undefined members (as jsonb would)
 }
 
@@ -143,6 +158,8 @@ export function deriveActionRow(state: ActionState): ActionRow {
 
   const approvalSources = APPROVAL_ORDER.map((t) => st[t]?.approval).filter((a): a is NonNullable<ActionEventSummary['approval']> => !!a);
   const approval = approvalSources.find((a) => a.decision !== undefined) ?? approvalSources[0];
+  const decisionMs = approval?.decisionMs ?? approvalSources.find((a) => a.decisionMs !== undefined)?.decisionMs;
+  const roundedDecisionMs = decisionMs === undefined ? null : Math.round(decisionMs);
 
   const anomalies: ActionAnomaly[] = [];
   if (terminals.length > 1) {
@@ -187,6 +204,11 @@ export function deriveActionRow(state: ActionState): ActionRow {
     eventCount: state.eventCount,
     anomaly: anomalies.length > 0,
     anomalies,
+    taskId: first((e) => e.taskId),
+    planId: first((e) => e.plan?.planId),
+    stepId: first((e) => e.plan?.stepId),
+    approvalId: approval?.approvalId ?? approvalSources.find((a) => a.approvalId !== undefined)?.approvalId ?? null,
+    approvalDecisionMs: roundedDecisionMs !== null && roundedDecisionMs <= MAX_INT4 ? roundedDecisionMs : null,
   };
 }
 

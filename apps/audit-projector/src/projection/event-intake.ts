@@ -1,6 +1,7 @@
 import { actionEventsCodec, canonicalJson, printable, type ActionEvent, type DecodeFailureCode } from '@agent-ledger/contracts';
 import { deriveColumns, UnstorableEventError, type DerivedColumns } from '@agent-ledger/integrity';
 import type { KafkaMessage } from '@agent-ledger/kafka';
+import { eventQueryColumns, type EventQueryColumns } from './event-query-columns';
 
 /**
  * Why a message went to the DLQ; the metric label. The full reason travels in the DLQ header.
@@ -16,7 +17,7 @@ export interface AcceptedMessage {
   message: KafkaMessage;
   event: ActionEvent;
   /** Columns derived from the event (PII encryption does not change them). */
-  columns: DerivedColumns;
+  columns: DerivedColumns & EventQueryColumns;
 }
 
 export interface RejectedMessage {
@@ -44,7 +45,7 @@ export function intakeMessage(message: KafkaMessage): IntakeResult {
   if (!decoded.ok) return reject(decoded.code, decoded.reason);
   try {
     canonicalJson(decoded.value);
-    return { ok: true, value: { offset, message, event: decoded.value, columns: deriveColumns(decoded.value) } };
+    return { ok: true, value: { offset, message, event: decoded.value, columns: { ...deriveColumns(decoded.value), ...eventQueryColumns(decoded.value) } } };
   } catch (err) {
     // Pure functions of the message: whatever they throw, they throw on every delivery.
     return reject('unstorable', printable(`cannot be stored: ${err instanceof UnstorableEventError || err instanceof TypeError ? err.message : String(err)}`));

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from '@agent-ledger/persistence';
 import type { ActionRow } from './action-state';
+import type { EventQueryColumns } from './event-query-columns';
 
 /** One `audit_events` row to insert (recorded_at is the transaction time). */
-export interface AuditEventInsert {
+export interface AuditEventInsert extends EventQueryColumns {
   tenantId: string;
   eventId: string;
   kafkaOffset: bigint;
@@ -160,16 +161,20 @@ export class ProjectionTransaction {
     await this.qr.query(
       `INSERT INTO audit_events (tenant_id, event_id, kafka_partition, kafka_offset, chain_seq, prev_hash, hash, type, action_id,
           session_id, agent_id, actor_id, tool_name, risk_level, approval_decision, subject_id, resource_type, resource_id,
-          occurred_at, received_at, recorded_at, event_json)
+          occurred_at, received_at, recorded_at, event_json, task_id, plan_id, step_id, approval_id, message_role, change_action,
+          tool_provider, agent_name, error_message)
        SELECT u.tenant_id, u.event_id, $1, u.kafka_offset, u.chain_seq, u.prev_hash, u.hash, u.type, u.action_id,
           u.session_id, u.agent_id, u.actor_id, u.tool_name, u.risk_level, u.approval_decision, u.subject_id, u.resource_type, u.resource_id,
-          u.occurred_at, u.received_at, now(), u.event_json
+          u.occurred_at, u.received_at, now(), u.event_json, u.task_id, u.plan_id, u.step_id, u.approval_id, u.message_role, u.change_action,
+          u.tool_provider, u.agent_name, u.error_message
          FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bytea[], $7::bytea[], $8::text[], $9::text[],
                      $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
-                     $19::timestamptz[], $20::timestamptz[], $21::text[])
+                     $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
+                     $27::text[], $28::text[], $29::text[], $30::text[])
            AS u(tenant_id, event_id, kafka_offset, chain_seq, prev_hash, hash, type, action_id,
                 session_id, agent_id, actor_id, tool_name, risk_level, approval_decision, subject_id, resource_type, resource_id,
-                occurred_at, received_at, event_json)`,
+                occurred_at, received_at, event_json, task_id, plan_id, step_id, approval_id, message_role, change_action,
+                tool_provider, agent_name, error_message)`,
       [
         partition,
         col('tenantId'),
@@ -192,6 +197,15 @@ export class ProjectionTransaction {
         col('occurredAt'),
         col('receivedAt'),
         col('eventJson'),
+        col('taskId'),
+        col('planId'),
+        col('stepId'),
+        col('approvalId'),
+        col('messageRole'),
+        col('changeAction'),
+        col('toolProvider'),
+        col('agentName'),
+        col('errorMessage'),
       ],
     );
   }
@@ -224,15 +238,17 @@ export class ProjectionTransaction {
           failed_at = u.failed_at, cancelled_at = u.cancelled_at, first_event_at = u.first_event_at, last_event_at = u.last_event_at,
           duration_ms = u.duration_ms, error_message = u.error_message, error_code = u.error_code, subject_id = u.subject_id,
           event_count = u.event_count, anomaly = u.anomaly, anomalies = u.anomalies::jsonb, projection_state = u.state::jsonb,
-          updated_at = now()
+          task_id = u.task_id, plan_id = u.plan_id, step_id = u.step_id, approval_id = u.approval_id,
+          approval_decision_ms = u.approval_decision_ms, updated_at = now()
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                      $10::text[], $11::text[], $12::boolean[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[],
                      $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[],
-                     $22::float8[], $23::text[], $24::text[], $25::text[], $26::int[], $27::boolean[], $28::text[], $29::text[])
+                     $22::float8[], $23::text[], $24::text[], $25::text[], $26::int[], $27::boolean[], $28::text[], $29::text[],
+                     $30::text[], $31::text[], $32::text[], $33::text[], $34::int[])
            AS u(tenant_id, action_id, status, session_id, agent_id, agent_name, actor_type, actor_id, tool_name, tool_provider,
                 risk_level, approval_required, approval_decision, approved_by, attempted_at, confirmed_at, executed_at, failed_at,
                 cancelled_at, first_event_at, last_event_at, duration_ms, error_message, error_code, subject_id, event_count,
-                anomaly, anomalies, state)
+                anomaly, anomalies, state, task_id, plan_id, step_id, approval_id, approval_decision_ms)
         WHERE a.tenant_id = u.tenant_id AND a.action_id = u.action_id`,
       [
         col('tenantId'), col('actionId'), col('status'), col('sessionId'), col('agentId'), col('agentName'), col('actorType'),
@@ -240,6 +256,7 @@ export class ProjectionTransaction {
         col('approvedBy'), col('attemptedAt'), col('confirmedAt'), col('executedAt'), col('failedAt'), col('cancelledAt'),
         col('firstEventAt'), col('lastEventAt'), col('durationMs'), col('errorMessage'), col('errorCode'), col('subjectId'),
         col('eventCount'), col('anomaly'), rows.map((r) => JSON.stringify(r.anomalies)), col('state'),
+        col('taskId'), col('planId'), col('stepId'), col('approvalId'), col('approvalDecisionMs'),
       ],
     );
   }
