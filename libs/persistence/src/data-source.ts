@@ -17,6 +17,7 @@ import { PiiScope1732300001300 } from './migrations/1732300001300-pii-scope';
 import { ChangeLogIpKeys1732300001310 } from './migrations/1732300001310-change-log-ip-keys';
 import { AuditEventsRecordingOrderIndex1732300001600 } from './migrations/1732300001600-audit-events-recording-order-index';
 import { Retention1732300001700 } from './migrations/1732300001700-retention';
+import { ReportsAndStats1732300001800 } from './migrations/1732300001800-reports-and-stats';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 import { EventModelFilters1732300001900 } from './migrations/1732300001900-event-model-filters';
 
@@ -39,6 +40,7 @@ export const LEDGER_MIGRATIONS = [
   ChangeLogIpKeys1732300001310,
   AuditEventsRecordingOrderIndex1732300001600,
   Retention1732300001700,
+  ReportsAndStats1732300001800,
   EventModelFilters1732300001900,
 ];
 
