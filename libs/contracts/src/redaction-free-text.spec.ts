@@ -8,7 +8,7 @@ const scanner = (freeTextPii: FreeTextPiiMode, extra: { valuePatterns?: string[]
 const event = (over: Partial<ActionEventInput> = {}): ActionEventInput => ({
   type: 'action.executed',
   actionId: 'a-1',
-  tool: { name: 'crm.update' },
+  tool: { name: 'crm.update', riskLevel: 'safe' },
   input: { note: 'write to jane.doe@example.com today', nested: [{ cc: 'ops@example.org' }], count: 4155552671 },
   output: { reply: 'called +1 415 555 2671 at noon' },
   ...over,

@@ -20,6 +20,7 @@ import { Retention1732300001700 } from './migrations/1732300001700-retention';
 import { ReportsAndStats1732300001800 } from './migrations/1732300001800-reports-and-stats';
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 import { EventModelFilters1732300001900 } from './migrations/1732300001900-event-model-filters';
+import { RedactionSettings1732300002000 } from './migrations/1732300002000-redaction-settings';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -42,6 +43,7 @@ export const LEDGER_MIGRATIONS = [
   Retention1732300001700,
   ReportsAndStats1732300001800,
   EventModelFilters1732300001900,
+  RedactionSettings1732300002000,
 ];
 
 export interface DataSourceSettings {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   prefixPointer,
   redactEvent,
+  scrubFreeText,
   stampActionEvent,
   validateActionEvent,
   validateActionEventInput,
@@ -24,7 +25,8 @@ export interface IngestResult {
 const toProblem = (e: FieldError): FieldProblem => ({ field: e.pointer, code: e.code, message: e.message });
 
 /**
- * Validates every event of a request (all or nothing), redacts secrets, stamps tenant and
+ * Validates every event of a request (all or nothing), redacts secrets and free-text PII per the
+ * tenant's settings (docs/privacy.md#free-form-pii), stamps tenant and
  * receivedAt, encrypts PII (subject.pii, actor.ip) under the subjects' keys, and publishes; answers
  * only after Kafka acknowledged every event.
  */
@@ -54,14 +56,16 @@ export class IngestService {
       throw ApiError.validation(errors, `${errors.length} invalid field(s) in ${inputs.length} event(s); nothing was accepted`);
     }
 
-    const patterns = await this.tenants.patternsOf(tenantId);
+    const redaction = await this.tenants.settingsOf(tenantId);
     const receivedAt = new Date().toISOString();
     const publishable: PublishableEvent[] = valid.map((input, i) => {
-      const { event: redacted, redactedPaths } = redactEvent(input, patterns);
-      const stored = validateActionEvent(stampActionEvent(redacted, { tenantId, receivedAt }));
-      // Redaction only replaces values with a string, so the one check a valid input can fail here is the event size (code tooLarge).
-      if (!stored.ok) throw ApiError.validation(prefixPointer(stored.errors, prefix(i)).map(toProblem), 'an event is over the size limit once redacted and stamped; nothing was accepted');
-      return { event: stored.value, redactedPaths };
+      const { event: redacted, redactedPaths } = redactEvent(input, redaction.keyPatterns);
+      // Free text next: e-mail addresses, phone numbers, value patterns (redacted, or moved into subject.pii to be sealed below).
+      const { event: scrubbed, changedPaths } = scrubFreeText(redacted, redaction.freeText);
+      const stored = validateActionEvent(stampActionEvent(scrubbed, { tenantId, receivedAt }));
+      // Redaction only replaces text with text (a marker may be longer than what it replaces): the checks a valid input can fail here are sizes (code tooLarge / maxLength).
+      if (!stored.ok) throw ApiError.validation(prefixPointer(stored.errors, prefix(i)).map(toProblem), 'an event is over a size limit once redacted and stamped; nothing was accepted');
+      return { event: stored.value, redactedPaths: [...redactedPaths, ...changedPaths.filter((p) => !redactedPaths.includes(p))] };
     });
 
     const sealed = await this.pii.seal(publishable.map((p) => p.event));
