@@ -3,6 +3,7 @@ import {
   ESCALATION_EVENT_LIMITS,
   ESCALATION_EVENT_TYPES,
   ESCALATION_REASONS,
+  ESCALATION_SCOPES,
   SEVERITIES,
   type EscalationEventType,
 } from './escalation-event';
@@ -22,6 +23,7 @@ const baseProperties = {
   escalationId: uuidString,
   tenantId: uuidString,
   sessionId: idString,
+  scope: { type: 'string', enum: ESCALATION_SCOPES },
   occurredAt: dateTimeString,
 } as const;
 const baseRequired = ['type', 'eventId', 'escalationId', 'tenantId', 'sessionId', 'occurredAt'];

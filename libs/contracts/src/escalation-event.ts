@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
 
 export { ESCALATION_REASONS, SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
@@ -26,6 +27,31 @@ export const ESCALATION_EVENT_LIMITS = {
   triggeringEventIdsMaxItems: 100,
 } as const;
 
+/**
+ * What an escalation is about: one conversation (`session`, the default when absent) or the whole
+ * tenant (`tenant`: an alert over a window of the tenant's events, e.g. its error rate).
+ */
+export const ESCALATION_SCOPES = ['session', 'tenant'] as const;
+export type EscalationScope = (typeof ESCALATION_SCOPES)[number];
+
+/** Prefix of the session id a tenant-scope escalation carries (it has no conversation). */
+export const TENANT_SCOPE_SESSION_PREFIX = 'tenant:';
+
+/**
+ * The session id of a tenant-scope alert: `tenant:<reason>`, or `tenant:<reason>:<tool>` for an
+ * alert per tool. One id per alert keeps its events in order on one partition and gives it its own
+ * open escalation. A tool name that would make the id longer than 200 characters is cut and
+ * suffixed with a hash of the whole name, so two long names stay apart.
+ */
+export function tenantScopeSessionId(reason: EscalationReason, tool?: string): string {
+  const base = `${TENANT_SCOPE_SESSION_PREFIX}${reason}`;
+  if (tool === undefined) return base;
+  const full = `${base}:${tool}`;
+  if (full.length <= 200) return full;
+  const tail = `~${createHash('sha256').update(tool).digest('hex').slice(0, 16)}`;
+  return full.slice(0, 200 - tail.length) + tail;
+}
+
 /** Fields every escalation event carries. Escalations are keyed by tenant and session. */
 export interface EscalationEventBase {
   type: EscalationEventType;
@@ -34,7 +60,10 @@ export interface EscalationEventBase {
   /** Id of the escalation (lowercase UUID), shared by all its events. */
   escalationId: string;
   tenantId: string;
+  /** The conversation; for a tenant-scope escalation, {@link tenantScopeSessionId}. */
   sessionId: string;
+  /** Absent means `session` (every event before tenant-wide alerts existed). */
+  scope?: EscalationScope;
   /** RFC 3339. */
   occurredAt: string;
 }

@@ -23,6 +23,12 @@ export const ESCALATION_REASONS = [
   'high_risk_unapproved',
   'budget_exceeded',
   'rate_limited',
+  'session_too_long',
+  'session_too_complex',
+  'tenant_error_rate',
+  'tenant_failure_burst',
+  'tenant_tool_latency',
+  'tenant_change_burst',
   'manual',
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
