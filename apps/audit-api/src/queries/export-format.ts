@@ -3,6 +3,8 @@ export const EXPORT_COLUMNS = [
   'eventId', 'type', 'occurredAt', 'receivedAt', 'recordedAt', 'actionId', 'sessionId', 'agentId', 'agentName', 'actorType', 'actorId',
   'toolName', 'toolProvider', 'riskLevel', 'approvalRequired', 'approvalDecision', 'approvedBy', 'durationMs', 'errorMessage', 'errorCode',
   'subjectId', 'resourceType', 'resourceId', 'chainPartition', 'chainSeq', 'hash', 'input', 'output', 'metadata', 'changes',
+  'changeAction', 'taskId', 'planId', 'stepId', 'parentPlanId', 'approvalId', 'approvalDecisionMs', 'budgetUsed', 'budgetLimit',
+  'budgetUnit', 'messageRole', 'messageContent', 'messageTokens', 'messageModel',
 ] as const;
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ACTION_STATUSES, APPROVAL_DECISIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
+import { ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
 import { ApiError, instantParam, parseInstant } from '@agent-ledger/runtime';
 import { z } from 'zod';
 
@@ -21,8 +21,21 @@ export const limit = (max: number, fallback: number) =>
     .max(max, `limit must be at most ${max}`)
     .default(fallback);
 
+/** Free text: a case-insensitive substring of the tool name, agent id or name, or error message. */
+const searchText = z
+  .string()
+  .min(1, 'q must not be empty')
+  .max(200, 'q must be at most 200 characters')
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'q must not contain control characters');
+
 const actionFields = {
   status: oneOf('status', ACTION_STATUSES).optional(),
+  provider: text('provider').optional(),
+  subjectId: text('subjectId').optional(),
+  taskId: text('taskId').optional(),
+  planId: text('planId').optional(),
+  approvalId: text('approvalId').optional(),
+  q: searchText.optional(),
   tool: text('tool').optional(),
   riskLevel: oneOf('riskLevel', RISK_LEVELS).optional(),
   sessionId: text('sessionId').optional(),
@@ -41,8 +54,12 @@ export const windowIssue = { message: 'from must be before to', path: ['from'] }
 export const actionFilterSchema = z.object(actionFields).strict().refine(window, windowIssue);
 export type ActionFilter = z.infer<typeof actionFilterSchema>;
 
+/** `recent`: newest first (seq); `duration_desc`: slowest first, actions without a duration left out. */
+export const ACTION_SORTS = ['recent', 'duration_desc'] as const;
+export type ActionSort = (typeof ACTION_SORTS)[number];
+
 export const listActionsSchema = z
-  .object({ ...actionFields, limit: limit(1_000, 100), cursor: z.string().max(500).optional() })
+  .object({ ...actionFields, sort: oneOf('sort', ACTION_SORTS).default('recent'), limit: limit(1_000, 100), cursor: z.string().max(500).optional() })
   .strict()
   .refine(window, windowIssue);
 
@@ -51,6 +68,7 @@ const eventFields = {
   type: oneOf('type', EVENT_TYPES).optional(),
   resourceType: text('resourceType').optional(),
   resourceId: text('resourceId').optional(),
+  changeAction: oneOf('changeAction', CHANGE_ACTIONS).optional(),
 };
 export const eventFilterSchema = z.object(eventFields).strict().refine(window, windowIssue);
 export type EventFilter = z.infer<typeof eventFilterSchema>;
@@ -70,8 +88,8 @@ export const idParam = (name: string) => z.object({ [name]: text(name) });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
-/** What each position of a cursor holds: a bigint sequence, an instant, a uuid. */
-const CURSOR_SHAPES = { actions: ['seq'], events: ['instant', 'uuid'], escalations: ['instant', 'uuid'] } as const;
+/** What each position of a cursor holds: a bigint sequence, an instant, a uuid, a duration (ms). */
+const CURSOR_SHAPES = { actions: ['seq'], slowest: ['duration', 'seq'], events: ['instant', 'uuid'], escalations: ['instant', 'uuid'] } as const;
 export type CursorKind = keyof typeof CURSOR_SHAPES;
 type CursorPart = (typeof CURSOR_SHAPES)[CursorKind][number];
 
@@ -86,6 +104,10 @@ function cursorPart(part: CursorPart, v: unknown): string | undefined {
       return parseInstant(s)?.toISOString();
     case 'uuid':
       return UUID.test(s) ? s.toLowerCase() : undefined;
+    case 'duration': {
+      const n = typeof v === 'number' ? v : Number.NaN;
+      return Number.isFinite(n) && n >= 0 ? String(n) : undefined;
+    }
   }
 }
 
@@ -154,16 +176,35 @@ export class Where {
   }
 }
 
-/** The action-level filters on the `actions` table (alias a). */
-export function whereActions(tenantId: string, f: ActionFilter, alias = 'a'): Where {
-  const w = new Where(`${alias}.tenant_id`, tenantId);
-  if (f.status) w.add(`${alias}.status = ?`, f.status);
+/** `value` as an ILIKE pattern matching it as a substring (\\, % and _ taken literally). */
+export function containsPattern(value: string): string {
+  return `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The text `q` searches, as the index of migration 1732300001900 holds it. */
+const searchColumns = (alias: string) => `ledger_search_text(${alias}.tool_name, ${alias}.agent_id, ${alias}.agent_name, ${alias}.error_message)`;
+
+/** The filters `actions` and `audit_events` share, on columns of the same names. */
+function whereCommon(w: Where, f: ActionFilter, alias: string): void {
   if (f.tool) w.add(`${alias}.tool_name = ?`, f.tool);
+  if (f.provider) w.add(`${alias}.tool_provider = ?`, f.provider);
   if (f.riskLevel) w.add(`${alias}.risk_level = ?`, f.riskLevel);
   if (f.sessionId) w.add(`${alias}.session_id = ?`, f.sessionId);
   if (f.agentId) w.add(`${alias}.agent_id = ?`, f.agentId);
   if (f.actorId) w.add(`${alias}.actor_id = ?`, f.actorId);
+  if (f.subjectId) w.add(`${alias}.subject_id = ?`, f.subjectId);
   if (f.approvalDecision) w.add(`${alias}.approval_decision = ?`, f.approvalDecision);
+  if (f.taskId) w.add(`${alias}.task_id = ?`, f.taskId);
+  if (f.planId) w.add(`${alias}.plan_id = ?`, f.planId);
+  if (f.approvalId) w.add(`${alias}.approval_id = ?`, f.approvalId);
+  if (f.q) w.add(`${searchColumns(alias)} ILIKE ?`, containsPattern(f.q));
+}
+
+/** The action-level filters on the `actions` table (alias a). */
+export function whereActions(tenantId: string, f: ActionFilter, alias = 'a'): Where {
+  const w = new Where(`${alias}.tenant_id`, tenantId);
+  if (f.status) w.add(`${alias}.status = ?`, f.status);
+  whereCommon(w, f, alias);
   if (f.anomaly !== undefined) w.add(`${alias}.anomaly = ?`, f.anomaly);
   if (f.from) w.add(`${alias}.first_event_at >= ?`, f.from);
   if (f.to) w.add(`${alias}.first_event_at < ?`, f.to);
@@ -174,12 +215,8 @@ export function whereActions(tenantId: string, f: ActionFilter, alias = 'a'): Wh
 export function whereEvents(tenantId: string, f: EventFilter, alias = 'e'): Where {
   const w = new Where(`${alias}.tenant_id`, tenantId);
   if (f.type) w.add(`${alias}.type = ?`, f.type);
-  if (f.tool) w.add(`${alias}.tool_name = ?`, f.tool);
-  if (f.riskLevel) w.add(`${alias}.risk_level = ?`, f.riskLevel);
-  if (f.sessionId) w.add(`${alias}.session_id = ?`, f.sessionId);
-  if (f.agentId) w.add(`${alias}.agent_id = ?`, f.agentId);
-  if (f.actorId) w.add(`${alias}.actor_id = ?`, f.actorId);
-  if (f.approvalDecision) w.add(`${alias}.approval_decision = ?`, f.approvalDecision);
+  whereCommon(w, f, alias);
+  if (f.changeAction) w.add(`${alias}.change_action = ?`, f.changeAction);
   if (f.resourceType) w.add(`${alias}.resource_type = ?`, f.resourceType);
   if (f.resourceId) w.add(`${alias}.resource_id = ?`, f.resourceId);
   if (f.from) w.add(`${alias}.occurred_at >= ?`, f.from);

@@ -18,11 +18,11 @@ export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
   @Get('actions')
-  @ApiOperation({ summary: 'Actions, newest first, filtered; cursor pagination stable while events arrive' })
+  @ApiOperation({ summary: 'Actions, newest first (or slowest first: sort=duration_desc), filtered; cursor pagination stable while events arrive' })
   @ApiInput({ query: listActionsSchema })
   listActions(@CurrentTenant() tenantId: string, @Query() query: unknown) {
-    const { limit, cursor, ...filter } = parseInput(listActionsSchema, query, 'query');
-    return this.records.listActions(tenantId, filter, limit, cursor);
+    const { limit, cursor, sort, ...filter } = parseInput(listActionsSchema, query, 'query');
+    return this.records.listActions(tenantId, filter, sort, limit, cursor);
   }
 
   @Get('actions/:actionId')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase } from '@agent-ledger/persistence';
-import { whereActions, whereEvents, type ActionFilter, type EventFilter } from './query-filters';
+import { whereActions, whereEvents, type ActionFilter, type ActionSort, type EventFilter } from './query-filters';
 
 export interface ActionRecord {
   seq: string;
@@ -31,6 +31,17 @@ export interface ActionRecord {
   event_count: number;
   anomaly: boolean;
   anomalies: unknown[];
+  task_id: string | null;
+  plan_id: string | null;
+  step_id: string | null;
+  approval_id: string | null;
+  approval_decision_ms: number | null;
+}
+
+/** Where a page of actions ends: `seq` (newest first) or (duration_ms, seq) (slowest first). */
+export interface ActionPosition {
+  seq: string;
+  durationMs?: string;
 }
 
 /** Where a row stands in recording order: recorded_at (ISO-8601, microseconds), partition, chain_seq. */
@@ -54,7 +65,7 @@ export interface EventRecord {
 const ACTION_COLUMNS = `a.seq::text AS seq, a.action_id, a.status, a.session_id, a.agent_id, a.agent_name, a.actor_type, a.actor_id, a.tool_name,
   a.tool_provider, a.risk_level, a.approval_required, a.approval_decision, a.approved_by, a.attempted_at, a.confirmed_at, a.executed_at,
   a.failed_at, a.cancelled_at, a.first_event_at, a.last_event_at, a.duration_ms, a.error_message, a.error_code, a.subject_id,
-  a.event_count, a.anomaly, a.anomalies`;
+  a.event_count, a.anomaly, a.anomalies, a.task_id, a.plan_id, a.step_id, a.approval_id, a.approval_decision_ms`;
 
 const EVENT_COLUMNS = `e.event_id::text AS event_id, e.occurred_at, e.received_at, e.recorded_at, e.kafka_partition, e.chain_seq::text AS chain_seq,
   encode(e.hash, 'hex') AS hash, e.event_json`;
@@ -64,10 +75,18 @@ const EVENT_COLUMNS = `e.event_id::text AS event_id, e.occurred_at, e.received_a
 export class RecordsRepository {
   constructor(private readonly db: TenantDatabase) {}
 
-  /** Newest first by `seq`; `beforeSeq` continues a previous page. */
-  async listActions(tenantId: string, f: ActionFilter, limit: number, beforeSeq?: string): Promise<ActionRecord[]> {
+  /**
+   * `recent`: newest first by `seq`. `duration_desc`: slowest first by (duration_ms, seq), only
+   * actions with a duration. `after` continues a previous page of the same order.
+   */
+  async listActions(tenantId: string, f: ActionFilter, sort: ActionSort, limit: number, after?: ActionPosition): Promise<ActionRecord[]> {
     const w = whereActions(tenantId, f);
-    if (beforeSeq) w.add('a.seq < ?', beforeSeq);
+    if (sort === 'duration_desc') {
+      w.add('a.duration_ms IS NOT NULL');
+      if (after) w.add('(a.duration_ms, a.seq) < (?::float8, ?::bigint)', after.durationMs, after.seq);
+      return this.db.query<ActionRecord>(tenantId, `SELECT ${ACTION_COLUMNS} FROM actions a WHERE ${w} ORDER BY a.duration_ms DESC, a.seq DESC LIMIT ${w.param(limit)}`, w.params);
+    }
+    if (after) w.add('a.seq < ?', after.seq);
     return this.db.query<ActionRecord>(tenantId, `SELECT ${ACTION_COLUMNS} FROM actions a WHERE ${w} ORDER BY a.seq DESC LIMIT ${w.param(limit)}`, w.params);
   }
 
@@ -109,6 +128,9 @@ export class RecordsRepository {
                     j->>'durationMs', j#>>'{error,message}', j#>>'{error,code}', j#>>'{subject,id}', j#>>'{resource,type}',
                     j#>>'{resource,id}', e.kafka_partition::text, e.chain_seq::text, encode(e.hash, 'hex'),
                     (j->'input')::text, (j->'output')::text, (j->'metadata')::text, (j->'changes')::text,
+                    e.change_action, e.task_id, e.plan_id, e.step_id, j#>>'{plan,parentPlanId}', e.approval_id,
+                    j#>>'{approval,decisionMs}', j#>>'{budget,used}', j#>>'{budget,limit}', j#>>'{budget,unit}', e.message_role,
+                    j#>>'{message,content}', j#>>'{message,tokens}', j#>>'{message,model}',
                     to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS r
          FROM audit_events e CROSS JOIN LATERAL (SELECT e.event_json::jsonb AS j) x
         WHERE ${w} ORDER BY e.occurred_at, e.event_id LIMIT ${w.param(limit)}`,

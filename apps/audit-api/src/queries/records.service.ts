@@ -5,8 +5,8 @@ import { EscalationsRepository } from '../escalations/escalations.repository';
 import { toEscalation } from '../escalations/escalations.service';
 import { PiiReader } from '../privacy/pii-reader.service';
 import { RetentionHorizon } from '../retention/retention-horizon.service';
-import { decodeCursor, encodeCursor, type ActionFilter, type EventFilter } from './query-filters';
-import { RecordsRepository, type ActionRecord, type EventRecord } from './records.repository';
+import { decodeCursor, encodeCursor, type ActionFilter, type ActionSort, type EventFilter } from './query-filters';
+import { RecordsRepository, type ActionPosition, type ActionRecord, type EventRecord } from './records.repository';
 import { StatsRepository, type StatsWindow } from './stats.repository';
 
 export interface Page<T> {
@@ -25,7 +25,12 @@ export function toAction(r: ActionRecord) {
     agent: r.agent_id ? { id: r.agent_id, name: r.agent_name } : null,
     actor: r.actor_id ? { type: r.actor_type, id: r.actor_id } : null,
     tool: r.tool_name ? { name: r.tool_name, provider: r.tool_provider, riskLevel: r.risk_level } : null,
-    approval: r.approval_required === null && !r.approval_decision ? null : { required: r.approval_required, decision: r.approval_decision, approvedBy: r.approved_by },
+    approval:
+      r.approval_required === null && !r.approval_decision
+        ? null
+        : { required: r.approval_required, decision: r.approval_decision, approvedBy: r.approved_by, approvalId: r.approval_id, decisionMs: r.approval_decision_ms },
+    taskId: r.task_id,
+    plan: r.plan_id ? { planId: r.plan_id, stepId: r.step_id } : null,
     stages: { attemptedAt: iso(r.attempted_at), confirmedAt: iso(r.confirmed_at), executedAt: iso(r.executed_at), failedAt: iso(r.failed_at), cancelledAt: iso(r.cancelled_at) },
     firstEventAt: iso(r.first_event_at),
     lastEventAt: iso(r.last_event_at),
@@ -74,12 +79,20 @@ export class RecordsService {
     return { open: n('open'), acknowledged: n('acknowledged'), resolved: n('resolved'), active: rows.filter((r) => r.status !== 'resolved') };
   }
 
-  async listActions(tenantId: string, f: ActionFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toAction>>> {
+  /** A cursor belongs to one order: a `recent` cursor is refused by `duration_desc` and the reverse (400, field `cursor`). */
+  async listActions(tenantId: string, f: ActionFilter, sort: ActionSort, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toAction>>> {
     await this.assertLive(tenantId, f.from);
-    const before = cursor ? decodeCursor('actions', tenantId, cursor)[0] : undefined;
-    const rows = await this.records.listActions(tenantId, f, limit + 1, before);
+    let after: ActionPosition | undefined;
+    if (cursor && sort === 'duration_desc') {
+      const [durationMs, seq] = decodeCursor('slowest', tenantId, cursor);
+      after = { durationMs, seq };
+    } else if (cursor) after = { seq: decodeCursor('actions', tenantId, cursor)[0] };
+    const rows = await this.records.listActions(tenantId, f, sort, limit + 1, after);
     const page = rows.slice(0, limit);
-    return { items: page.map(toAction), nextCursor: rows.length > limit ? encodeCursor('actions', tenantId, [page[page.length - 1].seq]) : null };
+    const last = page[page.length - 1];
+    const next = () =>
+      sort === 'duration_desc' ? encodeCursor('slowest', tenantId, [Number(last.duration_ms), last.seq]) : encodeCursor('actions', tenantId, [last.seq]);
+    return { items: page.map(toAction), nextCursor: rows.length > limit ? next() : null };
   }
 
   async action(tenantId: string, actionId: string, pii: boolean) {
