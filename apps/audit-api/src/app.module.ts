@@ -12,6 +12,7 @@ import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { QueriesModule } from './queries/queries.module';
+import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
 import { LedgerKeysModule } from './shared/ledger-keys.module';
 import type { AuditApiConfig } from './config/audit-api.config';
@@ -55,6 +56,7 @@ export class AppModule {
         ChannelsModule.forRoot(config),
         DeliveriesModule,
         DeadLettersModule,
+        ReportsModule,
         DashboardModule,
       ],
     };

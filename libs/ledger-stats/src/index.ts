@@ -14,3 +14,4 @@ export {
   type StatsWindowName,
   type StatsWindowQuery,
 } from './stats-window';
+export { isTimeZone, REPORT_FREQUENCIES, REPORT_PERIOD_MS, reportCron, reportPeriod, type ReportFrequency, type ReportSchedule } from './report-schedule';

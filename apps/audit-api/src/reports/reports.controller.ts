@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
+import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { putReportScheduleSchema, reportRunIdParam, startReportRunSchema } from './reports.dto';
+import { ReportsService } from './reports.service';
+
+/** The tenant's scheduled report: its schedule, and runs on demand (docs/reports.md). */
+@Controller('v1/reports')
+@RequireScope('admin')
+@ApiTags('reports')
+@ApiKeyAuth()
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The report schedule (null when none is set) and the newest report runs' })
+  get(@CurrentTenant() tenantId: string) {
+    return this.reports.get(tenantId);
+  }
+
+  @Put()
+  @ApiOperation({ summary: 'Set the report schedule: frequency daily|weekly, hour, weekday (weekly), IANA timezone, enabled; the notifier follows it within its reconcile interval' })
+  @ApiInput({ body: putReportScheduleSchema })
+  put(@CurrentTenant() tenantId: string, @Body() body: unknown) {
+    return this.reports.put(tenantId, parseInput(putReportScheduleSchema, body));
+  }
+
+  @Post('runs')
+  @HttpCode(202)
+  @ApiOperation({ summary: "Send the report of the period that ends now to the email channel's recipients (the notifier sends it)" })
+  @ApiInput({ body: startReportRunSchema })
+  startRun(@CurrentTenant() tenantId: string, @Body() body: unknown) {
+    return this.reports.startRun(tenantId, parseInput(startReportRunSchema, body ?? {}).frequency);
+  }
+
+  @Get('runs/:runId')
+  @ApiOperation({ summary: "A report run's period and state (requested, sent, failed)" })
+  @ApiInput({ params: reportRunIdParam })
+  run(@CurrentTenant() tenantId: string, @Param() params: unknown) {
+    return this.reports.run(tenantId, parseInput(reportRunIdParam, params, 'params').runId);
+  }
+}
