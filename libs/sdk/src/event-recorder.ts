@@ -8,8 +8,11 @@ import type {
   ExecutedEvent,
   FailedEvent,
   LedgerEventInput,
+  MessageEvent,
   RecordOptions,
   SignalEvent,
+  TaskEvent,
+  TaskFailedEvent,
 } from './ledger-events';
 
 /**
@@ -85,6 +88,26 @@ export abstract class EventRecorder {
   /** `change.recorded`: a configuration or resource change, with `resource` and `changes`. */
   changeRecorded(event: ChangeRecordedEvent, options?: RecordOptions): Promise<string> {
     return this.typed('change.recorded', event, options);
+  }
+
+  /** `message.recorded`: a message of the conversation (role, content, optional tokens and model). */
+  message(event: MessageEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('message.recorded', event, options);
+  }
+
+  /** `task.queued`: a task was queued. */
+  taskQueued(event: TaskEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('task.queued', event, options);
+  }
+
+  /** `task.completed`, with the output and duration. */
+  taskCompleted(event: TaskEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('task.completed', event, options);
+  }
+
+  /** `task.failed`, with the error. */
+  taskFailed(event: TaskFailedEvent, options?: RecordOptions): Promise<string> {
+    return this.typed('task.failed', event, options);
   }
 
   private typed(type: EventType, event: object, options?: RecordOptions): Promise<string> {

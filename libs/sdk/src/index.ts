@@ -17,13 +17,16 @@ export type {
   ExecutedEvent,
   FailedEvent,
   LedgerEventInput,
+  MessageEvent,
   RecordOptions,
   SignalEvent,
+  TaskEvent,
+  TaskFailedEvent,
 } from './ledger-events';
 export { SDK_VERSION } from './version';
 
 // The schema v1 vocabulary, so that users of the SDK need no second package.
-export { ACTION_EVENTS_TOPIC, EVENT_TYPES } from '@agent-ledger/contracts';
+export { ACTION_EVENTS_TOPIC, CHANGE_ACTIONS, EVENT_TYPES, MESSAGE_ROLES } from '@agent-ledger/contracts';
 export type {
   ActionError,
   ActionEvent,
@@ -32,10 +35,15 @@ export type {
   AgentRef,
   Approval,
   ApprovalDecision,
+  Budget,
+  ChangeAction,
   Changes,
+  ChatMessage,
   DataSubject,
   EventType,
   FieldError,
+  MessageRole,
+  PlanRef,
   ResourceRef,
   RiskLevel,
   ToolRef,

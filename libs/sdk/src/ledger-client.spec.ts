@@ -259,6 +259,36 @@ describe(LedgerClient.name, () => {
       expect(events[0]).toMatchObject({ tool: { riskLevel: 'destructive' }, input: { orderId: 'A-1001' } });
     });
 
+    it('should record messages, the task lifecycle, budget and plan when their helpers are called', async () => {
+      const { stub, client } = await setup();
+      const ctx = { sessionId: 'conv-9', plan: { planId: 'plan-1', stepId: 'step-1' } };
+
+      await client.message({ ...ctx, message: { role: 'user', content: 'Refund my order', tokens: 4, model: 'm-1' } });
+      await client.taskQueued({ ...ctx, taskId: 'task-1' });
+      await client.taskCompleted({ ...ctx, taskId: 'task-1', durationMs: 900, budget: { used: 0.3, limit: 2, unit: 'usd' } });
+      await client.taskFailed({ ...ctx, taskId: 'task-2', error: { message: 'crm down' } });
+      await client.flush();
+
+      const events = stub.requests.flatMap((r) => r.body.events);
+      expect(events.map((e) => [e.type, e.taskId])).toEqual([
+        ['message.recorded', undefined],
+        ['task.queued', 'task-1'],
+        ['task.completed', 'task-1'],
+        ['task.failed', 'task-2'],
+      ]);
+      expect(events[0]).toMatchObject({ message: { role: 'user', content: 'Refund my order', tokens: 4, model: 'm-1' }, plan: { planId: 'plan-1' } });
+      expect(events[2]).toMatchObject({ budget: { used: 0.3, limit: 2, unit: 'usd' }, durationMs: 900 });
+    });
+
+    it('should refuse a task event without its taskId when it validates locally', async () => {
+      const { client } = await setup();
+
+      const error = await rejectionOf(client.taskFailed({ taskId: undefined as never, error: { message: 'x' } }));
+
+      expect(error).toMatchObject({ code: 'invalid_event' });
+      expect(JSON.stringify(error)).toContain('/taskId');
+    });
+
     it('should use the actionId the caller gave when attempted() is called with one', async () => {
       const { stub, client } = await setup();
 

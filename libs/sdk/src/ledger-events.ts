@@ -4,8 +4,11 @@ import type {
   Actor,
   AgentRef,
   Approval,
+  Budget,
   Changes,
+  ChatMessage,
   DataSubject,
+  PlanRef,
   ResourceRef,
   ToolRef,
 } from '@agent-ledger/contracts';
@@ -31,6 +34,37 @@ export interface EventContext {
   metadata?: Record<string, unknown>;
   /** W3C trace context. */
   traceparent?: string;
+  /** The task the event belongs to (filterable: `taskId`). */
+  taskId?: string;
+  /** Spend against a limit: `{ used, limit, unit }`. */
+  budget?: Budget;
+  /** The plan and step the event belongs to (filterable: `planId`). */
+  plan?: PlanRef;
+}
+
+/**
+ * `message.recorded`: a message of a conversation (a prompt, an answer, a tool's result). The ledger
+ * redacts `message.content` like `input` (the tenant's redaction); still, send what an auditor needs
+ * to read, not secrets or documents: at most 32,000 characters.
+ */
+export interface MessageEvent extends EventContext {
+  sessionId: string;
+  message: ChatMessage;
+  /** The action the message is about, if any. */
+  actionId?: string;
+}
+
+/** `task.queued` / `task.completed`: a task's lifecycle; `taskId` is required. */
+export interface TaskEvent extends EventContext {
+  taskId: string;
+  durationMs?: number;
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+}
+
+/** `task.failed`, with the error. */
+export interface TaskFailedEvent extends TaskEvent {
+  error: ActionError;
 }
 
 /** `action.attempted`: an agent is about to call a tool (or asks for approval to). */
