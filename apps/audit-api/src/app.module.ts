@@ -12,6 +12,7 @@ import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { QueriesModule } from './queries/queries.module';
+import { RedactionModule } from './redaction/redaction.module';
 import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
 import { LedgerKeysModule } from './shared/ledger-keys.module';
@@ -45,6 +46,7 @@ export class AppModule {
         ChangeLogModule,
         IntegrityModule.forRoot(config),
         PrivacyModule,
+        RedactionModule,
         RetentionModule.forRoot(config),
         QueriesModule.forRoot({
           maxStreamsPerTenant: config.AUDIT_API_MAX_STREAMS_PER_TENANT,
