@@ -4,6 +4,7 @@ import type { NotifierConfig } from './config/notifier.config';
 import { DeliveryModule } from './delivery/delivery.module';
 import { EmailModule } from './email/email.module';
 import { EscalationsModule } from './escalations/escalations.module';
+import { EventsModule } from './events/events.module';
 import { NotifierConfigModule } from './shared/notifier-config.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -25,6 +26,7 @@ export class AppModule {
         EmailModule,
         WebhooksModule,
         EscalationsModule,
+        EventsModule,
       ],
     };
   }

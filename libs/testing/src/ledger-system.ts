@@ -88,6 +88,8 @@ export class LedgerSystem {
   private readonly processes = new Map<ServiceName, ServiceProcess>();
   /** Further instances of services (e.g. a second member of a consumer group). */
   private readonly extras: ServiceProcess[] = [];
+  /** Each service's port, chosen when the system starts (so one service can link to another). */
+  private readonly ports = new Map<ServiceName, number>();
 
   constructor(private readonly options: LedgerSystemOptions) {}
 
@@ -123,7 +125,12 @@ export class LedgerSystem {
         ESCALATION_TIMER_POLL_MS: '200',
         ESCALATION_SETTINGS_CACHE_MS: '0',
       },
-      notifier: { NOTIFIER_GROUP_ID: this.notifierGroup, NOTIFIER_QUEUE_PREFIX: `test-${this.suffix}` },
+      notifier: {
+        NOTIFIER_GROUP_ID: this.notifierGroup,
+        NOTIFIER_QUEUE_PREFIX: `test-${this.suffix}`,
+        // Links in notifications open this system's dashboard (served by audit-api).
+        ...(this.ports.has('audit-api') ? { LEDGER_DASHBOARD_URL: `http://127.0.0.1:${this.ports.get('audit-api')}` } : {}),
+      },
       'checkpoint-witness': {
         CHECKPOINT_WITNESS_GROUP_ID: this.witnessGroup,
         CHECKPOINT_WITNESS_SESSION_TIMEOUT_MS: '6000',
@@ -148,13 +155,23 @@ export class LedgerSystem {
       await this.startGroupAtTopicEnd(this.projectorGroup);
       await this.startKafkaGroupAtTopicEnd(`${this.projectorGroup}-escalations`, ESCALATIONS_TOPIC);
     }
-    if (this.options.services.includes('notifier')) await this.startKafkaGroupAtTopicEnd(this.envOf('notifier').NOTIFIER_GROUP_ID!, ESCALATIONS_TOPIC);
+    if (this.options.services.includes('notifier')) {
+      await this.startKafkaGroupAtTopicEnd(this.envOf('notifier').NOTIFIER_GROUP_ID!, ESCALATIONS_TOPIC);
+      // The notifier's group of the action events topic (webhooks for ledger events).
+      await this.startKafkaGroupAtTopicEnd(`${this.envOf('notifier').NOTIFIER_GROUP_ID!}-events`, ACTION_EVENTS_TOPIC);
+    }
     if (this.options.services.includes('checkpoint-witness')) await this.startKafkaGroupAtTopicEnd(this.witnessGroup, CHECKPOINTS_TOPIC);
     if (this.options.services.includes('escalation-worker')) {
       await this.startKafkaGroupAtTopicEnd(this.escalationGroup, ACTION_EVENTS_TOPIC);
       await this.startKafkaGroupAtTopicEnd(`${this.escalationGroup}-state`, ESCALATIONS_TOPIC);
     }
-    for (const name of this.options.services) this.processes.set(name, new ServiceProcess(name, await freePort(), this.envOf(name)).start());
+    for (const name of this.options.services) {
+      let port: number;
+      do port = await freePort();
+      while ([...this.ports.values()].includes(port));
+      this.ports.set(name, port);
+    }
+    for (const name of this.options.services) this.processes.set(name, new ServiceProcess(name, this.ports.get(name)!, this.envOf(name)).start());
     await Promise.all([...this.processes.values()].map((p) => p.waitReady()));
     return this;
   }

@@ -1,4 +1,4 @@
-import { ESCALATION_EVENT_TYPES, ESCALATION_REASONS, SEVERITIES } from '@agent-ledger/contracts';
+import { ACTION_EVENT_LIMITS, ESCALATION_EVENT_TYPES, ESCALATION_REASONS, EVENT_TYPES, RISK_LEVELS, SEVERITIES } from '@agent-ledger/contracts';
 import { z } from 'zod';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -6,6 +6,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const WEBHOOK_FORMATS = ['standard', 'slack', 'discord'] as const;
 export const MAX_RECIPIENTS = 50;
 export const MAX_WEBHOOKS = 20;
+export const MAX_FILTER_TOOLS = 50;
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z.enum(values, { errorMap: () => ({ message: `${what} must be one of ${values.join(', ')}` }) });
@@ -18,15 +19,19 @@ const unique = (items: string[], ctx: z.RefinementCtx, what: string, key: (s: st
   });
 };
 
-/** Which escalation events a channel receives (all given conditions must hold). */
+const escalationConditions = {
+  reasons: z
+    .array(oneOf(ESCALATION_REASONS, 'each reason'), { invalid_type_error: 'reasons must be an array' })
+    .min(1, 'reasons must not be empty (leave it out to receive every reason)')
+    .superRefine((v, ctx) => unique(v, ctx, 'reason'))
+    .optional(),
+  minSeverity: oneOf(SEVERITIES, 'minSeverity').optional(),
+};
+
+/** Which escalation events an email channel receives (all given conditions must hold). */
 export const filterSchema = z
   .object({
-    reasons: z
-      .array(oneOf(ESCALATION_REASONS, 'each reason'), { invalid_type_error: 'reasons must be an array' })
-      .min(1, 'reasons must not be empty (leave it out to receive every reason)')
-      .superRefine((v, ctx) => unique(v, ctx, 'reason'))
-      .optional(),
-    minSeverity: oneOf(SEVERITIES, 'minSeverity').optional(),
+    ...escalationConditions,
     events: z
       .array(oneOf(ESCALATION_EVENT_TYPES, 'each event'), { invalid_type_error: 'events must be an array' })
       .min(1, 'events must not be empty (leave it out for the default events)')
@@ -35,6 +40,55 @@ export const filterSchema = z
   })
   .strict();
 export type ChannelFilterDto = z.infer<typeof filterSchema>;
+
+/** What a webhook may subscribe to: escalation events and every ledger event type of the contract. */
+export const WEBHOOK_EVENT_TYPES = [...ESCALATION_EVENT_TYPES, ...EVENT_TYPES] as const;
+const isLedgerEventType = (t: string) => (EVENT_TYPES as readonly string[]).includes(t);
+
+/**
+ * Which events a webhook receives (all given conditions must hold): escalation events filtered by
+ * reason and severity, and ledger events (`action.failed`, …) filtered by the tool's risk level and
+ * name. A condition of one kind needs an event type of that kind in `events`, or it could never hold.
+ */
+export const webhookFilterSchema = z
+  .object({
+    ...escalationConditions,
+    events: z
+      .array(oneOf(WEBHOOK_EVENT_TYPES, 'each event'), { invalid_type_error: 'events must be an array' })
+      .min(1, 'events must not be empty (leave it out for the default escalation events)')
+      .superRefine((v, ctx) => unique(v, ctx, 'event'))
+      .optional(),
+    riskLevels: z
+      .array(oneOf(RISK_LEVELS, 'each risk level'), { invalid_type_error: 'riskLevels must be an array' })
+      .min(1, 'riskLevels must not be empty (leave it out to receive every risk level)')
+      .superRefine((v, ctx) => unique(v, ctx, 'risk level'))
+      .optional(),
+    tools: z
+      .array(
+        z
+          .string({ invalid_type_error: 'each tool must be a string' })
+          .trim()
+          .min(1, 'a tool name must not be empty')
+          .max(ACTION_EVENT_LIMITS.nameMaxLength, `a tool name is at most ${ACTION_EVENT_LIMITS.nameMaxLength} characters`),
+        { invalid_type_error: 'tools must be an array' },
+      )
+      .min(1, 'tools must not be empty (leave it out to receive every tool)')
+      .max(MAX_FILTER_TOOLS, `at most ${MAX_FILTER_TOOLS} tools`)
+      .superRefine((v, ctx) => unique(v, ctx, 'tool'))
+      .optional(),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const ledger = f.events?.some(isLedgerEventType) ?? false;
+    const escalation = f.events ? f.events.some((t) => !isLedgerEventType(t)) : true;
+    for (const key of ['riskLevels', 'tools'] as const) {
+      if (f[key] && !ledger) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `${key} applies to ledger events: name at least one ledger event type (e.g. action.failed) in events` });
+    }
+    for (const key of ['reasons', 'minSeverity'] as const) {
+      if (f[key] && !escalation) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `${key} applies to escalation events, and events names none` });
+    }
+  });
+export type WebhookFilterDto = z.infer<typeof webhookFilterSchema>;
 
 export const webhookSchema = z
   .object({
@@ -46,7 +100,7 @@ export const webhookSchema = z
       .min(1, 'url is required')
       .max(2_048, 'url must be at most 2048 characters'),
     format: oneOf(WEBHOOK_FORMATS, 'format').default('standard'),
-    filter: filterSchema.default({}),
+    filter: webhookFilterSchema.default({}),
     /** true re-enables an endpoint the notifier disabled; false disables it; absent keeps its state. */
     enabled: z.boolean({ invalid_type_error: 'enabled must be true or false' }).optional(),
   })

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase, type EntityManager } from '@agent-ledger/persistence';
-import type { ChannelFilterDto } from './channels.dto';
+import type { ChannelFilterDto, WebhookFilterDto } from './channels.dto';
 
 export interface EndpointRow {
   id: string;
   position: number;
   url: string;
   format: string;
-  filter: ChannelFilterDto;
+  filter: WebhookFilterDto;
   enabled: boolean;
   disabledReason: string | null;
   disabledAt: Date | null;
@@ -28,7 +28,7 @@ export interface EndpointWrite {
   position: number;
   url: string;
   format: string;
-  filter: ChannelFilterDto;
+  filter: WebhookFilterDto;
 }
 
 const ENDPOINT_COLUMNS = `id::text AS id, position, url, format, filter, enabled, disabled_reason AS "disabledReason", disabled_at AS "disabledAt",

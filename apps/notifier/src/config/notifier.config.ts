@@ -33,6 +33,8 @@ export const envSchema = z
     /** Kafka consumer group of the escalations topic. */
     NOTIFIER_GROUP_ID: z.string().min(1).default(NOTIFIER_GROUP),
     NOTIFIER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+    /** How long a tenant's webhook filters over ledger events are cached by the action events consumer (group `<NOTIFIER_GROUP_ID>-events`). */
+    NOTIFIER_EVENT_FILTER_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
     /** Redis key prefix of the BullMQ queues (one namespace per deployment or test run). */
     NOTIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" and "-" only (1-64)').default('agent-ledger'),
     /** Runs on a Redis whose maxmemory-policy is not noeviction (with a warning) instead of refusing to. */
@@ -56,7 +58,7 @@ export const envSchema = z
     NOTIFIER_EMAIL_BACKOFF: duration('30s'),
     NOTIFIER_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
 
-    /** Base of the links in notifications: `${LEDGER_DASHBOARD_URL}/#/escalations/<id>`. */
+    /** Base of the links in notifications: `${LEDGER_DASHBOARD_URL}/escalations/<id>`. */
     LEDGER_DASHBOARD_URL: z.string().url().optional(),
     /** Older name of LEDGER_DASHBOARD_URL. */
     DASHBOARD_URL: z.string().url().optional(),

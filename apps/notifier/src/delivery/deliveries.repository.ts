@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { EscalationEvent, EscalationEventType, EscalationReason, Severity } from '@agent-ledger/contracts';
+import type { EscalationEvent, EscalationEventType, EscalationReason, EventType, RiskLevel, Severity } from '@agent-ledger/contracts';
 import { DataSource } from '@agent-ledger/persistence';
-import type { EscalationContext, NotificationPayload } from './notification-payload';
+import type { DeliveryPayload, EscalationContext, NotificationPayload } from './notification-payload';
 
 export type DeliveryChannel = 'email' | 'webhook';
 export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed';
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
 
-/** Which escalation events a channel wants. */
+/**
+ * Which events a channel wants: escalation events (by reason and severity) and, for webhooks,
+ * ledger events (by the tool's risk level and name). audit-api validated it.
+ */
 export interface ChannelFilter {
   reasons?: EscalationReason[];
   minSeverity?: Severity;
-  events?: EscalationEventType[];
+  events?: (EscalationEventType | EventType)[];
+  riskLevels?: RiskLevel[];
+  tools?: string[];
 }
 
 export interface WebhookEndpointRow {
@@ -46,17 +51,18 @@ export interface NewDelivery {
   target: string;
   endpointId?: string;
   messageId: string;
-  payload: NotificationPayload;
+  payload: DeliveryPayload;
 }
 
-export interface DeliveryRow {
+/** A stored delivery; `P` is what its channel carries (email: {@link NotificationPayload}). */
+export interface DeliveryRow<P extends DeliveryPayload = NotificationPayload> {
   id: string;
   tenantId: string;
   channel: DeliveryChannel;
   target: string;
   endpointId: string | null;
   messageId: string;
-  payload: NotificationPayload;
+  payload: P;
   status: DeliveryStatus;
   attempts: number;
   jobId: string;
@@ -193,7 +199,8 @@ export class DeliveriesRepository {
     return rows;
   }
 
-  async findDelivery(id: string): Promise<DeliveryRow | undefined> {
+  /** A delivery; webhook deliveries are read as `DeliveryRow<DeliveryPayload>` (they may carry ledger events). */
+  async findDelivery<P extends DeliveryPayload = NotificationPayload>(id: string): Promise<DeliveryRow<P> | undefined> {
     const [row] = await this.ds.query(
       `SELECT id::text AS id, tenant_id::text AS "tenantId", channel, target, endpoint_id::text AS "endpointId", message_id AS "messageId",
               payload, status, attempts, job_id AS "jobId"

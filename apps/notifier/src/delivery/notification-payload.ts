@@ -1,4 +1,4 @@
-import type { EscalationEvent, EscalationReason, Severity } from '@agent-ledger/contracts';
+import type { EscalationEvent, EscalationReason, EventType, RiskLevel, Severity } from '@agent-ledger/contracts';
 
 /** What the notifier knows of an escalation beyond one event (from its `escalation.opened`). */
 export interface EscalationContext {
@@ -17,7 +17,7 @@ export interface EscalationNotice {
   event: EscalationEvent;
   /** Absent when the notifier never saw the escalation open (e.g. it opened before the notifier ran). */
   context?: EscalationContext;
-  /** `${LEDGER_DASHBOARD_URL}/#/escalations/<id>`. */
+  /** `${LEDGER_DASHBOARD_URL}/escalations/<id>`. */
   link: string;
 }
 
@@ -34,7 +34,43 @@ export interface EndpointDisabledNotice {
   link: string;
 }
 
+/** What email renders: escalation notices and endpoint disablements. */
 export type NotificationPayload = EscalationNotice | EndpointDisabledNotice;
+
+/**
+ * A ledger event as a webhook announces it: its identifying and describing fields only. Free-form
+ * content (`input`, `output`, `metadata`, `changes`, `error.details`) and personal data
+ * (`subject.pii`, `actor.ip`, `actor.userAgent`, sealed on the topic) are never copied here.
+ */
+export interface LedgerEventSummary {
+  eventId: string;
+  type: EventType;
+  tenantId: string;
+  occurredAt: string;
+  receivedAt: string;
+  actionId: string | null;
+  sessionId: string | null;
+  agent: { id: string; name: string; version: string | null } | null;
+  actor: { type: string; id: string } | null;
+  tool: { name: string; provider: string | null; riskLevel: RiskLevel } | null;
+  approval: { required: boolean; decision: string | null; approvedBy: string | null; method: string | null; decisionMs: number | null } | null;
+  durationMs: number | null;
+  error: { message: string; code: string | null } | null;
+  subjectId: string | null;
+  resource: { type: string; id: string } | null;
+}
+
+/** A ledger event a webhook's filter asked for: stored with its delivery, rendered per format. */
+export interface LedgerEventNotice {
+  kind: 'event';
+  tenant: { id: string; name: string };
+  event: LedgerEventSummary;
+  /** `${LEDGER_DASHBOARD_URL}/actions/<actionId>` for an action's event, else the dashboard's overview. */
+  link: string;
+}
+
+/** What a delivery row holds; email deliveries hold only {@link NotificationPayload}. */
+export type DeliveryPayload = NotificationPayload | LedgerEventNotice;
 
 const REASON_LABELS: Record<EscalationReason, string> = {
   customer_request: 'customer asked for a human',
@@ -45,6 +81,12 @@ const REASON_LABELS: Record<EscalationReason, string> = {
   high_risk_unapproved: 'critical action executed without approval',
   budget_exceeded: 'budget exceeded',
   rate_limited: 'rate limited',
+  session_too_long: 'conversation running too long',
+  session_too_complex: 'conversation too complex',
+  tenant_error_rate: 'error rate above the bound',
+  tenant_failure_burst: 'burst of failures',
+  tenant_tool_latency: 'tool slower than its bound',
+  tenant_change_burst: 'burst of changes',
   manual: 'opened manually',
 };
 

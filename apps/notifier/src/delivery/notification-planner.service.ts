@@ -4,6 +4,7 @@ import { isSeverityAtLeast, type EscalationEvent, type EscalationEventType } fro
 import { counter, createLogger } from '@agent-ledger/telemetry';
 import type { NotifierConfig } from '../config/notifier.config';
 import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
+import { dashboardLinks } from './dashboard-links';
 import { DeliveriesRepository, type ChannelFilter, type DeliveryChannel, type NewDelivery, type QueuedRef, type WebhookEndpointRow } from './deliveries.repository';
 import type { EndpointDisabledNotice, EscalationContext, EscalationNotice } from './notification-payload';
 import { NotificationQueue } from './notification.queue';
@@ -92,7 +93,7 @@ export class NotificationPlanner {
       disabledAt: details.disabledAt.toISOString(),
       failingSince: details.failingSince?.toISOString(),
       lastError: details.lastError,
-      link: `${this.config.dashboardUrl}/#/deliveries`,
+      link: dashboardLinks.escalations(this.config.dashboardUrl),
     };
     const stamp = details.disabledAt.getTime();
     const rows: NewDelivery[] = channels.emailRecipients.map((address) => {
@@ -121,6 +122,6 @@ export class NotificationPlanner {
   }
 
   escalationLink(escalationId: string): string {
-    return `${this.config.dashboardUrl}/#/escalations/${escalationId}`;
+    return dashboardLinks.escalation(this.config.dashboardUrl, escalationId);
   }
 }

@@ -22,5 +22,5 @@ export function anOpenedEvent(over: Partial<EscalationOpenedEvent> = {}): Escala
 }
 
 export function aNotice(event: EscalationEvent = anOpenedEvent(), over: Partial<EscalationNotice> = {}): EscalationNotice {
-  return { kind: 'escalation', tenant: { id: event.tenantId, name: 'Acme' }, event, link: `https://ledger.example/#/escalations/${event.escalationId}`, ...over };
+  return { kind: 'escalation', tenant: { id: event.tenantId, name: 'Acme' }, event, link: `https://ledger.example/escalations/${event.escalationId}`, ...over };
 }

@@ -3,6 +3,7 @@ import { createLogger } from '@agent-ledger/telemetry';
 import type { NotifierConfig } from '../config/notifier.config';
 import { DeliveriesRepository, type AttemptOutcome, type DeliveryRow, type WebhookEndpointRow } from '../delivery/deliveries.repository';
 import { hasAttemptLeft, observeAttempt, type AttemptRequest, type DeliveryOutcome } from '../delivery/delivery-outcome';
+import type { DeliveryPayload } from '../delivery/notification-payload';
 import { NotificationPlanner } from '../delivery/notification-planner.service';
 import { nextWebhookDelay, parseRetryAfter } from '../delivery/retry-schedule';
 import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
@@ -55,11 +56,11 @@ export class WebhookDeliveryService {
   }
 
   async attempt(req: AttemptRequest): Promise<DeliveryOutcome> {
-    const delivery = await this.repository.findDelivery(req.deliveryId);
+    const delivery = await this.repository.findDelivery<DeliveryPayload>(req.deliveryId);
     if (!delivery) return { kind: 'skipped', reason: 'no such delivery' };
     if (delivery.jobId !== req.jobId) return { kind: 'skipped', reason: `superseded by job ${delivery.jobId}` };
     if (delivery.status === 'delivered' || delivery.status === 'failed') return { kind: 'skipped', reason: `already ${delivery.status}` };
-    if (delivery.payload.kind !== 'escalation') return this.finish(delivery, req, new Date(), 0, { outcome: 'failed-permanent', error: `webhooks do not carry ${delivery.payload.kind} notices` });
+    if (delivery.payload.kind !== 'escalation' && delivery.payload.kind !== 'event') return this.finish(delivery, req, new Date(), 0, { outcome: 'failed-permanent', error: `webhooks do not carry ${delivery.payload.kind} notices` });
 
     const endpoint = delivery.endpointId ? await this.repository.findEndpoint(delivery.endpointId) : undefined;
     const startedAt = new Date();
@@ -87,7 +88,7 @@ export class WebhookDeliveryService {
   }
 
   /** Records the attempt and decides between delivered, another attempt (when), and failed. */
-  private async finish(delivery: DeliveryRow, req: AttemptRequest, startedAt: Date, durationMs: number, verdict: Verdict): Promise<DeliveryOutcome> {
+  private async finish(delivery: DeliveryRow<DeliveryPayload>, req: AttemptRequest, startedAt: Date, durationMs: number, verdict: Verdict): Promise<DeliveryOutcome> {
     let outcome: DeliveryOutcome;
     if (verdict.outcome === 'delivered') outcome = { kind: 'delivered' };
     else {

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { EventSubscriptionsCache } from './event-subscriptions.cache';
+import { EventSubscriptionsRepository } from './event-subscriptions.repository';
+import { EventWebhooksPlanner } from './event-webhooks.planner';
+import { LedgerEventsConsumer } from './ledger-events.consumer';
+
+/** Webhooks for ledger events: the action events topic's consumer, the subscriptions and the planner. */
+@Module({ imports: [DeliveryModule], providers: [EventSubscriptionsRepository, EventSubscriptionsCache, EventWebhooksPlanner, LedgerEventsConsumer] })
+export class EventsModule {}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ACTION_EVENTS_TOPIC, actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
+import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
+import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import type { NotifierConfig } from '../config/notifier.config';
+import { RedisPolicyCheck } from '../queue/redis-policy.check';
+import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
+import { EventWebhooksPlanner } from './event-webhooks.planner';
+
+/** The action events topic's consumer group of the notifier: `<NOTIFIER_GROUP_ID>-events`. */
+export const eventsGroupId = (notifierGroupId: string): string => `${notifierGroupId}-events`;
+
+/**
+ * Consumes the action events topic in the notifier's own group, hosted by {@link ConsumerHost}
+ * (started once Redis's policy passed), for the webhooks subscribed to ledger events. Each slice is
+ * decoded with the topic's codec and planned in one go (one subscription lookup, one insert)
+ * before its offsets are committed; a transient failure retries the slice, which planning
+ * tolerates. A message that breaks the contract is dead-lettered (one letter per group, as every
+ * consumer of the topic does). A new group starts at the end of the topic: webhooks announce what
+ * happens from then on, not the topic's history.
+ */
+@Injectable()
+export class LedgerEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly host: ConsumerHost;
+  private starting?: Promise<void>;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(NOTIFIER_CONFIG) config: NotifierConfig,
+    private readonly planner: EventWebhooksPlanner,
+    private readonly policy: RedisPolicyCheck,
+    private readonly readiness: ReadinessService,
+  ) {
+    this.host = new ConsumerHost(kafka, {
+      name: 'action events consumer',
+      groupId: eventsGroupId(config.NOTIFIER_GROUP_ID),
+      topics: [ACTION_EVENTS_TOPIC],
+      fromBeginning: false,
+      sessionTimeoutMs: config.NOTIFIER_SESSION_TIMEOUT_MS,
+      handle: (batch) => this.handleBatch(batch),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.readiness.registerWorker('events consumer', this.host);
+    this.starting = this.policy.passed.then(() => this.host.start());
+  }
+
+  private async handleBatch(batch: ConsumerBatch): Promise<void> {
+    const rejected: Rejection[] = [];
+    const events: ActionEvent[] = [];
+    for (const message of batch.messages) {
+      const r = decodeMessage(message, actionEventsCodec);
+      if ('value' in r) events.push(r.value);
+      else rejected.push(r);
+    }
+    await this.planner.plan(events);
+    await batch.heartbeat();
+    if (rejected.length) await batch.deadLetter(rejected);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // A start waiting for Redis's policy is bounded: Redis may never come.
+    await Promise.race([this.starting?.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await this.host.stop();
+  }
+}
