@@ -1,2 +1,18 @@
-export { DEFAULT_SETTINGS, RULE_REASONS, resolveSettings, settingsInputSchema, type EscalationSettings, type EscalationSettingsInput, type RuleReason, type RuleSettings } from './settings';
+export {
+  DEFAULT_SETTINGS,
+  MAX_LATENCY_SAMPLES,
+  RULE_REASONS,
+  TENANT_ALERT_REASONS,
+  WINDOW_SAMPLE_CAP,
+  isTenantAlert,
+  resolveSettings,
+  settingsInputSchema,
+  type EscalationSettings,
+  type EscalationSettingsInput,
+  type RuleReason,
+  type RuleSettings,
+  type TenantAlertReason,
+  type TenantAlertSettings,
+} from './settings';
 export { evaluate, type Evaluation, type Trigger } from './evaluate';
+export { countAbove, errorRateAbove, latencyAbove, percentile, windowFeed, windowSummary, type WindowFeed } from './window-rules';

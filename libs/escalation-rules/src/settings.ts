@@ -11,13 +11,34 @@ export const RULE_REASONS = [
   'high_risk_unapproved',
   'budget_exceeded',
   'rate_limited',
+  'session_too_long',
+  'session_too_complex',
+  'tenant_error_rate',
+  'tenant_failure_burst',
+  'tenant_tool_latency',
+  'tenant_change_burst',
 ] as const satisfies readonly EscalationReason[];
 export type RuleReason = (typeof RULE_REASONS)[number];
+
+/** Rules with `scope: tenant`: alerts over a sliding window of all the tenant's events. */
+export const TENANT_ALERT_REASONS = ['tenant_error_rate', 'tenant_failure_burst', 'tenant_tool_latency', 'tenant_change_burst'] as const satisfies readonly RuleReason[];
+export type TenantAlertReason = (typeof TENANT_ALERT_REASONS)[number];
+
+export function isTenantAlert(reason: RuleReason): reason is TenantAlertReason {
+  return (TENANT_ALERT_REASONS as readonly string[]).includes(reason);
+}
 
 export interface RuleSettings {
   enabled: boolean;
   severity: Severity;
   customerMessage: string;
+}
+
+/** A tenant alert: a new crossing within `cooldownMs` of the alert's opening folds into it instead of notifying again. */
+export interface TenantAlertSettings extends RuleSettings {
+  scope: 'tenant';
+  cooldownMs: number;
+  windowMs: number;
 }
 
 export interface EscalationSettings {
@@ -32,10 +53,31 @@ export interface EscalationSettings {
     high_risk_unapproved: RuleSettings & { riskLevels: RiskLevel[] };
     budget_exceeded: RuleSettings;
     rate_limited: RuleSettings;
+    /** Activity more than `maxDurationMs` after the session's first event (by occurredAt). */
+    session_too_long: RuleSettings & { maxDurationMs: number };
+    /** More than `maxEvents` events in the session (every type, each event id counted once). */
+    session_too_complex: RuleSettings & { maxEvents: number };
+    /** Failed / (executed + failed) above `maxErrorRatePercent` over the window, with at least `minActions` finished. */
+    tenant_error_rate: TenantAlertSettings & { maxErrorRatePercent: number; minActions: number };
+    /** More than `maxFailures` failed actions in the window. */
+    tenant_failure_burst: TenantAlertSettings & { maxFailures: number };
+    /** p95 of a tool's `durationMs` above `maxP95Ms` over the window (at least `minSamples`, the newest `maxSamples` kept). */
+    tenant_tool_latency: TenantAlertSettings & { maxP95Ms: number; minSamples: number; maxSamples: number };
+    /** More than `maxChanges` `change.recorded` events in the window (a minute by default). */
+    tenant_change_burst: TenantAlertSettings & { maxChanges: number };
   };
 }
 
 const HANDOFF = "I've connected you with a human agent who will take it from here.";
+const TENANT_ALERT = {
+  enabled: false,
+  scope: 'tenant' as const,
+  cooldownMs: 30 * 60_000,
+  customerMessage: "We're seeing a problem on our side; our team has been alerted.",
+};
+
+/** Most samples a window may keep (counts and durations): what bounds the worker's memory per tenant. */
+export const WINDOW_SAMPLE_CAP = 10_000;
 
 export const DEFAULT_SETTINGS: EscalationSettings = {
   cooldownMs: 30 * 60_000,
@@ -48,6 +90,13 @@ export const DEFAULT_SETTINGS: EscalationSettings = {
     high_risk_unapproved: { enabled: true, severity: 'critical', riskLevels: ['critical'], customerMessage: 'A member of our team will review what was done.' },
     budget_exceeded: { enabled: true, severity: 'warning', customerMessage: "I've reached my limit for this request; a colleague will continue." },
     rate_limited: { enabled: true, severity: 'info', customerMessage: "I'm being slowed down right now; a colleague will follow up if needed." },
+    // The rules below are off until a tenant turns them on: they are new kinds of pages.
+    session_too_long: { enabled: false, severity: 'warning', maxDurationMs: 60 * 60_000, customerMessage: "This is taking longer than it should; I've asked a colleague to help." },
+    session_too_complex: { enabled: false, severity: 'warning', maxEvents: 200, customerMessage: "This request has become complicated; I've asked a colleague to help." },
+    tenant_error_rate: { ...TENANT_ALERT, severity: 'error', maxErrorRatePercent: 20, windowMs: 10 * 60_000, minActions: 20 },
+    tenant_failure_burst: { ...TENANT_ALERT, severity: 'error', maxFailures: 20, windowMs: 5 * 60_000 },
+    tenant_tool_latency: { ...TENANT_ALERT, severity: 'warning', maxP95Ms: 30_000, windowMs: 10 * 60_000, minSamples: 20, maxSamples: 200 },
+    tenant_change_burst: { ...TENANT_ALERT, severity: 'warning', maxChanges: 30, windowMs: 60_000 },
   },
 };
 
@@ -60,9 +109,14 @@ const base = {
   customerMessage: z.string().min(1, 'customerMessage must not be empty').max(1_000, 'customerMessage must be at most 1000 characters').optional(),
 };
 const DAY = 86_400_000;
+/** Most durations a tool's latency window keeps (the p95 is taken over them on every sample). */
+export const MAX_LATENCY_SAMPLES = 2_000;
+const int = (name: string, min: number, max: number) =>
+  z.number({ invalid_type_error: `${name} must be a number` }).int(`${name} must be an integer`).min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`);
+const alert = <T extends z.ZodRawShape>(own: T) =>
+  z.object({ ...base, cooldownMs: ms('cooldownMs', 1_000, 7 * DAY).optional(), windowMs: ms('windowMs', 1_000, DAY).optional(), ...own }).strict().optional();
 
-/** What a tenant may set (every field optional: unset fields take the defaults). */
-export const settingsInputSchema = z
+const settingsObject = z
   .object({
     cooldownMs: ms('cooldownMs', 1_000, 7 * DAY).optional(),
     rules: z
@@ -75,12 +129,34 @@ export const settingsInputSchema = z
         high_risk_unapproved: z.object({ ...base, riskLevels: risks.optional() }).strict().optional(),
         budget_exceeded: z.object(base).strict().optional(),
         rate_limited: z.object(base).strict().optional(),
+        session_too_long: z.object({ ...base, maxDurationMs: ms('maxDurationMs', 1_000, 7 * DAY).optional() }).strict().optional(),
+        session_too_complex: z.object({ ...base, maxEvents: int('maxEvents', 1, WINDOW_SAMPLE_CAP).optional() }).strict().optional(),
+        tenant_error_rate: alert({
+          maxErrorRatePercent: z.number({ invalid_type_error: 'maxErrorRatePercent must be a number' }).min(0, 'maxErrorRatePercent must be at least 0').lt(100, 'maxErrorRatePercent must be below 100').optional(),
+          minActions: int('minActions', 1, WINDOW_SAMPLE_CAP).optional(),
+        }),
+        tenant_failure_burst: alert({ maxFailures: int('maxFailures', 1, WINDOW_SAMPLE_CAP - 1).optional() }),
+        tenant_tool_latency: alert({
+          maxP95Ms: int('maxP95Ms', 1, DAY).optional(),
+          minSamples: int('minSamples', 1, MAX_LATENCY_SAMPLES).optional(),
+          maxSamples: int('maxSamples', 20, MAX_LATENCY_SAMPLES).optional(),
+        }),
+        tenant_change_burst: alert({ maxChanges: int('maxChanges', 1, WINDOW_SAMPLE_CAP - 1).optional() }),
       })
       .strict()
       .optional(),
   })
   .strict();
-export type EscalationSettingsInput = z.infer<typeof settingsInputSchema>;
+export type EscalationSettingsInput = z.infer<typeof settingsObject>;
+
+/** What a tenant may set (every field optional: unset fields take the defaults). */
+export const settingsInputSchema = settingsObject.superRefine((input, ctx) => {
+  // Checked on the effective values, so a bound set alone is compared with the other's default.
+  const latency = resolveSettings(input).rules.tenant_tool_latency;
+  if (latency.minSamples > latency.maxSamples) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', 'tenant_tool_latency', 'minSamples'], message: `minSamples must be at most maxSamples (${latency.maxSamples})` });
+  }
+});
 
 /** The defaults with a tenant's settings over them. */
 export function resolveSettings(input: EscalationSettingsInput | null | undefined, defaults: EscalationSettings = DEFAULT_SETTINGS): EscalationSettings {

@@ -4,6 +4,8 @@ import { EscalationProducer } from './escalation.producer';
 import { EscalationService } from './escalation.service';
 import { EscalationStore } from './escalation.store';
 import { RuleSettingsRepository } from './rule-settings.repository';
+import { WindowTriggers } from './window-triggers';
+import { WindowStore } from './window.store';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
 @Module({})
@@ -11,7 +13,7 @@ export class EscalationModule {
   static forRoot(settings: WorkerSettings): DynamicModule {
     return {
       module: EscalationModule,
-      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, RuleSettingsRepository, EscalationProducer, EscalationService, EscalationLoops],
+      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService, EscalationLoops],
     };
   }
 }

@@ -1,23 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionEvent, EscalationEvent, EscalationReason } from '@agent-ledger/contracts';
-import { evaluate, type EscalationSettings, type RuleReason } from '@agent-ledger/escalation-rules';
+import { evaluate, WINDOW_SAMPLE_CAP, type EscalationSettings } from '@agent-ledger/escalation-rules';
 import { counter, createLogger } from '@agent-ledger/telemetry';
 import { deterministicId } from './deterministic-id';
 import { EscalationProducer } from './escalation.producer';
 import { EscalationStore, type DueTimer } from './escalation.store';
+import type { Fire } from './fire';
 import { RuleSettingsRepository } from './rule-settings.repository';
+import { WindowTriggers } from './window-triggers';
+import { WindowStore } from './window.store';
 
 const escalationsOpened = () => counter('ledger_escalations_opened_total', 'Escalations opened by the worker', ['reason']);
 const triggersFolded = () => counter('ledger_escalation_triggers_folded_total', 'Triggers folded into an open escalation', ['reason']);
-
-interface Fire {
-  tenantId: string;
-  sessionId: string;
-  actionId?: string;
-  reason: RuleReason;
-  summary: string;
-  triggerId: string;
-}
+const alertsSuppressed = () => counter('ledger_escalation_alerts_suppressed_total', 'Tenant alert crossings suppressed by the cooldown after a resolve', ['reason']);
 
 /**
  * Turns action events and due timers into escalation events. Every step is idempotent on the
@@ -32,6 +27,8 @@ export class EscalationService {
     private readonly store: EscalationStore,
     private readonly settings: RuleSettingsRepository,
     private readonly producer: EscalationProducer,
+    private readonly windows: WindowStore,
+    private readonly windowTriggers: WindowTriggers,
   ) {}
 
   async handleActionEvent(e: ActionEvent): Promise<void> {
@@ -43,11 +40,12 @@ export class EscalationService {
 
     if (ev.countsAsFailure) {
       const rule = s.rules.error_threshold;
-      const n = await this.store.recordFailure(e.tenantId, sessionId, e.eventId, Date.parse(e.occurredAt), rule.windowMs);
+      const n = await this.windows.count(`fail:${e.tenantId}:${sessionId}`, e.eventId, Date.parse(e.occurredAt), rule.windowMs, WINDOW_SAMPLE_CAP);
       if (n >= rule.threshold) {
         fires.push({ tenantId: e.tenantId, sessionId, actionId: e.actionId, reason: 'error_threshold', summary: `${n} failed actions in session ${sessionId} within ${Math.round(rule.windowMs / 1000)} s`, triggerId: e.eventId });
       }
     }
+    fires.push(...(await this.windowTriggers.evaluate(e, s)));
     if (ev.decidesAction) await this.store.markDecided(e.tenantId, e.actionId!);
     if (ev.startsConfirmationTimer && !(await this.store.isDecided(e.tenantId, e.actionId!))) {
       await this.store.scheduleTimer({ tenantId: e.tenantId, actionId: e.actionId!, sessionId, eventId: e.eventId }, Date.parse(e.occurredAt) + s.rules.confirmation_timeout.timeoutMs);
@@ -80,8 +78,15 @@ export class EscalationService {
     const rule = s.rules[f.reason];
     const now = Date.now();
     const candidate = deterministicId('escalation', f.tenantId, f.sessionId, f.reason, f.triggerId);
-    const o = await this.store.openOrFold(f.tenantId, f.sessionId, f.reason, candidate, f.triggerId, now, s.cooldownMs);
+    const cooldownMs = f.tenantAlert?.cooldownMs ?? s.cooldownMs;
+    const o = await this.store.openOrFold(f.tenantId, f.sessionId, f.reason, candidate, f.triggerId, now, cooldownMs, !!f.tenantAlert);
+    if (o.outcome === 'suppressed') {
+      alertsSuppressed().inc({ reason: f.reason });
+      this.log.info({ tenantId: f.tenantId, reason: f.reason, lastEscalationId: o.escalationId }, 'tenant alert within its cooldown after a resolve; suppressed');
+      return;
+    }
     const at = new Date(now).toISOString();
+    const scope = f.tenantAlert ? { scope: 'tenant' as const } : {};
     const out: EscalationEvent[] = [];
     if (o.staleEscalationId) {
       out.push({
@@ -90,9 +95,12 @@ export class EscalationService {
         escalationId: o.staleEscalationId,
         tenantId: f.tenantId,
         sessionId: f.sessionId,
+        ...scope,
         occurredAt: at,
         resolvedBy: 'agent-ledger',
-        notes: `no repeat for ${Math.round(s.cooldownMs / 1000)} s (cooldown); a new trigger opened a new escalation`,
+        notes: f.tenantAlert
+          ? `cooldown of ${Math.round(cooldownMs / 1000)} s over; a new crossing opened a new alert`
+          : `no repeat for ${Math.round(cooldownMs / 1000)} s (cooldown); a new trigger opened a new escalation`,
       });
     }
     const isOpening = o.outcome === 'opened' || (o.outcome === 'duplicate' && o.firstTrigger === f.triggerId);
@@ -103,6 +111,7 @@ export class EscalationService {
         escalationId: o.escalationId,
         tenantId: f.tenantId,
         sessionId: f.sessionId,
+        ...scope,
         ...(f.actionId ? { actionId: f.actionId } : {}),
         reason: f.reason as EscalationReason,
         severity: rule.severity,
@@ -120,6 +129,7 @@ export class EscalationService {
         escalationId: o.escalationId,
         tenantId: f.tenantId,
         sessionId: f.sessionId,
+        ...scope,
         ...(f.actionId ? { actionId: f.actionId } : {}),
         reason: f.reason as EscalationReason,
         count: o.count,

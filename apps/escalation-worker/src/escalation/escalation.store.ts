@@ -5,20 +5,15 @@ import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
 const DAY_MS = 86_400_000;
 
-/** Counts a failure once (by event id) and returns how many fall in the window ending at it. */
-const RECORD_FAILURE = `
-local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
-local at = tonumber(ARGV[2])
-local w = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (at - 4 * w))
-redis.call('PEXPIRE', KEYS[1], math.max(4 * w, 60000))
-return {added, redis.call('ZCOUNT', KEYS[1], at - w, at)}`;
-
 /**
  * One open escalation per (tenant, session, reason). A trigger folds into the open one while it is
- * not resolved and not quiet for longer than the cooldown; otherwise it opens a new one (the quiet
- * one is reported so it can be closed). Each trigger counts once (a set of trigger ids).
- * KEYS: open hash. ARGV: candidate id, trigger id, now ms, cooldown ms, trigger-set prefix, index key prefix.
+ * not resolved and its cooldown runs; otherwise it opens a new one (the previous one is reported so
+ * it can be closed). The cooldown runs from the latest trigger (`lastSeenAt`: an escalation quiet
+ * for longer is over) or, for tenant alerts, from the opening (`openedAt`: a throttle on
+ * notifications). Each trigger counts once (a set of trigger ids). With a throttle key (tenant
+ * alerts), an opening sets it for the cooldown, and a trigger while it is set and the alert was
+ * already resolved is suppressed: nothing is published.
+ * KEYS: open hash. ARGV: candidate id, trigger id, now ms, cooldown ms, trigger-set prefix, index key prefix, cooldown start field, throttle key or ''.
  */
 const OPEN_OR_FOLD = `
 local h = redis.call('HGETALL', KEYS[1])
@@ -30,12 +25,19 @@ if cur.escalationId then
   if known == 1 then
     return {'duplicate', cur.escalationId, cur.count, cur.firstTrigger, cur.openedAt, ''}
   end
-  if now - tonumber(cur.lastSeenAt) <= tonumber(ARGV[4]) then
+  if now - tonumber(cur[ARGV[7]]) <= tonumber(ARGV[4]) then
     redis.call('SADD', ARGV[5] .. cur.escalationId, ARGV[2])
     local count = redis.call('HINCRBY', KEYS[1], 'count', 1)
     redis.call('HSET', KEYS[1], 'lastSeenAt', now)
     return {'folded', cur.escalationId, tostring(count), cur.firstTrigger, cur.openedAt, ''}
   end
+end
+if ARGV[8] ~= '' then
+  local last = redis.call('GET', ARGV[8])
+  if last and not cur.escalationId then
+    return {'suppressed', last, '0', '', '0', ''}
+  end
+  redis.call('SET', ARGV[8], ARGV[1], 'PX', ARGV[4])
 end
 local stale = cur.escalationId or ''
 redis.call('DEL', KEYS[1])
@@ -60,7 +62,8 @@ end
 return 1`;
 
 export interface OpenOutcome {
-  outcome: 'opened' | 'folded' | 'duplicate';
+  /** `suppressed`: a tenant alert resolved within its cooldown; nothing to publish. */
+  outcome: 'opened' | 'folded' | 'duplicate' | 'suppressed';
   escalationId: string;
   count: number;
   /** The trigger that opened the escalation. */
@@ -79,8 +82,7 @@ export interface DueTimer {
 }
 
 type Scripted = Redis & {
-  recordFailure(key: string, eventId: string, atMs: number, windowMs: number): Promise<[number, number]>;
-  openOrFold(key: string, candidate: string, trigger: string, nowMs: number, cooldownMs: number, trigPrefix: string, indexPrefix: string): Promise<string[]>;
+  openOrFold(key: string, candidate: string, trigger: string, nowMs: number, cooldownMs: number, trigPrefix: string, indexPrefix: string, cooldownFrom: string, throttleKey: string): Promise<string[]>;
   applyStatus(indexKey: string, escalationId: string, status: string): Promise<number>;
 };
 
@@ -93,8 +95,7 @@ export class EscalationStore {
   constructor(@Inject(REDIS) redis: Redis, @Inject(WORKER_SETTINGS) settings: WorkerSettings) {
     this.p = settings.redisPrefix;
     this.redis = redis as Scripted;
-    if (!('recordFailure' in redis)) {
-      redis.defineCommand('recordFailure', { numberOfKeys: 1, lua: RECORD_FAILURE });
+    if (!('openOrFold' in redis)) {
       redis.defineCommand('openOrFold', { numberOfKeys: 1, lua: OPEN_OR_FOLD });
       redis.defineCommand('applyStatus', { numberOfKeys: 1, lua: APPLY_STATUS });
     }
@@ -108,14 +109,9 @@ export class EscalationStore {
     await this.redis.set(`${this.p}:seen:${tenantId}:${eventId}`, '1', 'PX', 7 * DAY_MS);
   }
 
-  /** Failures of the session within `windowMs` before and at this one (this one counted once). */
-  async recordFailure(tenantId: string, sessionId: string, eventId: string, atMs: number, windowMs: number): Promise<number> {
-    const [, n] = await this.redis.recordFailure(`${this.p}:fail:${tenantId}:${sessionId}`, eventId, atMs, windowMs);
-    return Number(n);
-  }
-
-  async openOrFold(tenantId: string, sessionId: string, reason: string, candidateId: string, triggerId: string, nowMs: number, cooldownMs: number): Promise<OpenOutcome> {
-    const r = await this.redis.openOrFold(`${this.p}:open:${tenantId}:${sessionId}:${reason}`, candidateId, triggerId, nowMs, cooldownMs, `${this.p}:trig:`, `${this.p}:esc:`);
+  async openOrFold(tenantId: string, sessionId: string, reason: string, candidateId: string, triggerId: string, nowMs: number, cooldownMs: number, throttle = false): Promise<OpenOutcome> {
+    const key = `${tenantId}:${sessionId}:${reason}`;
+    const r = await this.redis.openOrFold(`${this.p}:open:${key}`, candidateId, triggerId, nowMs, cooldownMs, `${this.p}:trig:`, `${this.p}:esc:`, throttle ? 'openedAt' : 'lastSeenAt', throttle ? `${this.p}:throttle:${key}` : '');
     return {
       outcome: r[0] as OpenOutcome['outcome'],
       escalationId: r[1],
