@@ -5,6 +5,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { EmailModule } from './email/email.module';
 import { EscalationsModule } from './escalations/escalations.module';
 import { EventsModule } from './events/events.module';
+import { ReportsModule } from './reports/reports.module';
 import { NotifierConfigModule } from './shared/notifier-config.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
         EmailModule,
         WebhooksModule,
         EscalationsModule,
+        ReportsModule,
         EventsModule,
       ],
     };

@@ -24,6 +24,13 @@ describe('loadNotifierConfig', () => {
     expect(loadNotifierConfig({ ...base, DASHBOARD_URL: 'https://old.example/' }).dashboardUrl).toBe('https://old.example');
   });
 
+  it('should reconcile report schedules every minute and poll report runs every 2 s when nothing is set, and refuse a poll below 100 ms', () => {
+    const cfg = loadNotifierConfig(base);
+    expect([cfg.NOTIFIER_REPORT_RECONCILE_MS, cfg.NOTIFIER_REPORT_RUNS_POLL_MS]).toEqual([60_000, 2_000]);
+    expect(loadNotifierConfig({ ...base, NOTIFIER_REPORT_RUNS_POLL_MS: '250' }).NOTIFIER_REPORT_RUNS_POLL_MS).toBe(250);
+    expect(() => loadNotifierConfig({ ...base, NOTIFIER_REPORT_RUNS_POLL_MS: '50' })).toThrow(ConfigValidationError);
+  });
+
   it('should name each bad variable when the schedule, SMTP URL or timeout is invalid', () => {
     let err: unknown;
     try {

@@ -99,6 +99,11 @@ export const envSchema = z
     NOTIFIER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
     /** An unfinished delivery whose job is missing from Redis this long after its last change is queued again. */
     NOTIFIER_RECOVER_AFTER: duration('10m'),
+
+    /** How often the reports' job schedulers are made the enabled report schedules (docs/reports.md). */
+    NOTIFIER_REPORT_RECONCILE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    /** How often report runs asked for through the API (POST /v1/reports/runs) are picked up. */
+    NOTIFIER_REPORT_RUNS_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.NOTIFIER_WEBHOOK_TIMEOUT_MS >= cfg.NOTIFIER_LOCK_DURATION_MS) {

@@ -1,4 +1,5 @@
 import type { EscalationEvent, EscalationReason, EventType, RiskLevel, Severity } from '@agent-ledger/contracts';
+import type { ReportNotice } from '../reports/report-notice';
 
 /** What the notifier knows of an escalation beyond one event (from its `escalation.opened`). */
 export interface EscalationContext {
@@ -34,8 +35,8 @@ export interface EndpointDisabledNotice {
   link: string;
 }
 
-/** What email renders: escalation notices and endpoint disablements. */
-export type NotificationPayload = EscalationNotice | EndpointDisabledNotice;
+/** What email renders: escalation notices, endpoint disablements and scheduled reports. */
+export type NotificationPayload = EscalationNotice | EndpointDisabledNotice | ReportNotice;
 
 /**
  * A ledger event as a webhook announces it: its identifying and describing fields only. Free-form

@@ -37,6 +37,7 @@ export class EmailDeliveryService implements OnApplicationShutdown {
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        attachments: rendered.attachments,
         messageId: delivery.messageId,
         headers: {
           'X-Agent-Ledger-Delivery': delivery.id,

@@ -1,16 +1,27 @@
 import { viewOf, type EndpointDisabledNotice, type NotificationPayload } from '../delivery/notification-payload';
+import { renderReport, type EmailAttachment } from './report-email';
 
 export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+  attachments?: EmailAttachment[];
 }
 
 const SUBJECT_MAX = 200;
 
 /** Subject, plain text and HTML of a notification email. Every value is escaped in the HTML. */
 export function renderEmail(payload: NotificationPayload): RenderedEmail {
-  return payload.kind === 'escalation' ? renderEscalation(payload) : renderEndpointDisabled(payload);
+  switch (payload.kind) {
+    case 'escalation':
+      return renderEscalation(payload);
+    case 'endpoint.disabled':
+      return renderEndpointDisabled(payload);
+    case 'report': {
+      const r = renderReport(payload, esc, page);
+      return { ...r, subject: oneLine(r.subject).slice(0, SUBJECT_MAX) };
+    }
+  }
 }
 
 function renderEscalation(payload: Extract<NotificationPayload, { kind: 'escalation' }>): RenderedEmail {

@@ -10,6 +10,7 @@ export interface OutgoingEmail {
   /** The same on every attempt, so a receiving system can tell a repeat. */
   messageId: string;
   headers?: Record<string, string>;
+  attachments?: { filename: string; content: string; contentType: string }[];
 }
 
 export interface SentEmail {
@@ -68,6 +69,7 @@ export function createMailTransport(smtp: SmtpSettings | undefined, maxConnectio
         html: email.html,
         messageId: email.messageId,
         headers: email.headers,
+        attachments: email.attachments,
       });
       return { response: String(info.response ?? '') };
     },
