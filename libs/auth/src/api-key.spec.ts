@@ -1,4 +1,4 @@
-import { bearerToken, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, secretsEqual } from './api-key';
+import { bearerToken, presentedApiKey, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, secretsEqual } from './api-key';
 import { grants } from './auth.guard';
 
 describe('api keys', () => {
@@ -25,6 +25,18 @@ describe('api keys', () => {
     expect(bearerToken('Basic abc')).toBeUndefined();
     expect(bearerToken('Bearer a b')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
+  });
+
+  it('should take the key from Authorization: Bearer or X-API-Key, and refuse two different keys', () => {
+    const a = generateApiKey('read').raw;
+    const b = generateApiKey('read').raw;
+    expect(presentedApiKey({ authorization: `Bearer ${a}` })).toEqual({ ok: true, token: a });
+    expect(presentedApiKey({ 'x-api-key': ` ${a} ` })).toEqual({ ok: true, token: a });
+    expect(presentedApiKey({ authorization: `Bearer ${a}`, 'x-api-key': a })).toEqual({ ok: true, token: a });
+    expect(presentedApiKey({ authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': b })).toEqual({ ok: true, token: b });
+    expect(presentedApiKey({ authorization: `Bearer ${a}`, 'x-api-key': b })).toMatchObject({ ok: false, code: 'conflicting_api_keys' });
+    expect(presentedApiKey({ 'x-api-key': '' })).toEqual({ ok: true, token: undefined });
+    expect(presentedApiKey({})).toEqual({ ok: true, token: undefined });
   });
 
   it('should compare secrets of different lengths without throwing', () => {

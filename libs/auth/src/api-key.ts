@@ -46,6 +46,26 @@ export function bearerToken(header: string | string[] | undefined): string | und
   return m?.[1];
 }
 
+/** The alternative header an API key may be sent in (`X-API-Key: <key>`); Node lowercases header names. */
+export const API_KEY_HEADER = 'x-api-key';
+
+export type PresentedKey = { ok: true; token: string | undefined } | { ok: false; code: 'conflicting_api_keys'; message: string };
+
+/**
+ * The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`. Both may be sent
+ * when they hold the same key; two different keys are refused (which one was meant cannot be told).
+ * An `Authorization` header of another scheme (e.g. `Basic`, added by a proxy) is not a key.
+ */
+export function presentedApiKey(headers: Record<string, string | string[] | undefined>): PresentedKey {
+  const bearer = bearerToken(headers.authorization);
+  const raw = headers[API_KEY_HEADER];
+  const header = (Array.isArray(raw) ? raw[0] : raw)?.trim() || undefined;
+  if (bearer && header && bearer !== header) {
+    return { ok: false, code: 'conflicting_api_keys', message: 'the request sends two different keys (Authorization: Bearer and X-API-Key); send one, or the same key in both' };
+  }
+  return { ok: true, token: bearer ?? header };
+}
+
 /** Constant-time comparison of two secrets of any length (compares their digests). */
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(hashApiKey(a), hashApiKey(b));

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { ApiKeyScope } from '@agent-ledger/persistence';
 import { ApiError } from '@agent-ledger/runtime';
-import { bearerToken, secretsEqual } from './api-key';
+import { presentedApiKey, secretsEqual } from './api-key';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { REQUIRED_SCOPE, ROOT_ONLY } from './auth.decorators';
@@ -21,7 +21,8 @@ export function grants(scopes: readonly ApiKeyScope[], required: ApiKeyScope): b
 }
 
 /**
- * Global guard: a route marked @RequireScope(s) needs a live API key granting s; a route marked
+ * Global guard: a route marked @RequireScope(s) needs a live API key granting s, sent as
+ * `Authorization: Bearer <key>` or `X-API-Key: <key>` (two different keys: 400 conflicting_api_keys); a route marked
  * @RequireRootKey() needs LEDGER_ROOT_KEY. Unmarked routes (health, metrics, the dashboard's static
  * files) are public. 401 = no, unknown or revoked key; 403 = a valid key without the scope;
  * 503 auth_unavailable (with Retry-After) = PostgreSQL unreachable and the key not known from before.
@@ -44,8 +45,13 @@ export class AuthGuard implements CanActivate {
     if (!rootOnly && !scope) return true;
 
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(req.headers.authorization);
-    if (!token) throw ApiError.unauthorized('missing_api_key', 'send the key as "Authorization: Bearer <key>"');
+    const presented = presentedApiKey(req.headers);
+    if (!presented.ok) throw ApiError.badRequest(presented.code, presented.message, 'X-API-Key');
+    const token = presented.token;
+    if (!token) throw ApiError.unauthorized('missing_api_key', 'send the key as "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+    // One credential per request from here on: code that reads the key again (a live stream checking
+    // for revocation) reads the Authorization header, whichever header the client used.
+    req.headers.authorization = `Bearer ${token}`;
 
     if (rootOnly) {
       if (!this.options.rootKey) throw ApiError.unauthorized('root_key_not_configured', 'LEDGER_ROOT_KEY is not configured on this server');

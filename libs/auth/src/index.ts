@@ -1,4 +1,4 @@
-export { API_KEY_PREFIX, bearerToken, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, secretsEqual, type GeneratedApiKey } from './api-key';
+export { API_KEY_HEADER, API_KEY_PREFIX, bearerToken, presentedApiKey, type PresentedKey, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey, secretsEqual, type GeneratedApiKey } from './api-key';
 export { ApiKeyAuthenticator, KEY_REVOKED_CHANNEL } from './api-key.authenticator';
 export { ApiKeysRepository, type ActiveApiKey, type ApiKeySummary, type CreatedApiKey } from './api-keys.repository';
 export { CurrentPrincipal, CurrentTenant, RequireRootKey, RequireScope } from './auth.decorators';

@@ -1,5 +1,5 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, ApiSecurity, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ZodObject, ZodRawShape, ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 
@@ -43,8 +43,8 @@ export function ApiInput(inputs: { body?: ZodTypeAny; query?: ZodTypeAny; params
   return applyDecorators(...decorators) as MethodDecorator;
 }
 
-/** Every endpoint takes `Authorization: Bearer <key>` (API key or root key). */
-export const ApiKeyAuth = (): ClassDecorator & MethodDecorator => ApiBearerAuth('apiKey');
+/** Every endpoint takes `Authorization: Bearer <key>` (API key or root key) or, alternatively, `X-API-Key: <key>`. */
+export const ApiKeyAuth = (): ClassDecorator & MethodDecorator => applyDecorators(ApiBearerAuth('apiKey'), ApiSecurity('apiKeyHeader')) as ClassDecorator & MethodDecorator;
 
 /** Serves the OpenAPI document at /docs (UI) and /docs-json. */
 export function setupOpenApi(app: INestApplication, info: { title: string; description: string; version: string }): void {
@@ -53,7 +53,9 @@ export function setupOpenApi(app: INestApplication, info: { title: string; descr
     .setDescription(info.description)
     .setVersion(info.version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (alk_…) with the scope the endpoint names, or LEDGER_ROOT_KEY for /v1/admin' }, 'apiKey')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same key as X-API-Key: <key>, instead of Authorization: Bearer (both with different keys: 400 conflicting_api_keys)' }, 'apiKeyHeader')
     .addSecurityRequirements('apiKey')
+    .addSecurityRequirements('apiKeyHeader')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components = {
