@@ -137,6 +137,23 @@ describe('Free-form PII', () => {
     expect(change.event.changes!.after.valuePatterns).toEqual(['EMP-[0-9]{6}']);
   }, 90_000);
 
+  it('should take the key as X-API-Key on ingest and audit-api, and refuse two different keys with 400', async () => {
+    const viaHeader = await fetch(`${system.url('audit-api')}/v1/redaction`, { headers: { 'x-api-key': tenant.apiKeys.admin } });
+    expect(viaHeader.status).toBe(200);
+    expect(((await viaHeader.json()) as { freeTextPii: string }).freeTextPii).toBe('redact');
+    const eventId = randomUUID();
+    const posted = await fetch(`${system.url('ingest-api')}/v1/events`, {
+      method: 'POST',
+      headers: { 'x-api-key': tenant.apiKeys.ingest, 'content-type': 'application/json' },
+      body: JSON.stringify({ eventId, type: 'action.executed', actionId: `a-${eventId}`, tool: { name: 'crm.note', riskLevel: 'safe' } }),
+    });
+    expect(posted.status).toBe(202);
+    const both = await fetch(`${system.url('audit-api')}/v1/redaction`, { headers: { 'x-api-key': tenant.apiKeys.admin, authorization: `Bearer ${tenant.apiKeys.read}` } });
+    expect({ status: both.status, body: await both.json() }).toMatchObject({ status: 400, body: { error: { code: 'conflicting_api_keys', field: 'X-API-Key' } } });
+    const doc = (await (await fetch(`${system.url('audit-api')}/docs-json`)).json()) as { components: { securitySchemes: Record<string, unknown> } };
+    expect(doc.components.securitySchemes.apiKeyHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  }, 30_000);
+
   it('should answer bad settings 400 with code and field, and refuse a read key', async () => {
     const cases: [unknown, string][] = [
       [{ valuePatterns: ['(a)\\1'] }, '/valuePatterns/0'],

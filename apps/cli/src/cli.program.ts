@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { CommandContext } from './cli.context';
 import { registerActionsCommand } from './commands/actions.command';
 import { registerDeadLettersCommand } from './commands/dead-letters.command';
+import { registerEscalationsCommand } from './commands/escalations.command';
 import { registerExportChainCommand } from './commands/export-chain.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerRetentionCommand } from './commands/retention.command';
+import { registerSessionCommand } from './commands/session.command';
 import { registerShowCommand } from './commands/show.command';
 import { registerStatsCommand } from './commands/stats.command';
 import { registerTailCommand } from './commands/tail.command';
@@ -44,6 +46,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerTailCommand(program, ctx);
   registerDeadLettersCommand(program, ctx);
   registerRetentionCommand(program, ctx);
+  registerSessionCommand(program, ctx);
+  registerEscalationsCommand(program, ctx);
   // Every command reports usage errors through exitOverride (exit code 2, not commander's 1).
   const override = (cmd: Command): void => {
     cmd.exitOverride();
