@@ -100,7 +100,7 @@ describe('event model and filters', () => {
       ['q=crm.update', (a) => contains([a.tool, a.agentId, a.agentName, a.errorMessage], 'crm.update')],
       ['q=agent-3', (a) => contains([a.tool, a.agentId, a.agentName, a.errorMessage], 'agent-3')],
       ['q=50%25', (a) => contains([a.tool, a.agentId, a.agentName, a.errorMessage], '50%')],
-      ['provider=stripe&taskId=task-1&q=refund', (a) => a.provider === 'stripe' && a.taskId === 'task-1' && contains([a.tool, a.agentId, a.agentName, a.errorMessage], 'refund')],
+      ['provider=hubspot&taskId=task-2&q=refund', (a) => a.provider === 'hubspot' && a.taskId === 'task-2' && contains([a.tool, a.agentId, a.agentName, a.errorMessage], 'refund')],
     ];
     for (const [query, pick] of cases) {
       const expected = actions.filter(pick).map((a) => a.actionId).sort();
