@@ -57,12 +57,30 @@ export function ActionDetailPage({ id }: { id: string }) {
               <Fact term="Agent">{a.agent ? `${a.agent.name ?? a.agent.id} (${a.agent.id})` : '—'}</Fact>
               <Fact term="Actor">{a.actor ? `${a.actor.id}${a.actor.type ? ` (${a.actor.type})` : ''}` : '—'}</Fact>
               {a.subjectId && <Fact term="Data subject">{a.subjectId}</Fact>}
+              {a.taskId && (
+                <Fact term="Task" mono>
+                  <Link to={`/actions${filtersToSearch({ taskId: a.taskId })}`}>{a.taskId}</Link>
+                </Fact>
+              )}
+              {a.plan && (
+                <Fact term="Plan" mono>
+                  <Link to={`/actions${filtersToSearch({ planId: a.plan.planId })}`}>{a.plan.planId}</Link>
+                  {a.plan.stepId ? `, step ${a.plan.stepId}` : ''}
+                </Fact>
+              )}
               <Fact term="Approval">
                 {a.approval ? (
                   <>
                     {a.approval.required ? 'required' : 'not required'}
                     {a.approval.decision ? `, ${humanize(a.approval.decision)}` : a.approval.required ? ', no decision yet' : ''}
                     {a.approval.approvedBy ? ` by ${a.approval.approvedBy}` : ''}
+                    {a.approval.decisionMs != null ? ` in ${formatDuration(a.approval.decisionMs)}` : ''}
+                    {a.approval.approvalId ? (
+                      <>
+                        {' '}
+                        (<Link to={`/actions${filtersToSearch({ approvalId: a.approval.approvalId })}`}>{a.approval.approvalId}</Link>)
+                      </>
+                    ) : null}
                   </>
                 ) : (
                   '—'

@@ -1,5 +1,5 @@
 import type { Action } from '../api/types';
-import { describeFilters, filtersFromSearch, filtersToSearch, matchesFilters, mergeActions } from './action-filters';
+import { describeFilters, filtersFromSearch, filtersToQuery, filtersToSearch, listQuery, matchesFilters, mergeActions } from './action-filters';
 
 const anAction = (over: Partial<Action> = {}): Action => ({
   actionId: 'a1',
@@ -49,6 +49,34 @@ describe(matchesFilters.name, () => {
     expect(matchesFilters(a, { status: 'failed' })).toBe(false);
     expect(matchesFilters(a, { from: '2026-01-01T10:00:00.001Z' })).toBe(false);
     expect(matchesFilters(a, { to: '2026-01-01T10:00:00.000Z' })).toBe(false);
+  });
+});
+
+describe('provider, subject, task, plan, approval id, free text and order', () => {
+  const typed = anAction({
+    subjectId: 'cus-9',
+    taskId: 'task-1',
+    plan: { planId: 'plan-1', stepId: 'st-2' },
+    approval: { required: true, decision: 'approved', approvedBy: 'ana', approvalId: 'apr-3', decisionMs: 900 },
+    error: { message: 'Gateway Timeout', code: null },
+  });
+
+  it('should keep the new filters and the order through the URL and drop an unknown order', () => {
+    const f = { q: 'time out', provider: 'shop', subjectId: 'cus-9', taskId: 'task-1', planId: 'plan-1', approvalId: 'apr-3', sort: 'duration_desc' as const };
+    expect(filtersFromSearch(new URLSearchParams(filtersToSearch(f)))).toEqual(f);
+    expect(filtersFromSearch(new URLSearchParams('sort=fastest&q=a%07b'))).toEqual({ q: 'a b' });
+  });
+
+  it('should send the order to the actions list only, never to the stream or the export', () => {
+    expect(filtersToQuery({ taskId: 't', sort: 'duration_desc' })).toEqual({ taskId: 't' });
+    expect(listQuery({ taskId: 't', sort: 'duration_desc' })).toEqual({ taskId: 't', sort: 'duration_desc' });
+    expect(listQuery({ taskId: 't' })).toEqual({ taskId: 't' });
+  });
+
+  it('should match an action on each new filter as the API does', () => {
+    expect(matchesFilters(typed, { provider: 'shop', subjectId: 'cus-9', taskId: 'task-1', planId: 'plan-1', approvalId: 'apr-3' })).toBe(true);
+    for (const f of [{ provider: 'crm' }, { subjectId: 'x' }, { taskId: 'task-2' }, { planId: 'plan-2' }, { approvalId: 'apr-4' }, { q: 'nothing' }]) expect(matchesFilters(typed, f)).toBe(false);
+    for (const q of ['TIMEOUT', 'refund', 'support', 'agent-1']) expect(matchesFilters(typed, { q })).toBe(true);
   });
 });
 

@@ -8,7 +8,7 @@ import { humanize } from '../shared/vocabulary';
 import { useAnnounce } from '../shell/announcer';
 import { navigate, useLocation } from '../shell/router';
 import { useAsync } from '../shell/use-async';
-import { describeFilters, filtersFromSearch, filtersToQuery, filtersToSearch, mergeActions, type ActionFilters } from './action-filters';
+import { describeFilters, filtersFromSearch, filtersToQuery, filtersToSearch, listQuery, mergeActions, type ActionFilters } from './action-filters';
 import { ActionsTable } from './actions-table';
 import { ExportButtons } from './export-buttons';
 import { FiltersForm } from './filters-form';
@@ -34,7 +34,8 @@ export function ActionsPage() {
   const cursor = cursors[cursors.length - 1];
   const firstPage = cursor === undefined;
 
-  const list = useAsync((signal) => client.get<Page<Action>>('/v1/actions', { ...filtersToQuery(filters), limit: PAGE_SIZE, cursor }, signal), `${filterKey}|${cursor ?? ''}`);
+  const slowest = filters.sort === 'duration_desc';
+  const list = useAsync((signal) => client.get<Page<Action>>('/v1/actions', { ...listQuery(filters), limit: PAGE_SIZE, cursor }, signal), `${filterKey}|${cursor ?? ''}`);
   const tools = useAsync(async (signal) => {
     const s = await client.get<Stats>('/v1/stats', { from: new Date(Date.now() - 30 * 86_400_000).toISOString(), to: new Date().toISOString(), bucket: 'day' }, signal);
     return s.byTool.map((t) => t.tool).filter((t): t is string => !!t);
@@ -78,7 +79,9 @@ export function ActionsPage() {
     },
     [client, announce],
   );
-  const stream = useLiveEvents(client, filtersToQuery(filters), liveOn && firstPage, onEvents);
+  // Live rows go on top: that fits the newest-first order only.
+  const liveShown = liveOn && firstPage && !slowest;
+  const stream = useLiveEvents(client, filtersToQuery(filters), liveShown, onEvents);
 
   const apply = (f: ActionFilters) => {
     navigate(`/actions${filtersToSearch(f)}`);
@@ -90,7 +93,7 @@ export function ActionsPage() {
       <PageHeading
         actions={
           <>
-            <LiveToggle on={liveOn} status={firstPage ? stream.status : 'off'} onToggle={() => setLiveOn((v) => !v)} />
+            <LiveToggle on={liveOn} status={firstPage && !slowest ? stream.status : 'off'} onToggle={() => setLiveOn((v) => !v)} />
             <ExportButtons client={client} query={filtersToQuery(filters)} label={describeFilters(filters)} />
           </>
         }
@@ -100,8 +103,9 @@ export function ActionsPage() {
 
       <FiltersForm key={search} filters={filters} tools={tools.data ?? []} onApply={apply} />
 
-      {stream.problem && liveOn && firstPage && <ProblemMessage problem={stream.problem} title={stream.status === 'stopped' ? 'Live updates stopped' : 'Live updates interrupted (reconnecting)'} />}
-      {!firstPage && liveOn && <p className="muted small">Live updates show on the first page only.</p>}
+      {stream.problem && liveShown && <ProblemMessage problem={stream.problem} title={stream.status === 'stopped' ? 'Live updates stopped' : 'Live updates interrupted (reconnecting)'} />}
+      {!firstPage && liveOn && !slowest && <p className="muted small">Live updates show on the first page only.</p>}
+      {slowest && <p className="muted small">Slowest first: actions without a duration are not listed; live updates show in the newest-first order only.</p>}
 
       {list.problem && <ProblemMessage problem={list.problem} title="Actions could not be loaded" onRetry={list.reload} />}
 
@@ -116,16 +120,16 @@ export function ActionsPage() {
         {list.loading && !list.data && <p className="muted">Loading actions…</p>}
         <nav className="pager" aria-label="Pages of actions">
           <button type="button" disabled={firstPage} onClick={() => setPages({ key: filterKey, cursors: cursors.slice(0, -1) })}>
-            ← Newer
+            {slowest ? '← Slower' : '← Newer'}
           </button>
           <span className="muted small">Page {cursors.length}</span>
           <button type="button" disabled={!list.data?.nextCursor} onClick={() => setPages({ key: filterKey, cursors: [...cursors, list.data?.nextCursor ?? undefined] })}>
-            Older →
+            {slowest ? 'Faster →' : 'Older →'}
           </button>
         </nav>
       </section>
 
-      {liveOn && firstPage && recent.length > 0 && (
+      {liveShown && recent.length > 0 && (
         <section className="panel" aria-labelledby="recent-title">
           <h2 id="recent-title">Just recorded</h2>
           <ol className="recent" data-testid="live-events">

@@ -3,6 +3,17 @@ import { isoToLocalInput, localInputToIso } from '../shared/format';
 import { ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS, humanize } from '../shared/vocabulary';
 import { clean, describeFilters, isFiltered, type ActionFilters } from './action-filters';
 
+/** Text filters taken as typed (exact values, except the free-text search). */
+const TEXT_FIELDS: { key: keyof ActionFilters; id: string; label: string }[] = [
+  { key: 'provider', id: 'f-provider', label: 'Provider' },
+  { key: 'sessionId', id: 'f-session', label: 'Session ID' },
+  { key: 'actorId', id: 'f-actor', label: 'Actor ID' },
+  { key: 'subjectId', id: 'f-subject', label: 'Subject ID' },
+  { key: 'taskId', id: 'f-task', label: 'Task ID' },
+  { key: 'planId', id: 'f-plan', label: 'Plan ID' },
+  { key: 'approvalId', id: 'f-approval-id', label: 'Approval ID' },
+];
+
 /** The filters as a form: applied on submit (Enter in any field), so typing does not fire requests. */
 export function FiltersForm({ filters, tools, onApply }: { filters: ActionFilters; tools: string[]; onApply(f: ActionFilters): void }) {
   const [draft, setDraft] = useState(() => ({ ...filters, from: isoToLocalInput(filters.from), to: isoToLocalInput(filters.to) }));
@@ -26,6 +37,22 @@ export function FiltersForm({ filters, tools, onApply }: { filters: ActionFilter
       <form onSubmit={submit} aria-label="Filter actions" role="search">
         <div className="filter-grid">
           <div className="field">
+            <label htmlFor="f-q">Search</label>
+            <input
+              id="f-q"
+              type="search"
+              value={draft.q ?? ''}
+              onChange={set('q')}
+              maxLength={200}
+              autoComplete="off"
+              aria-describedby="f-q-hint"
+              placeholder="tool, agent, error message"
+            />
+            <span id="f-q-hint" className="visually-hidden">
+              Case-insensitive text in the tool name, agent id or name, or error message
+            </span>
+          </div>
+          <div className="field">
             <label htmlFor="f-tool">Tool</label>
             <input id="f-tool" list="f-tool-names" value={draft.tool ?? ''} onChange={set('tool')} autoComplete="off" />
             <datalist id="f-tool-names">
@@ -37,14 +64,12 @@ export function FiltersForm({ filters, tools, onApply }: { filters: ActionFilter
           <Select id="f-status" label="Status" value={draft.status} options={ACTION_STATUSES} onChange={set('status')} />
           <Select id="f-risk" label="Risk level" value={draft.riskLevel} options={RISK_LEVELS} onChange={set('riskLevel')} />
           <Select id="f-approval" label="Approval" value={draft.approvalDecision} options={APPROVAL_DECISIONS} onChange={set('approvalDecision')} />
-          <div className="field">
-            <label htmlFor="f-session">Session ID</label>
-            <input id="f-session" type="search" value={draft.sessionId ?? ''} onChange={set('sessionId')} autoComplete="off" spellCheck={false} />
-          </div>
-          <div className="field">
-            <label htmlFor="f-actor">Actor ID</label>
-            <input id="f-actor" type="search" value={draft.actorId ?? ''} onChange={set('actorId')} autoComplete="off" spellCheck={false} />
-          </div>
+          {TEXT_FIELDS.map(({ key, id, label }) => (
+            <div className="field" key={key}>
+              <label htmlFor={id}>{label}</label>
+              <input id={id} type="search" value={(draft[key] as string | undefined) ?? ''} onChange={set(key)} maxLength={200} autoComplete="off" spellCheck={false} />
+            </div>
+          ))}
           <div className="field">
             <label htmlFor="f-from">From</label>
             <input id="f-from" type="datetime-local" value={draft.from ?? ''} onChange={set('from')} />
@@ -52,6 +77,13 @@ export function FiltersForm({ filters, tools, onApply }: { filters: ActionFilter
           <div className="field">
             <label htmlFor="f-to">Until</label>
             <input id="f-to" type="datetime-local" value={draft.to ?? ''} onChange={set('to')} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-sort">Order</label>
+            <select id="f-sort" value={draft.sort ?? ''} onChange={set('sort')}>
+              <option value="">Newest first</option>
+              <option value="duration_desc">Slowest first (with a duration)</option>
+            </select>
           </div>
         </div>
         <div className="form-actions">

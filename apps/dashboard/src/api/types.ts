@@ -9,7 +9,9 @@ export interface Action {
   agent: { id: string; name: string | null } | null;
   actor: { type: string | null; id: string } | null;
   tool: { name: string; provider: string | null; riskLevel: string | null } | null;
-  approval: { required: boolean | null; decision: string | null; approvedBy: string | null } | null;
+  approval: { required: boolean | null; decision: string | null; approvedBy: string | null; approvalId?: string | null; decisionMs?: number | null } | null;
+  taskId?: string | null;
+  plan?: { planId: string; stepId: string | null } | null;
   stages: { attemptedAt: string | null; confirmedAt: string | null; executedAt: string | null; failedAt: string | null; cancelledAt: string | null };
   firstEventAt: string | null;
   lastEventAt: string | null;
