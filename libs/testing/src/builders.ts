@@ -27,6 +27,9 @@ export function anActionEventInput(overrides: Partial<ActionEventInput> & { type
     base.resource = { type: 'escalation_rule', id: 'rule-1' };
     base.changes = { before: { enabled: false }, after: { enabled: true } };
   }
+  if (type.startsWith('task.')) base.taskId = `task-${randomUUID()}`;
+  if (type === 'task.failed') base.error = { message: 'task timed out', code: 'E_TIMEOUT' };
+  if (type === 'message.recorded') base.message = { role: 'user', content: 'Please refund order A-1001' };
   return { ...base, ...overrides } as ActionEventInput;
 }
 
