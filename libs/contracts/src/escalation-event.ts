@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
 
 export { ESCALATION_REASONS, SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
@@ -48,8 +47,27 @@ export function tenantScopeSessionId(reason: EscalationReason, tool?: string): s
   if (tool === undefined) return base;
   const full = `${base}:${tool}`;
   if (full.length <= 200) return full;
-  const tail = `~${createHash('sha256').update(tool).digest('hex').slice(0, 16)}`;
+  const tail = `~${hash53(tool)}`;
   return full.slice(0, 200 - tail.length) + tail;
+}
+
+/** Whether a session id is the synthetic one of a tenant-scope escalation. */
+export function isTenantScopeSession(sessionId: string | null | undefined): boolean {
+  return !!sessionId && sessionId.startsWith(TENANT_SCOPE_SESSION_PREFIX);
+}
+
+/** A 53-bit string hash (cyrb53) in base 36: no imports, so the dashboard's bundle can share this file. */
+function hash53(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 /** Fields every escalation event carries. Escalations are keyed by tenant and session. */
