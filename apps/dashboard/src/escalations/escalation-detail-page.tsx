@@ -8,6 +8,7 @@ import { formatDateTime, formatDuration } from '../shared/format';
 import { PageHeading } from '../shared/page-heading';
 import { ProblemMessage } from '../shared/problem-message';
 import { humanize } from '../shared/vocabulary';
+import { isTenantScopeSession } from '../../../../libs/contracts/src/escalation-event';
 import { filtersToSearch } from '../actions/action-filters';
 import { useAnnounce } from '../shell/announcer';
 import { actionPath, Link } from '../shell/router';
@@ -81,7 +82,13 @@ export function EscalationDetailPage({ id }: { id: string }) {
               </Fact>
               <Fact term="Reason">{e.reason ? humanize(e.reason) : '—'}</Fact>
               <Fact term="Session" mono>
-                {e.sessionId ? <Link to={`/actions${filtersToSearch({ sessionId: e.sessionId })}`}>{e.sessionId}</Link> : '—'}
+                {isTenantScopeSession(e.sessionId) ? (
+                  `whole tenant (${e.sessionId})`
+                ) : e.sessionId ? (
+                  <Link to={`/actions${filtersToSearch({ sessionId: e.sessionId })}`}>{e.sessionId}</Link>
+                ) : (
+                  '—'
+                )}
               </Fact>
               {e.actionId && (
                 <Fact term="Action" mono>
