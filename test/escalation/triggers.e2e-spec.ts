@@ -100,6 +100,33 @@ describe('escalation triggers and tenant-wide alerts', () => {
   const executed = (ms: number, extra: Partial<ActionEventInput> = {}) => anActionEventInput({ type: 'action.executed', sessionId: `s-${randomUUID()}`, tool: safe, occurredAt: at(ms), ...extra });
   const times = <T>(n: number, make: () => T) => Array.from({ length: n }, make);
 
+  it('should refuse invalid settings of the new rules with 400 naming each field, and show the effective alert settings', async () => {
+    const t = tenants.sessions;
+    const bad = await system.api<{ error: { code: string; errors: { field: string; code: string }[] } }>('PUT', '/v1/escalation-rules', t.apiKeys.admin, {
+      rules: {
+        session_too_complex: { maxEvents: 0 },
+        tenant_error_rate: { maxErrorRatePercent: 100, minActions: 'many' },
+        tenant_failure_burst: { cooldownMs: 5 },
+        tenant_tool_latency: { minSamples: 60, maxSamples: 50 },
+        tenant_change_burst: { scope: 'session' },
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.errors.map((e) => e.field).sort()).toEqual([
+      '/rules/session_too_complex/maxEvents',
+      '/rules/tenant_change_burst/scope',
+      '/rules/tenant_error_rate/maxErrorRatePercent',
+      '/rules/tenant_error_rate/minActions',
+      '/rules/tenant_failure_burst/cooldownMs',
+    ]);
+    // The cross-field check runs once every field is valid on its own.
+    const samples = await system.api<{ error: { field: string } }>('PUT', '/v1/escalation-rules', t.apiKeys.admin, { rules: { tenant_tool_latency: { minSamples: 60, maxSamples: 50 } } });
+    expect(samples).toMatchObject({ status: 400, body: { error: { field: '/rules/tenant_tool_latency/minSamples' } } });
+    const current = await system.api<{ settings: { rules: Record<string, Record<string, unknown>> } }>('GET', '/v1/escalation-rules', t.apiKeys.admin);
+    expect(current.body.settings.rules.session_too_complex).toMatchObject({ enabled: true, maxEvents: 5 });
+    expect(current.body.settings.rules.tenant_error_rate).toMatchObject({ enabled: false, scope: 'tenant', maxErrorRatePercent: 20, minActions: 20, cooldownMs: 30 * MIN });
+  });
+
   describe('conversation triggers', () => {
     it('should open session_too_long once on the first event more than maxDurationMs after the session began, also when that event is a late one', async () => {
       const t = tenants.sessions;
