@@ -16,6 +16,7 @@ export interface ReceivedEmail {
   html: string;
   messageId: string;
   headers: Map<string, unknown>;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 /**
@@ -44,7 +45,7 @@ export class TestSmtpServer {
         simpleParser(stream).then(
           (mail) => {
             const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
-            this.received.push({ to, from: mail.from?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '', messageId: mail.messageId ?? '', headers: mail.headers });
+            this.received.push({ to, from: mail.from?.text ?? '', subject: mail.subject ?? '', text: mail.text ?? '', html: typeof mail.html === 'string' ? mail.html : '', messageId: mail.messageId ?? '', headers: mail.headers, attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })) });
             callback();
           },
           (err) => callback(err),
