@@ -32,7 +32,7 @@ async function cli(argv: string[], api: (r: Request) => Response) {
 }
 
 const ESC = '3f2a9c1e-1234-4abc-9def-0123456789ab';
-const summary = { sessionId: 'conv-7', actions: 2, events: 5, byStatus: { executed: 1, failed: 1 }, byRiskLevel: { safe: 2 }, byApprovalDecision: {}, totalDurationMs: 1500, anomalies: 0, firstEventAt: '2026-01-01T00:00:00.000Z', lastEventAt: '2026-01-01T00:01:00.000Z', escalations: [] };
+const summary = { sessionId: 'conv-7', actions: 2, events: 5, byStatus: { executed: 1, failed: 1 }, byRiskLevel: { safe: 2 }, byApprovalDecision: {}, totalDurationMs: 1500, anomalies: 0, firstEventAt: '2026-01-01T00:00:00.000Z', lastEventAt: '2026-01-01T00:01:00.000Z', escalations: { open: 1, acknowledged: 0, resolved: 2, active: [{ escalationId: 'e-9', status: 'open', reason: 'manual' }] } };
 const action = (id: string, status: string) => ({ actionId: id, status, toolName: 'crm.update', riskLevel: 'safe', sessionId: 'conv-7' });
 
 describe('agent-ledger session', () => {
@@ -44,6 +44,8 @@ describe('agent-ledger session', () => {
     expect(r.stdout).toMatch(/by status\s+executed 1, failed 1/);
     expect(r.stdout).toMatch(new RegExp(`total duration\\s+${formatDuration(summary.totalDurationMs).replace('.', '\\.')}\n`));
     expect(r.stdout).toContain('actions (2)');
+    expect(r.stdout).toMatch(/^escalations\s+open 1, resolved 2$/m);
+    expect(r.stdout).toMatch(/active escalations \(1\)\n.*\n.*e-9\s+open\s+manual/);
     expect(r.stdout).toMatch(/a-2\s+failed/);
     expect(r.requests[1].url.searchParams.get('sessionId')).toBe('conv-7');
   });

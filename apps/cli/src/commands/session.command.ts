@@ -3,6 +3,7 @@ import type { CommandContext } from '../cli.context';
 import { integerIn } from '../options/option-parsers';
 import { formatDuration, formatTime, pick } from '../output/format';
 import { ACTION_COLUMNS, renderKeyValues, renderTable } from '../output/table';
+import { ESCALATION_COLUMNS } from './escalations.command';
 
 interface SessionFlags {
   limit: number;
@@ -32,14 +33,27 @@ export function sessionSummaryLines(summary: Record<string, unknown>): [string, 
     ['anomalies', pick(summary, 'anomalies')],
     ['first event', formatTime(pick(summary, 'firstEventAt'))],
     ['last event', formatTime(pick(summary, 'lastEventAt'))],
-    ['escalations', Array.isArray(escalations) ? escalations.length : escalations],
+    ['escalations', escalationCounts(escalations)],
   ];
+}
+
+/** `{open, acknowledged, resolved, active}` of the summary as `open 2, resolved 1` (none: empty). */
+function escalationCounts(value: unknown): string {
+  if (Array.isArray(value)) return String(value.length);
+  const e = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  return formatCounts({ open: e.open, acknowledged: e.acknowledged, resolved: e.resolved });
+}
+
+/** The escalations of the summary still open or acknowledged. */
+function activeEscalations(summary: Record<string, unknown>): unknown[] {
+  const active = pick(summary, 'escalations.active');
+  return Array.isArray(active) ? active : [];
 }
 
 export function registerSessionCommand(program: Command, ctx: CommandContext): void {
   program
     .command('session')
-    .description('one session (conversation): its summary (counts, duration, escalations) and its actions, newest first')
+    .description('one session (conversation): its summary (counts, duration, escalations), its actions, newest first, and its active escalations')
     .argument('<sessionId>', 'the session id')
     .option('--limit <n>', 'list at most n of its actions', integerIn(1, 10_000), 100)
     .option('--json', '{"summary":…,"actions":[…]} as JSON')
@@ -57,6 +71,8 @@ export function registerSessionCommand(program: Command, ctx: CommandContext): v
       ctx.out(renderKeyValues(sessionSummaryLines(summary)));
       ctx.out('');
       ctx.out(actions.length ? `actions (${actions.length})\n${renderTable(ACTION_COLUMNS, actions)}` : 'actions: none');
+      const active = activeEscalations(summary);
+      if (active.length) ctx.out(`\nactive escalations (${active.length})\n${renderTable(ESCALATION_COLUMNS, active)}`);
       const total = Number(pick(summary, 'actions'));
       if (Number.isFinite(total) && actions.length < total) ctx.err(`(first ${actions.length} of ${total}; --limit N for more)`);
     });
