@@ -55,14 +55,44 @@ export interface StoredEvent {
   event: Record<string, unknown> & { type?: string; actionId?: string; sessionId?: string; tool?: { name?: string } };
 }
 
+/** Durations of a set of actions (ms); null when none reported one. */
+export interface DurationFigures {
+  n: number;
+  avgMs: number | null;
+  minMs: number | null;
+  maxMs: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** Counts of one row of a breakdown (provider, agent, actor). */
+export interface BreakdownCounts {
+  total: number;
+  executed: number;
+  failed: number;
+  avgDurationMs: number | null;
+}
+
+/** `GET /v1/stats` (docs/statistics.md). */
 export interface Stats {
   window: { from: string; to: string; bucket: string };
-  totals: { actions: number; byStatus: Record<string, number> };
+  totals: { actions: number; byStatus: Record<string, number>; events?: number };
+  /** executed / all actions of the window. */
   successRate: number | null;
+  /** executed / (executed + failed). */
+  successRateOfFinished?: number | null;
   byTool: { tool: string | null; total: number; executed: number; failed: number; cancelled: number }[];
+  byProvider?: ({ provider: string | null } & BreakdownCounts)[];
+  byAgent?: ({ agentId: string | null; agentName: string | null } & BreakdownCounts)[];
+  byActor?: ({ actorType: string | null; actorId: string | null } & BreakdownCounts)[];
   byRiskLevel: Record<string, number>;
-  approvals: Record<string, number>;
-  durations: { tool: string | null; n: number; p50: number | null; p95: number | null; p99: number | null }[];
+  approvals: Record<string, number | { n: number; avgMs: number | null; p50Ms: number | null; p95Ms: number | null; maxMs: number | null }>;
+  duration?: DurationFigures;
+  durations: ({ tool: string | null } & Partial<DurationFigures> & { n: number; p50: number | null; p95: number | null; p99: number | null })[];
+  failures?: { tool: string | null; errorCode: string | null; n: number }[];
+  signals?: Record<string, number>;
+  eventsByType?: Record<string, number>;
   series: { t: string; actions: number; executed: number; failed: number }[];
   /** Dead letters naming the tenant: dead-lettered in the window, and not replayed yet (any time). */
   deadLetters?: { inWindow: number; unreplayed: number };

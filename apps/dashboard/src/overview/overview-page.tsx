@@ -3,7 +3,7 @@ import { escalationList } from '../api/escalations';
 import type { Stats } from '../api/types';
 import { useClient } from '../auth/session-context';
 import { filtersToSearch } from '../actions/action-filters';
-import { formatNumber, formatPercent } from '../shared/format';
+import { formatDuration, formatNumber, formatPercent } from '../shared/format';
 import { PageHeading } from '../shared/page-heading';
 import { ProblemMessage } from '../shared/problem-message';
 import { RISK_LEVELS } from '../shared/vocabulary';
@@ -12,6 +12,7 @@ import { DeadLetterNotice } from '../dead-letters/dead-letter-notice';
 import { Link, navigate, useLocation } from '../shell/router';
 import { useAsync } from '../shell/use-async';
 import { ActivityChart } from './activity-chart';
+import { BreakdownPanel, breakdownRows, DurationsPanel, EventsPanel } from './overview-breakdowns';
 import { fillSeries } from './chart-geometry';
 import { PERIODS, periodOf, windowOf } from './periods';
 
@@ -42,6 +43,8 @@ export function OverviewPage() {
     return keys.map((k) => ({ level: k, n: by[k] ?? 0, share: total ? (by[k] ?? 0) / total : 0 }));
   }, [s]);
 
+  const decision = s?.approvals.decisionTime as { n: number; avgMs: number | null; p95Ms: number | null } | undefined;
+  const breakdowns = useMemo(() => (s ? breakdownRows(s) : undefined), [s]);
   const inWindow = { from: range.from, to: range.to };
   const openCount = open.data ? `${open.data.items.length}${open.data.nextCursor ? '+' : ''}` : open.problem ? 'n/a' : '…';
 
@@ -76,7 +79,10 @@ export function OverviewPage() {
         </h2>
         <ul className="cards" aria-busy={stats.loading}>
           <Card label="Total actions" value={s ? formatNumber(s.totals.actions) : '…'} to={`/actions${filtersToSearch(inWindow)}`} />
-          <Card label="Success rate" value={s ? formatPercent(s.successRate) : '…'} hint="executed of executed + failed" />
+          <Card label="Success rate" value={s ? formatPercent(s.successRate) : '…'} hint="executed of all actions" />
+          <Card label="Success of finished" value={s ? formatPercent(s.successRateOfFinished) : '…'} hint="executed of executed + failed" />
+          <Card label="Average duration" value={s ? formatDuration(s.duration?.avgMs) : '…'} hint={s?.duration ? `p95 ${formatDuration(s.duration.p95)}, max ${formatDuration(s.duration.maxMs)}` : undefined} />
+          <Card label="Approval decision" value={s ? formatDuration(decision?.avgMs) : '…'} hint={decision?.n ? `average of ${formatNumber(decision.n)}; p95 ${formatDuration(decision.p95Ms)}` : 'no timed decisions'} />
           <Card label="Failed" value={s ? formatNumber(s.totals.byStatus.failed ?? 0) : '…'} tone="bad" to={`/actions${filtersToSearch({ ...inWindow, status: 'failed' })}`} />
           <Card label="Cancelled" value={s ? formatNumber(s.totals.byStatus.cancelled ?? 0) : '…'} to={`/actions${filtersToSearch({ ...inWindow, status: 'cancelled' })}`} />
           <Card
@@ -160,6 +166,16 @@ export function OverviewPage() {
           )}
         </section>
       </div>
+
+      {s && breakdowns && (
+        <div className="grid-2">
+          <DurationsPanel stats={s} />
+          <EventsPanel stats={s} />
+          <BreakdownPanel id="providers" title="By provider" rows={breakdowns.provider} />
+          <BreakdownPanel id="agents" title="By agent" rows={breakdowns.agent} />
+          <BreakdownPanel id="actors" title="By actor" rows={breakdowns.actor} />
+        </div>
+      )}
     </>
   );
 }

@@ -3,6 +3,7 @@ export const PERIODS = [
   { id: '24h', label: 'Last 24 hours', ms: 86_400_000 },
   { id: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
   { id: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
+  { id: '90d', label: 'Last 90 days', ms: 90 * 86_400_000 },
 ] as const;
 
 export type PeriodId = (typeof PERIODS)[number]['id'];
