@@ -60,6 +60,7 @@ describe('escalation triggers and tenant-wide alerts', () => {
       ['failure-burst', tenantWith('failure-burst', { tenant_failure_burst: { ...alert, maxFailures: 3 } })],
       ['latency', tenantWith('latency', { tenant_tool_latency: { ...alert, maxP95Ms: 1_000, minSamples: 5, maxSamples: 50 } })],
       ['change-burst', tenantWith('change-burst', { tenant_change_burst: { ...alert, maxChanges: 3 } })],
+      ['resolved-burst', tenantWith('resolved-burst', { tenant_failure_burst: { ...alert, cooldownMs: 10 * MIN, maxFailures: 3 } })],
     ];
     for (const [name, t] of configured) tenants[name] = await t;
   });
@@ -275,5 +276,22 @@ describe('escalation triggers and tenant-wide alerts', () => {
     const outcomes = await Promise.allSettled(cases.map((c) => runCase(c)));
     const failures = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${cases[i].reason}: ${o.reason instanceof Error ? o.reason.message : String(o.reason)}`] : []));
     expect(failures).toEqual([]);
+  });
+
+  it('should suppress a crossing within the cooldown of an alert someone already resolved: no webhook, no new alert', async () => {
+    const t = tenants['resolved-burst'];
+    const crossing = times(4, () => failed(0));
+    await phase(t, crossing);
+    const [first] = await openedHooks('resolved-burst', 'tenant_failure_burst', 1);
+    await waitFor(async () => (await system.api('GET', `/v1/escalations/${first.data.escalationId}`, t.apiKeys.read)).status === 200, { timeoutMs: 20_000, what: 'the alert projected' });
+    expect((await system.api('POST', `/v1/escalations/${first.data.escalationId}/resolve`, t.apiKeys.admin, { notes: 'provider outage over' })).status).toBe(202);
+    // The worker follows the resolve (its open state of the alert goes away) before the next crossing.
+    const openKey = `test:${system.suffix}:open:${t.tenantId}:tenant:tenant_failure_burst:tenant_failure_burst`;
+    await waitFor(async () => (await redis.exists(openKey)) === 0, { timeoutMs: 20_000, what: 'the worker saw the resolve' });
+    await phase(t, [failed(W2)]);
+    await phase(t, times(3, () => failed(W2 + 1)));
+    expect(await openedHooks('resolved-burst', 'tenant_failure_burst', 1)).toHaveLength(1);
+    const items = await listed(t, 'tenant_failure_burst', (i) => i[0]?.status === 'resolved');
+    expect(items.map((i) => [i.escalationId, i.status, i.count])).toEqual([[first.data.escalationId, 'resolved', 1]]);
   });
 });
