@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
 
-type Stored = { eventId: string; input?: Record<string, unknown>; output?: Record<string, unknown>; subject?: { id: string; pii?: unknown } };
+type Stored = { eventId: string; input?: Record<string, unknown>; output?: Record<string, unknown>; message?: { role: string; content: string }; subject?: { id: string; pii?: unknown } };
 type Listed = { items: { event: Stored }[] };
 
 /** How long ingest keeps a tenant's redaction settings in this suite (the default is 30 s). */
@@ -71,6 +71,11 @@ describe('Free-form PII', () => {
     const stored = await ingest({ input: { note: `write to ${email} today`, to: [email] }, output: { reply: 'called +44 20 7946 0958 ok' }, subject: { id: `s-${mark()}` } }, piiKey);
     expect(stored.input).toEqual({ note: 'write to [REDACTED:email] today', to: ['[REDACTED:email]'] });
     expect(stored.output).toEqual({ reply: 'called [REDACTED:phone] ok' });
+    // A chat message's content is free text too.
+    const messageId = randomUUID();
+    const chat = await system.postEvents(tenant.apiKeys.ingest, { eventId: messageId, type: 'message.recorded', sessionId: `c-${mark()}`, message: { role: 'user', content: `I am ${email}, call +44 20 7946 0958` } });
+    expect(chat.status).toBe(202);
+    expect((await readEvent(messageId, tenant.apiKeys.read)).message).toEqual({ role: 'user', content: 'I am [REDACTED:email], call [REDACTED:phone]' });
     const rows = await system.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND event_json LIKE $2`, [tenant.tenantId, `%${email}%`]);
     expect(rows.rows[0].n).toBe(0);
   }, 60_000);

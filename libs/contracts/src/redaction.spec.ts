@@ -206,6 +206,15 @@ describe(redactEvent.name, () => {
     expect(result.event.error).not.toBe(event.error);
   });
 
+  it('should redact card numbers in message.content and leave the original message alone', () => {
+    const chat: ActionEventInput = { type: 'message.recorded', sessionId: 's', message: { role: 'user', content: `my card is ${VISA}, thanks` } };
+
+    const result = redactEvent(chat);
+
+    expect(result).toEqual({ event: { ...chat, message: { role: 'user', content: `my card is ${REDACTED}, thanks` } }, redactedPaths: ['/message/content'] });
+    expect(chat.message!.content).toContain(VISA);
+  });
+
   it('should return an equal event and no paths when there is nothing to redact', () => {
     const clean: ActionEventInput = { type: 'signal.rate_limited', sessionId: 's', metadata: { retryAfterMs: 100 } };
 

@@ -157,7 +157,7 @@ export interface RedactedEvent<T> {
 /**
  * Redacts an action event (input or stored form) before it leaves the ingest service: secrets and
  * card numbers in `input`, `output`, `metadata`, `error.details` and `changes.before` / `after`,
- * and card numbers in `error.message`. Identity fields (`actor`, `agent`, `subject`, …) are left
+ * and card numbers in `error.message` and `message.content`. Identity fields (`actor`, `agent`, `subject`, …) are left
  * alone. Returns a deep copy; `event` is never mutated.
  */
 export function redactEvent<T extends ActionEventInput>(event: T, extraPatterns: readonly string[] = []): RedactedEvent<T> {
@@ -184,6 +184,11 @@ export function redactEvent<T extends ActionEventInput>(event: T, extraPatterns:
     if (out.changes.after !== undefined) out.changes.after = redact(out.changes.after, '/changes/after');
   }
   if (out.metadata !== undefined) out.metadata = redact(out.metadata, '/metadata');
+  if (typeof out.message?.content === 'string') {
+    const { text, redacted } = redactCardNumbers(out.message.content);
+    if (redacted) redactedPaths.push('/message/content');
+    out.message.content = text;
+  }
   return { event: out as T, redactedPaths };
 }
 
