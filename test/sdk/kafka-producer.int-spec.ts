@@ -135,4 +135,35 @@ describe('LedgerKafkaProducer against the real broker', () => {
       await producer.close();
     }
   });
+
+  it('should deliver messages and the task lifecycle with their typed fields when produced directly', async () => {
+    const tenantId = randomUUID();
+    const from = await currentOffsets();
+    const producer = new LedgerKafkaProducer({ kafka, tenantId });
+    const plan = { planId: 'plan-7', stepId: 'step-1', parentPlanId: 'plan-root' };
+    const budget = { used: 1.25, limit: 10, unit: 'usd' };
+
+    try {
+      const ids = [
+        await producer.taskQueued({ ...context, taskId: 'task-9', plan }),
+        await producer.message({ ...context, taskId: 'task-9', message: { role: 'agent', content: 'Refund issued', tokens: 3, model: 'model-a' } }),
+        await producer.taskFailed({ ...context, taskId: 'task-9', plan, budget, error: { message: 'budget exhausted' } }),
+      ];
+
+      const received = await readBack(from, tenantId, 3);
+
+      expect(received.map((r) => r.event.eventId).sort()).toEqual([...ids].sort());
+      const byType = new Map(received.map((r) => [r.event.type, r.event]));
+      expect(byType.get('task.queued')).toMatchObject({ taskId: 'task-9', plan });
+      expect(byType.get('message.recorded')).toMatchObject({ taskId: 'task-9', message: { role: 'agent', content: 'Refund issued', tokens: 3, model: 'model-a' } });
+      expect(byType.get('task.failed')).toMatchObject({ taskId: 'task-9', plan, budget, error: { message: 'budget exhausted' } });
+      // No actionId: keyed by the session, so one task's events keep their order.
+      for (const r of received) {
+        expect(r.key).toBe(`${tenantId}:${context.sessionId}`);
+        expect(validateActionEvent(r.event).ok).toBe(true);
+      }
+    } finally {
+      await producer.close();
+    }
+  });
 });
