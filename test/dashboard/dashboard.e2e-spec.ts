@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, actionEventKey, ESCALATIONS_DLQ_TOPIC, ESCALATIONS_TOPIC, type ActionEventInput } from '@agent-ledger/contracts';
 import { createKafka, LedgerProducer } from '@agent-ledger/kafka';
 import { anActionEvent, anActionEventInput, freePort, LedgerSystem, uniqueSuffix, waitFor, WORKSPACE_ROOT, type TestTenant } from '@agent-ledger/testing';
+import { TestSmtpServer } from '../notifications/receivers';
 import { launchBrowser, type TestBrowser } from './browser';
 
 const SCREENSHOTS = join(WORKSPACE_ROOT, 'test-results', 'screenshots');
@@ -15,25 +16,32 @@ const PHONE = { width: 390, height: 844 };
 /**
  * The dashboard in headless Chromium against the running system: built services from dist/
  * (audit-api serving the dashboard, ingest-api, the projector, the escalation worker and the
- * notifier), a tenant made with the root key, events posted through ingest, and a webhook receiver
- * on loopback that refuses the first delivery, as an operator would see them.
+ * notifier), a tenant made with the root key, events posted through ingest, a webhook receiver
+ * on loopback that refuses the first delivery, and an SMTP server whose notification emails' links
+ * are followed, as an operator would see them.
  */
 describe('dashboard in a browser', () => {
   const notifierGroup = `notifier-${uniqueSuffix()}`;
+  const smtp = new TestSmtpServer();
+  /** The notifier's settings; SMTP_PORT is added once the SMTP server listens (before the system starts). */
+  const notifierEnv: NodeJS.ProcessEnv = {
+    NOTIFIER_GROUP_ID: notifierGroup,
+    NOTIFIER_QUEUE_PREFIX: `dashboard-${uniqueSuffix()}`,
+    NOTIFIER_SESSION_TIMEOUT_MS: '6000',
+    LEDGER_WEBHOOK_ALLOWLIST: '127.0.0.1/32',
+    NOTIFIER_WEBHOOK_RETRY_SCHEDULE: '0,300ms,300ms',
+    NOTIFIER_WEBHOOK_TIMEOUT_MS: '3000',
+    NOTIFIER_LOCK_DURATION_MS: '4000',
+    NOTIFIER_SWEEP_INTERVAL_MS: '300',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_TIMEOUT_MS: '5000',
+    // LEDGER_DASHBOARD_URL: this system's audit-api (LedgerSystem), so the emails link to this dashboard.
+  };
   const system = new LedgerSystem({
     services: ['audit-api', 'ingest-api', 'audit-projector', 'escalation-worker', 'notifier'],
     env: {
       'audit-api': { LEDGER_WEBHOOK_ALLOWLIST: '127.0.0.1/32' },
-      notifier: {
-        NOTIFIER_GROUP_ID: notifierGroup,
-        NOTIFIER_QUEUE_PREFIX: `dashboard-${uniqueSuffix()}`,
-        NOTIFIER_SESSION_TIMEOUT_MS: '6000',
-        LEDGER_WEBHOOK_ALLOWLIST: '127.0.0.1/32',
-        NOTIFIER_WEBHOOK_RETRY_SCHEDULE: '0,300ms,300ms',
-        NOTIFIER_WEBHOOK_TIMEOUT_MS: '3000',
-        NOTIFIER_LOCK_DURATION_MS: '4000',
-        NOTIFIER_SWEEP_INTERVAL_MS: '300',
-      },
+      notifier: notifierEnv,
     },
   });
   /** A webhook endpoint that answers 503 to its first request and 204 after. */
@@ -55,6 +63,7 @@ describe('dashboard in a browser', () => {
   };
   const failedIds = [...ids.lookups, ids.deletion];
   const sessions = { a: `sess-a-${s}`, b: `sess-b-${s}`, c: `sess-c-${s}`, live: `sess-live-${s}` };
+  const opsAddress = `ops-${s}@example.com`;
 
   function seed(): ActionEventInput[] {
     const refundTool = { name: 'refund_order', provider: 'shop', riskLevel: 'destructive' as const };
@@ -90,11 +99,16 @@ describe('dashboard in a browser', () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(receiverPort, '127.0.0.1', resolve));
+    await smtp.start();
+    notifierEnv.SMTP_PORT = String(smtp.port);
     await system.startKafkaGroupAtTopicEnd(notifierGroup, ESCALATIONS_TOPIC);
     for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC]) await system.startKafkaGroupAtTopicEnd(`${system.projectorGroup}-dead-letters`, topic);
     await system.start();
     tenant = await system.createTenant(`dashboard-${s}`);
-    const channels = await system.api('PUT', '/v1/channels', tenant.apiKeys.admin, { webhooks: [{ url: `http://127.0.0.1:${receiverPort}/hook`, format: 'standard' }] });
+    const channels = await system.api('PUT', '/v1/channels', tenant.apiKeys.admin, {
+      email: { recipients: [opsAddress] },
+      webhooks: [{ url: `http://127.0.0.1:${receiverPort}/hook`, format: 'standard' }],
+    });
     expect(channels.status).toBe(200);
     const events = seed();
     expect((await system.postEvents(tenant.apiKeys.ingest, { events })).status).toBe(202);
@@ -114,6 +128,7 @@ describe('dashboard in a browser', () => {
     await browser?.close();
     await system.stop();
     await new Promise((resolve) => receiver?.close(resolve));
+    await smtp.stop();
   });
 
   /** Signs in through the form with the keyboard, from whatever state the tab is in. */
@@ -304,6 +319,51 @@ describe('dashboard in a browser', () => {
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter'); // the skip link
     expect(await inPage<string | undefined>('document.activeElement?.id')).toBe('main');
+  });
+
+  /** The failed critical action's escalation, and the link its notification email carries (as a reader clicks it). */
+  async function escalationEmailLink(): Promise<{ escalationId: string; link: string }> {
+    const { body } = await system.api<{ items: { escalationId: string }[] }>('GET', `/v1/escalations?sessionId=${sessions.c}`, tenant.apiKeys.read);
+    const escalationId = body.items[0].escalationId;
+    const mail = await waitFor(async () => smtp.to(opsAddress).find((m) => m.headers.get('x-agent-ledger-escalation') === escalationId), {
+      timeoutMs: 20_000,
+      what: `the notification email of escalation ${escalationId}`,
+    });
+    const href = /<a href="([^"]+)">Open the escalation in agent-ledger<\/a>/.exec(mail.html)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBeDefined();
+    expect(mail.text).toContain(`Open the escalation: ${href}`);
+    return { escalationId, link: href! };
+  }
+
+  it("should open the escalation's page after sign-in when the link of its notification email is followed signed out", async () => {
+    const { escalationId, link } = await escalationEmailLink();
+    await page.goto('/');
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    if (await signOut.isVisible()) await signOut.click();
+    await page.getByLabel('API key').waitFor();
+
+    await page.goto(link);
+    const field = page.getByLabel('API key');
+    await field.fill(tenant.apiKeys.read);
+    await field.press('Enter');
+    await page.getByRole('heading', { level: 1, name: /action failed/ }).waitFor();
+    expect(page.url()).toBe(link);
+    const facts = await page.getByRole('region', { name: 'Summary' }).innerText();
+    expect(facts).toContain(escalationId);
+    expect(await page.locator('main').innerText()).toContain(sessions.c);
+  });
+
+  it("should move an old #/escalations/<id> link to the escalation's path and open its page", async () => {
+    const { escalationId } = await escalationEmailLink();
+    await signIn(tenant.apiKeys.read);
+    const base = system.url('audit-api');
+    await page.goto(`${base}/#/escalations/${escalationId}`);
+    await page.getByRole('heading', { level: 1, name: /action failed/ }).waitFor();
+    expect(page.url()).toBe(`${base}/escalations/${escalationId}`);
+    expect(await page.getByRole('region', { name: 'Summary' }).innerText()).toContain(escalationId);
+    // The old address was replaced, not kept in the history: Back returns to the page before it.
+    await page.goBack();
+    expect(page.url()).toBe(`${base}/`);
   });
 
   it('should acknowledge and then resolve an escalation with notes when signed in with an admin key', async () => {

@@ -173,7 +173,7 @@ describe('notifications', () => {
         expect(mails).toHaveLength(1);
         const [mail] = mails;
         expect(mail.subject).toBe(`[agent-ledger] CRITICAL escalation opened: customer asked for a human — ${tenant.name}`);
-        const link = `${DASHBOARD}/#/escalations/${event.escalationId}`;
+        const link = `${DASHBOARD}/escalations/${event.escalationId}`;
         for (const part of [tenant.name, tenant.tenantId, 'customer_request', 'critical', 'sess-42', 'refund-7', 'Customer <b>asked</b> for a human about refund 7', link]) expect(mail.text).toContain(part);
         expect(mail.html).toContain('Customer &lt;b&gt;asked&lt;/b&gt; for a human');
         expect(mail.html).toContain(`href="${link}"`);
@@ -183,7 +183,7 @@ describe('notifications', () => {
       expect(standard).toHaveLength(1);
       const [call] = standard;
       const payload = new Webhook(hooks[0].secret!).verify(call.body, call.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, unknown> };
-      expect(payload).toMatchObject({ type: 'escalation.opened', timestamp: event.occurredAt, data: { escalationId: event.escalationId, tenantId: tenant.tenantId, sessionId: 'sess-42', actionId: 'refund-7', reason: 'customer_request', severity: 'critical', url: `${DASHBOARD}/#/escalations/${event.escalationId}` } });
+      expect(payload).toMatchObject({ type: 'escalation.opened', timestamp: event.occurredAt, data: { escalationId: event.escalationId, tenantId: tenant.tenantId, sessionId: 'sess-42', actionId: 'refund-7', reason: 'customer_request', severity: 'critical', url: `${DASHBOARD}/escalations/${event.escalationId}` } });
       expect(independentSignatureValid(hooks[0].secret!, call)).toBe(true);
       expect(() => new Webhook(hooks[0].secret!).verify(call.body.replace('critical', 'info'), call.headers as Record<string, string>)).toThrow();
       const stale = { ...(call.headers as Record<string, string>), 'webhook-timestamp': String(Number(call.headers['webhook-timestamp']) - 600) };
@@ -195,7 +195,7 @@ describe('notifications', () => {
       expect(independentSignatureValid(hooks[1].secret!, slack[0])).toBe(true);
       const discord = receiver.at('/discord').filter((c) => c.headers['webhook-id'] === event.eventId);
       expect(discord).toHaveLength(1);
-      expect(JSON.parse(discord[0].body).embeds[0]).toMatchObject({ url: `${DASHBOARD}/#/escalations/${event.escalationId}` });
+      expect(JSON.parse(discord[0].body).embeds[0]).toMatchObject({ url: `${DASHBOARD}/escalations/${event.escalationId}` });
 
       const log = await deliveries(tenant, `escalationId=${event.escalationId}`);
       expect(log.map((d) => `${d.channel}:${d.status}:${d.attemptCount}`).sort()).toEqual(['email:delivered:1', 'email:delivered:1', 'webhook:delivered:1', 'webhook:delivered:1', 'webhook:delivered:1']);

@@ -1,4 +1,5 @@
 import { useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { upgradeHashRoute } from './hash-route';
 
 /** Client routes (History API). audit-api answers each with index.html. */
 export type Route =
@@ -38,7 +39,15 @@ export const escalationPath = (id: string) => `/escalations/${encodeURIComponent
 
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
+if (typeof window !== 'undefined') {
+  // An old `#/…` link opens its page: the address becomes the path before anything renders.
+  upgradeHashRoute(window.location, window.history);
+  window.addEventListener('popstate', notify);
+  // A `#/…` link followed inside an open tab (same document) is upgraded too.
+  window.addEventListener('hashchange', () => {
+    if (upgradeHashRoute(window.location, window.history)) notify();
+  });
+}
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
