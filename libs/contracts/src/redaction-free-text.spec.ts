@@ -1,5 +1,5 @@
 import type { ActionEventInput } from './action-event';
-import { FREE_TEXT_PII_KEY, FreeTextScanner, scrubFreeText } from './redaction-free-text';
+import { FREE_TEXT_PII_KEY, FreeTextScanner, hasPhoneCandidate, scrubFreeText } from './redaction-free-text';
 import { checkKeyPattern, checkPhoneRegion, checkValuePattern, type FreeTextPiiMode } from './redaction-settings';
 
 const scanner = (freeTextPii: FreeTextPiiMode, extra: { valuePatterns?: string[]; phoneRegion?: string | null } = {}) =>
@@ -42,6 +42,13 @@ describe(FreeTextScanner.name, () => {
     const text = 'employee EMP-123456 and EMP-654321';
     const spans = scanner('off', { valuePatterns: ['EMP-[0-9]{6}'] }).spans(text);
     expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['EMP-123456', 'EMP-654321']);
+  });
+});
+
+describe(hasPhoneCandidate.name, () => {
+  it('should see a candidate only where 7 digits are written together with phone separators', () => {
+    for (const yes of ['+1 415 555 2671', '(415) 555-2671', '020.7946.0958', 'x 1234567 y']) expect({ yes, found: hasPhoneCandidate(yes) }).toEqual({ yes, found: true });
+    for (const no of ['+1 '.repeat(1000), 'order 48213 qty 3', '12:34:56 12:34', 'a1b2c3d4e5f6g7h8', '']) expect({ no, found: hasPhoneCandidate(no) }).toEqual({ no, found: false });
   });
 });
 

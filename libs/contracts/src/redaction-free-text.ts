@@ -66,8 +66,7 @@ export class FreeTextScanner {
           found.push({ start, end: m.lastIndex, kind: 'email' });
         }
       }
-      // The shortest numbers libphonenumber-js accepts in text have 7 digits (most have more).
-      if ((text.match(/\d/g)?.length ?? 0) >= 7) {
+      if (hasPhoneCandidate(text)) {
         const region = (this.settings.phoneRegion ?? undefined) as CountryCode | undefined;
         for (const m of findPhoneNumbersInText(text, region)) found.push({ start: m.startsAt, end: m.endsAt, kind: 'phone' });
       }
@@ -83,6 +82,24 @@ export class FreeTextScanner {
     }
     return kept;
   }
+}
+
+/** A run of digits and the separators phone numbers are written with (no letters). */
+const DIGIT_RUN = /[+(]?\d[\d ()\-./\u00a0]*\d/g;
+
+/**
+ * Whether `text` holds a run of at least 7 digits written with phone separators: what any number
+ * libphonenumber-js finds in text has (country code included). Text without one, most prose and many
+ * logs, skips the detector, whose cost grows with the digits in the text (docs/privacy.md).
+ */
+export function hasPhoneCandidate(text: string): boolean {
+  DIGIT_RUN.lastIndex = 0;
+  for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
+    let digits = 0;
+    for (let i = 0; i < m[0].length && digits < 7; i++) if (m[0].charCodeAt(i) >= 48 && m[0].charCodeAt(i) <= 57) digits++;
+    if (digits >= 7) return true;
+  }
+  return false;
 }
 
 export interface ScrubbedEvent<T> {
