@@ -1,4 +1,5 @@
 import { LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { launchBrowser } from '../dashboard/browser';
 import { expectedStats, rounded, seedActions, seedEvents, sortedRows, type SeedAction } from '../reports/stats-seed';
 
 type Stats = ReturnType<typeof expectedStats> & { window: { from: string; to: string; bucket: string }; approvals: Record<string, unknown> };
@@ -61,6 +62,33 @@ describe('statistics', () => {
       const span = Date.parse(body.window.to) - Date.parse(body.window.from);
       expect({ query, span }).toEqual({ query, span: { 'window=1h': 3_600_000, 'window=90d': 90 * 86_400_000 }[query] ?? 86_400_000 });
       expect(Date.parse(body.window.to)).toBeGreaterThanOrEqual(before - 1);
+    }
+  });
+
+  it('should show both success rates, durations and breakdowns on the Overview for a period of 90 days', async () => {
+    const browser = await launchBrowser(system.url('audit-api'));
+    try {
+      const { page } = browser;
+      await page.goto('/');
+      await page.getByLabel('API key').fill(tenant.apiKeys.read);
+      await page.getByLabel('API key').press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      await page.getByLabel('Period').selectOption('90d');
+      const card = async (id: string) => (await page.getByTestId(`card-${id}`).textContent())?.trim();
+      await waitFor(async () => (await card('total-actions')) === String(actions.length), { timeoutMs: 10_000, what: 'the total on the Overview' });
+      const percent = (r: number) => `${(r * 100).toFixed(1)}%`;
+      expect(await card('success-rate')).toBe(percent(expected.successRate));
+      expect(await card('success-of-finished')).toBe(percent(expected.successRateOfFinished));
+      const footer = (await page.getByTestId('durations-table').locator('tfoot tr').innerText()).split('\t');
+      expect(footer.slice(0, 2)).toEqual(['All tools', String(expected.duration.n)]);
+      const providers = await page.getByTestId('providers-table').locator('tbody tr').allInnerTexts();
+      expect(providers.map((r) => r.split('\t').slice(0, 3)).sort()).toEqual(
+        expected.byProvider.map((p) => [p.provider ?? '(not given)', String(p.total), String(p.failed)]).sort(),
+      );
+      expect(await page.getByTestId('signals-table').locator('tbody tr').allInnerTexts()).toContain(`rate limited\t${expected.signals['signal.rate_limited']}`);
+      expect(browser.errors).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 
