@@ -178,7 +178,9 @@ describe('dashboard in a browser', () => {
     await waitFor(async () => (await text('card-total-actions')) === '9', { timeoutMs: 10_000, what: 'total actions 9' });
     expect(await text('card-failed')).toBe('3');
     expect(await text('card-cancelled')).toBe('1');
-    expect(await text('card-success-rate')).toBe('62.5%'); // 5 executed of 5 + 3 failed
+    // Both rates, named: executed of all actions, and executed of the finished ones.
+    expect(await text('card-success-rate')).toBe('55.6%'); // 5 executed of 9 actions
+    expect(await text('card-success-of-finished')).toBe('62.5%'); // 5 executed of 5 + 3 failed
     await waitFor(async () => (await text('card-open-escalations')) === '1', { timeoutMs: 10_000, what: 'one open escalation' });
     await page.getByRole('heading', { name: 'Top failing tools' }).waitFor();
     expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Top failing tools' }) }).locator('tbody tr').allInnerTexts()).toEqual([
