@@ -6,6 +6,7 @@ import { csvHeader, csvRow } from '../output/csv';
 import { ACTION_COLUMNS, renderTable } from '../output/table';
 
 interface ActionsFlags extends FilterFlags {
+  sort?: 'recent' | 'duration_desc';
   limit: number;
   all?: boolean;
   pageSize: number;
@@ -20,9 +21,13 @@ export function registerActionsCommand(program: Command, ctx: CommandContext): v
   const cmd = program
     .command('actions')
     .description('list actions, newest first, following the API cursors page by page')
-    .addHelpText('after', '\nExamples:\n  agent-ledger actions --status failed --risk critical --from 24h\n  agent-ledger actions --session conv-7 --json | jq .actionId\n  agent-ledger actions --all --csv > actions.csv');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  agent-ledger actions --status failed --risk critical --from 24h\n  agent-ledger actions --session conv-7 --json | jq .actionId\n  agent-ledger actions --sort duration_desc --limit 20   (the slowest operations)\n  agent-ledger actions --all --csv > actions.csv',
+    );
   addFilterOptions(cmd);
   cmd
+    .addOption(new Option('--sort <order>', 'recent (newest first) or duration_desc (slowest first; actions without a duration are left out)').choices(['recent', 'duration_desc']))
     .option('--limit <n>', 'print at most n actions', integerIn(1, 10_000_000), 50)
     .option('--all', 'print every matching action (ignores --limit)')
     .option('--page-size <n>', `actions per API request (at most ${API_PAGE_MAX})`, integerIn(1, API_PAGE_MAX), 500)
@@ -31,7 +36,8 @@ export function registerActionsCommand(program: Command, ctx: CommandContext): v
     .action(async (flags: ActionsFlags, command: Command) => {
       checkWindow(flags);
       const client = ctx.client(command);
-      const items = client.paginate('/v1/actions', filtersToQuery(flags), { max: flags.all ? undefined : flags.limit, pageSize: flags.pageSize });
+      const query = { ...filtersToQuery(flags), ...(flags.sort ? { sort: flags.sort } : {}) };
+      const items = client.paginate('/v1/actions', query, { max: flags.all ? undefined : flags.limit, pageSize: flags.pageSize });
       if (flags.json) {
         for await (const item of items) ctx.out(JSON.stringify(item));
         return;
