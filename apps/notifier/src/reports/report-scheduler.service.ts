@@ -17,7 +17,7 @@ const RUNS_PER_POLL = 100;
 @Injectable()
 export class ReportScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = createLogger(ReportScheduler.name);
-  private timers: NodeJS.Timeout[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(
@@ -43,7 +43,12 @@ export class ReportScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       } catch (err) {
         this.log.warn({ err }, 'report scheduling step failed; retrying at the next tick');
       }
-      if (!this.stopped) this.timers.push(setTimeout(tick, ms).unref());
+      if (this.stopped) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void tick();
+      }, ms).unref();
+      this.timers.add(timer);
     };
     void tick();
   }
