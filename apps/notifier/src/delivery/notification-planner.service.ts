@@ -31,7 +31,7 @@ export function filterMatches(filter: ChannelFilter, channel: DeliveryChannel, e
 /** Job and dedup key part of an email recipient: a hash, so addresses stay out of Redis keys. */
 export const recipientKey = (address: string): string => createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 24);
 
-const planned = () => counter('ledger_notifications_planned_total', 'Deliveries created from escalation events', ['channel']);
+const planned = () => counter('ledger_notifications_planned_total', 'Deliveries created from escalation and ledger events', ['channel']);
 
 /**
  * Turns an escalation event into deliveries — one per email recipient and one per webhook endpoint

@@ -12,7 +12,7 @@ import { EventSubscriptionsCache } from './event-subscriptions.cache';
 import { ledgerEventMatches } from './ledger-event-filter';
 import { summarizeLedgerEvent } from './ledger-event-summary';
 
-const planned = () => counter('ledger_notifications_planned_total', 'Deliveries created from escalation events', ['channel']);
+const planned = () => counter('ledger_notifications_planned_total', 'Deliveries created from escalation and ledger events', ['channel']);
 
 /** The delivery key of a ledger event for one endpoint: the same on every redelivery of the event. */
 export const eventDeliveryKey = (eventId: string, endpointId: string): string => `${eventId}-webhook-${endpointId}`;

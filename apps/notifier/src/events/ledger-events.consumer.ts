@@ -1,23 +1,36 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ACTION_EVENTS_TOPIC, actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
-import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
+import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type KafkaMessage, type Rejection } from '@agent-ledger/kafka';
 import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
 import type { NotifierConfig } from '../config/notifier.config';
 import { RedisPolicyCheck } from '../queue/redis-policy.check';
 import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
+import { EventSubscriptionsCache } from './event-subscriptions.cache';
 import { EventWebhooksPlanner } from './event-webhooks.planner';
 
 /** The action events topic's consumer group of the notifier: `<NOTIFIER_GROUP_ID>-events`. */
 export const eventsGroupId = (notifierGroupId: string): string => `${notifierGroupId}-events`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The tenant a message's key names (`tenantId:…`, as `actionEventKey` writes it), without reading the value. */
+export function tenantOfKey(message: Pick<KafkaMessage, 'key'>): string | undefined {
+  const key = message.key?.toString('utf8') ?? '';
+  const colon = key.indexOf(':');
+  const prefix = colon > 0 ? key.slice(0, colon) : '';
+  return UUID.test(prefix) ? prefix.toLowerCase() : undefined;
+}
+
 /**
  * Consumes the action events topic in the notifier's own group, hosted by {@link ConsumerHost}
- * (started once Redis's policy passed), for the webhooks subscribed to ledger events. Each slice is
- * decoded with the topic's codec and planned in one go (one subscription lookup, one insert)
- * before its offsets are committed; a transient failure retries the slice, which planning
- * tolerates. A message that breaks the contract is dead-lettered (one letter per group, as every
- * consumer of the topic does). A new group starts at the end of the topic: webhooks announce what
- * happens from then on, not the topic's history.
+ * (started once Redis's policy passed), for the webhooks subscribed to ledger events. Most events
+ * are wanted by no channel: a message whose key names a tenant without such a webhook is passed
+ * over without reading its value (a map lookup in the subscriptions cache). The others are decoded
+ * with the topic's codec and planned in one go per slice (one subscription lookup, one insert)
+ * before the offsets are committed; a transient failure retries the slice, which planning
+ * tolerates. A decoded message that breaks the contract is dead-lettered (one letter per group, as
+ * every consumer of the topic does). A new group starts at the end of the topic: webhooks announce
+ * what happens from then on, not the topic's history.
  */
 @Injectable()
 export class LedgerEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,6 +40,7 @@ export class LedgerEventsConsumer implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(KAFKA) kafka: Kafka,
     @Inject(NOTIFIER_CONFIG) config: NotifierConfig,
+    private readonly subscriptions: EventSubscriptionsCache,
     private readonly planner: EventWebhooksPlanner,
     private readonly policy: RedisPolicyCheck,
     private readonly readiness: ReadinessService,
@@ -49,7 +63,11 @@ export class LedgerEventsConsumer implements OnApplicationBootstrap, OnModuleDes
   private async handleBatch(batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     const events: ActionEvent[] = [];
-    for (const message of batch.messages) {
+    const keyed = batch.messages.map((m) => tenantOfKey(m));
+    const subscribed = await this.subscriptions.forTenants(keyed.filter((t): t is string => t !== undefined));
+    for (const [i, message] of batch.messages.entries()) {
+      const tenant = keyed[i];
+      if (tenant !== undefined && !subscribed.get(tenant)?.subscriptions.length) continue;
       const r = decodeMessage(message, actionEventsCodec);
       if ('value' in r) events.push(r.value);
       else rejected.push(r);
