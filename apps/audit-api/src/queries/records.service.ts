@@ -7,7 +7,6 @@ import { PiiReader } from '../privacy/pii-reader.service';
 import { RetentionHorizon } from '../retention/retention-horizon.service';
 import { decodeCursor, encodeCursor, type ActionFilter, type ActionSort, type EventFilter } from './query-filters';
 import { RecordsRepository, type ActionPosition, type ActionRecord, type EventRecord } from './records.repository';
-import { StatsRepository, type StatsWindow } from './stats.repository';
 
 export interface Page<T> {
   items: T[];
@@ -60,7 +59,6 @@ export function redactionMarkers(event: unknown): string[] {
 export class RecordsService {
   constructor(
     private readonly records: RecordsRepository,
-    private readonly stats: StatsRepository,
     private readonly pii: PiiReader,
     private readonly escalations: EscalationsRepository,
     private readonly horizon: RetentionHorizon,
@@ -156,32 +154,6 @@ export class RecordsService {
       firstEventAt: iso(s.first_event_at as Date | null),
       lastEventAt: iso(s.last_event_at as Date | null),
       escalations: await this.sessionEscalations(tenantId, sessionId),
-    };
-  }
-
-  async statistics(tenantId: string, q: { from?: Date; to?: Date; bucket?: StatsWindow['bucket'] }) {
-    const to = q.to ?? new Date();
-    const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
-    // With only `from` given, `to` is now: a window starting in the future is as empty as from > to.
-    if (from >= to) throw ApiError.validation([{ field: 'from', code: 'invalid', message: 'from must be before to (to defaults to now)' }]);
-    await this.assertLive(tenantId, q.from);
-    const span = to.getTime() - from.getTime();
-    const bucket = q.bucket ?? (span <= 6 * 3_600_000 ? 'minute' : span <= 14 * 86_400_000 ? 'hour' : 'day');
-    const s = await this.stats.stats(tenantId, { from, to, bucket });
-    const deadLetters = await this.stats.deadLetters(tenantId, { from, to });
-    const count = (st: string) => s.byStatus.find((r) => r.status === st)?.n ?? 0;
-    const total = s.byStatus.reduce((n, r) => n + r.n, 0);
-    const finished = count('executed') + count('failed');
-    return {
-      window: { from: from.toISOString(), to: to.toISOString(), bucket },
-      totals: { actions: total, byStatus: Object.fromEntries(s.byStatus.map((r) => [r.status, r.n])) },
-      successRate: finished ? count('executed') / finished : null,
-      byTool: s.byTool,
-      byRiskLevel: Object.fromEntries(s.byRisk.map((r) => [r.risk ?? 'none', r.n])),
-      approvals: { approved: 0, rejected: 0, expired: 0, auto: 0, ...Object.fromEntries(s.approvals.map((r) => [r.decision, r.n])) },
-      durations: s.durations,
-      series: s.series.map((p) => ({ t: new Date(p.t).toISOString(), actions: p.actions, executed: p.executed, failed: p.failed })),
-      deadLetters,
     };
   }
 }

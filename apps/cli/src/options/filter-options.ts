@@ -1,14 +1,14 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors/cli.error';
-import { ACTION_STATUSES, APPROVAL_DECISIONS, parseInstant, RISK_LEVELS, type FilterFlags } from './option-parsers';
+import { ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, parseInstant, RISK_LEVELS, type FilterFlags } from './option-parsers';
 
 /** Which filter flags a command takes: actions are filtered by their state, events also by type and resource. */
 export interface FilterSet {
   /** --status, --approval, --anomaly */
   actionState?: boolean;
-  /** --tool, --risk, --session, --agent, --actor */
+  /** --tool, --provider, --risk, --session, --agent, --actor, --subject, --task, --plan, --approval-id, --search */
   context?: boolean;
-  /** --type, --resource-type, --resource-id */
+  /** --type, --resource-type, --resource-id, --change-action */
   eventFields?: boolean;
   /** --from, --to */
   window?: boolean;
@@ -22,10 +22,16 @@ export function addFilterOptions(cmd: Command, set: FilterSet = { actionState: t
   if (set.context) {
     cmd
       .option('--tool <name>', 'tool name, e.g. refund_order')
+      .option('--provider <name>', 'tool provider, e.g. the CRM called')
       .addOption(new Option('--risk <level>', 'risk level of the tool').choices(RISK_LEVELS))
       .option('--session <id>', 'session (conversation) id')
       .option('--agent <id>', 'agent id')
-      .option('--actor <id>', 'actor id (who caused it)');
+      .option('--actor <id>', 'actor id (who caused it)')
+      .option('--subject <id>', 'data subject (customer) id')
+      .option('--task <id>', 'task id')
+      .option('--plan <id>', 'plan id')
+      .option('--approval-id <id>', 'approval id')
+      .option('--search <text>', 'case-insensitive text in the tool name, agent id or name, or error message');
   }
   if (set.actionState) {
     cmd
@@ -37,7 +43,8 @@ export function addFilterOptions(cmd: Command, set: FilterSet = { actionState: t
     cmd
       .option('--type <type>', 'event type, e.g. action.failed or change.recorded')
       .option('--resource-type <type>', 'resource type of change.recorded events')
-      .option('--resource-id <id>', 'resource id of change.recorded events');
+      .option('--resource-id <id>', 'resource id of change.recorded events')
+      .addOption(new Option('--change-action <action>', 'what a change.recorded did').choices(CHANGE_ACTIONS));
   }
   if (set.window) {
     cmd

@@ -44,4 +44,10 @@ describe('option parsers', () => {
     });
     expect(filtersToQuery({})).toEqual({});
   });
+
+  it('should map the provider, subject, task, plan, approval id, search and change action flags', () => {
+    expect(filtersToQuery({ provider: 'zendesk', subject: 'cust-1', task: 't-1', plan: 'p-1', approvalId: 'apr-1', search: 'timeout', changeAction: 'delete' })).toEqual({
+      provider: 'zendesk', subjectId: 'cust-1', taskId: 't-1', planId: 'p-1', approvalId: 'apr-1', q: 'timeout', changeAction: 'delete',
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
-export { ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS } from '@agent-ledger/contracts';
+export { ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, RISK_LEVELS } from '@agent-ledger/contracts';
 export const EXPORT_FORMATS = ['csv', 'json', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -49,6 +49,13 @@ export interface FilterFlags {
   session?: string;
   agent?: string;
   actor?: string;
+  provider?: string;
+  subject?: string;
+  task?: string;
+  plan?: string;
+  approvalId?: string;
+  search?: string;
+  changeAction?: string;
   approval?: string;
   anomaly?: boolean;
   type?: string;
@@ -66,6 +73,13 @@ const FILTER_PARAMS: Record<keyof FilterFlags, string> = {
   session: 'sessionId',
   agent: 'agentId',
   actor: 'actorId',
+  provider: 'provider',
+  subject: 'subjectId',
+  task: 'taskId',
+  plan: 'planId',
+  approvalId: 'approvalId',
+  search: 'q',
+  changeAction: 'changeAction',
   approval: 'approvalDecision',
   anomaly: 'anomaly',
   type: 'type',
