@@ -42,7 +42,6 @@ const text = (v: string | null): string | undefined => {
   return t ? t.slice(0, 200) : undefined;
 };
 // The API refuses control characters in q.
-// eslint-disable-next-line no-control-regex
 const search = (v: string | null): string | undefined => text(v?.replace(/[\u0000-\u001f\u007f]/g, ' ') ?? null);
 const instant = (v: string | null): string | undefined => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : undefined);
 
