@@ -253,6 +253,13 @@ describe('retention API', () => {
       });
     });
 
+    it('should answer 409 on the window field when a named statistics window reaches before the horizon, and 200 for the default window', async () => {
+      const named = await api<ErrorAnswer>('GET', '/v1/stats?window=24h', purged.apiKeys.read);
+      expect({ status: named.status, code: named.body.error.code, field: named.body.error.field }).toEqual({ status: 409, code: 'before_retention_horizon', field: 'window' });
+      expect((await api('GET', '/v1/stats?window=1h', purged.apiKeys.read)).status).toBe(200);
+      expect((await api('GET', '/v1/stats', purged.apiKeys.read)).status).toBe(200);
+    });
+
     it('should answer from the live rows when from is at or after the horizon, or not given', async () => {
       type Page = { items: { event: { type: string } }[] };
       for (const from of [horizon.toISOString(), after]) {

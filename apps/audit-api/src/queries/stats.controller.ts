@@ -24,7 +24,9 @@ export class StatsController {
     const q = parseInput(statsSchema, query, 'query');
     const w = resolveStatsWindow(q);
     if (isWindowIssue(w)) throw ApiError.validation([w]);
-    await this.horizon.assertLive(tenantId, q.from);
+    // An explicit window (from, or a named window) must not reach into a purged period; the default 24 h may.
+    if (q.from) await this.horizon.assertLive(tenantId, q.from);
+    else if (q.window) await this.horizon.assertLive(tenantId, w.from, 'window');
     return this.stats.statistics(tenantId, w);
   }
 }

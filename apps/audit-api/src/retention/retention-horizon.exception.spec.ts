@@ -18,6 +18,11 @@ describe(BeforeRetentionHorizonException.name, () => {
     });
   });
 
+  it('should name the window field when a named window set the start', () => {
+    const err = new BeforeRetentionHorizonException(new Date('2026-09-01T00:00:00Z'), [], 'window');
+    expect(err.toBody().error).toMatchObject({ field: 'window', message: expect.stringMatching(/^window reaches before the retention horizon 2026-09-01T00:00:00.000Z/) });
+  });
+
   it('should say that no archive was written when the purged periods were not archived', () => {
     expect(new BeforeRetentionHorizonException(new Date(0), []).toBody().error).toMatchObject({ archives: [], message: expect.stringContaining('no archive was written') });
   });

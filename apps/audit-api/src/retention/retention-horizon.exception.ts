@@ -8,7 +8,7 @@ export interface ArchiveLocation {
 }
 
 /**
- * 409 `before_retention_horizon`, field `from`: the query reaches into a period whose events were
+ * 409 `before_retention_horizon`, field `from` (or `window`, for the statistics' named window): the query reaches into a period whose events were
  * purged. The error body carries, next to the usual fields, the horizon and the archives that hold
  * the purged events from `from` on (docs/api-errors.md).
  */
@@ -16,12 +16,13 @@ export class BeforeRetentionHorizonException extends ApiError {
   constructor(
     readonly horizon: Date,
     readonly archives: ArchiveLocation[],
+    field: 'from' | 'window' = 'from',
   ) {
     super(
       409,
       'before_retention_horizon',
-      `from reaches before the retention horizon ${horizon.toISOString()}: the events before it were purged${archives.length ? ' and are in the archives listed' : ' (no archive was written)'}; query from the horizon on`,
-      'from',
+      `${field} reaches before the retention horizon ${horizon.toISOString()}: the events before it were purged${archives.length ? ' and are in the archives listed' : ' (no archive was written)'}; query from the horizon on`,
+      field,
     );
   }
 

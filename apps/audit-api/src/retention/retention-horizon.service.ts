@@ -15,8 +15,8 @@ const MAX_ARCHIVES = 100;
 export class RetentionHorizon {
   constructor(private readonly repository: RetentionRepository) {}
 
-  /** Throws 409 `before_retention_horizon` when `from` lies before the tenant's horizon. */
-  async assertLive(tenantId: string, from: Date | undefined): Promise<void> {
+  /** Throws 409 `before_retention_horizon` when `from` lies before the tenant's horizon; `field` names the parameter that set it. */
+  async assertLive(tenantId: string, from: Date | undefined, field: 'from' | 'window' = 'from'): Promise<void> {
     if (!from) return;
     const found = await this.repository.transaction(tenantId, async (m) => {
       const horizon = await this.repository.horizon(m, tenantId);
@@ -27,6 +27,7 @@ export class RetentionHorizon {
     throw new BeforeRetentionHorizonException(
       new Date(found.horizon),
       found.archives.map((a) => ({ object: String(a.object ?? ''), manifest: String(a.manifest ?? ''), location: String(a.location ?? '') })),
+      field,
     );
   }
 }
