@@ -1,34 +1,7 @@
-import { PassThrough } from 'node:stream';
-import { CommandContext } from '../cli.context';
-import { runCli } from '../cli.program';
+import { json, runCliAgainst, type FakeRequest } from '../cli.fixtures';
 import { ExitCode } from '../errors/cli.error';
-import type { FetchLike } from '../http/ledger.client';
 
-interface Request {
-  url: URL;
-  method: string;
-  body?: unknown;
-}
-
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
-/** Runs the CLI in-process against a fake audit API. */
-async function cli(argv: string[], api: (r: Request) => Response = () => json({ items: [], nextCursor: null })) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const requests: Request[] = [];
-  const fetchImpl: FetchLike = async (input, init) => {
-    const r = { url: new URL(input), method: init?.method ?? 'GET', body: init?.body ? JSON.parse(String(init.body)) : undefined };
-    requests.push(r);
-    return api(r);
-  };
-  const code = await runCli(argv, new CommandContext({ stdout, stderr, env: { apiKey: 'alk_test', url: 'http://ledger.test:3200' }, fetch: fetchImpl }));
-  return { code, stdout: out, stderr: err, requests };
-}
+const cli = (argv: string[], api: (r: FakeRequest) => Response = () => json({ items: [], nextCursor: null })) => runCliAgainst(argv, api);
 
 const letter = (id: string, extra: Record<string, unknown> = {}) => ({
   id,

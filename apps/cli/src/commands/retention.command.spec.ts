@@ -1,35 +1,8 @@
-import { PassThrough } from 'node:stream';
-import { CommandContext } from '../cli.context';
-import { runCli } from '../cli.program';
+import { json, runCliAgainst, type FakeRequest } from '../cli.fixtures';
 import { ExitCode } from '../errors/cli.error';
-import type { FetchLike } from '../http/ledger.client';
 import type { RetentionPurgeView as RetentionPurge, RetentionRunView as RetentionRun, RetentionView } from '@agent-ledger/contracts';
 
-interface Request {
-  url: URL;
-  method: string;
-  body?: unknown;
-}
-
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
-/** Runs the CLI in-process against a fake audit API. */
-async function cli(argv: string[], api: (r: Request) => Response = () => json(view())) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const requests: Request[] = [];
-  const fetchImpl: FetchLike = async (input, init) => {
-    const r = { url: new URL(input), method: init?.method ?? 'GET', body: init?.body ? JSON.parse(String(init.body)) : undefined };
-    requests.push(r);
-    return api(r);
-  };
-  const code = await runCli(argv, new CommandContext({ stdout, stderr, env: { apiKey: 'alk_test', url: 'http://ledger.test:3200' }, fetch: fetchImpl }));
-  return { code, stdout: out, stderr: err, requests };
-}
+const cli = (argv: string[], api: (r: FakeRequest) => Response = () => json(view())) => runCliAgainst(argv, api);
 
 const SHA = 'ab12cd34ef56'.padEnd(64, '0');
 
@@ -147,7 +120,7 @@ describe('agent-ledger retention', () => {
     /** The API of a run that answers `states` to successive status requests (the last one repeats). */
     const runApi = (...states: Omit<RetentionRun, 'runId'>[]) => {
       let polls = 0;
-      return (r: Request) => (r.method === 'POST' ? json({ runId: 'run-1', state: 'queued' }, 202) : json({ runId: 'run-1', ...states[Math.min(polls++, states.length - 1)] }));
+      return (r: FakeRequest) => (r.method === 'POST' ? json({ runId: 'run-1', state: 'queued' }, 202) : json({ runId: 'run-1', ...states[Math.min(polls++, states.length - 1)] }));
     };
 
     it('should poll the run until it completed and print how many events it purged and where it archived them', async () => {

@@ -1,35 +1,8 @@
-import { PassThrough } from 'node:stream';
-import { CommandContext } from '../cli.context';
-import { runCli } from '../cli.program';
+import { json, runCliAgainst, type FakeRequest } from '../cli.fixtures';
 import { ExitCode } from '../errors/cli.error';
-import type { FetchLike } from '../http/ledger.client';
 import { formatDuration } from '../output/format';
 
-interface Request {
-  url: URL;
-  method: string;
-  body?: unknown;
-}
-
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-
-/** Runs the CLI in-process against a fake audit API. */
-async function cli(argv: string[], api: (r: Request) => Response) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const requests: Request[] = [];
-  const fetchImpl: FetchLike = async (input, init) => {
-    const r = { url: new URL(input), method: init?.method ?? 'GET', body: init?.body ? JSON.parse(String(init.body)) : undefined };
-    requests.push(r);
-    return api(r);
-  };
-  const code = await runCli(argv, new CommandContext({ stdout, stderr, env: { apiKey: 'alk_test', url: 'http://ledger.test:3200' }, fetch: fetchImpl }));
-  return { code, stdout: out, stderr: err, requests };
-}
+const cli = (argv: string[], api: (r: FakeRequest) => Response) => runCliAgainst(argv, api);
 
 const ESC = '3f2a9c1e-1234-4abc-9def-0123456789ab';
 const summary = { sessionId: 'conv-7', actions: 2, events: 5, byStatus: { executed: 1, failed: 1 }, byRiskLevel: { safe: 2 }, byApprovalDecision: {}, totalDurationMs: 1500, anomalies: 0, firstEventAt: '2026-01-01T00:00:00.000Z', lastEventAt: '2026-01-01T00:01:00.000Z', escalations: { open: 1, acknowledged: 0, resolved: 2, active: [{ escalationId: 'e-9', status: 'open', reason: 'manual' }] } };
