@@ -130,6 +130,22 @@ describe('scheduled reports', () => {
     const put = await system.api('PUT', '/v1/reports', tenant.apiKeys.admin, { frequency: 'weekly', hour: 7, weekday: 1, timezone: 'America/New_York' });
     expect(put.status).toBe(200);
     expect((await system.api('GET', '/v1/reports', tenant.apiKeys.admin)).body).toMatchObject({ schedule: { frequency: 'weekly', hour: 7, weekday: 1, timezone: 'America/New_York', enabled: true } });
+    // The change is in the tenant's ledger (and stored before the report below counts the period's events).
+    type Listed = { items: { event: { resource: unknown; metadata: unknown; changes: unknown } }[] };
+    const recorded = await waitFor(
+      async () => {
+        const listed = await system.api<Listed>('GET', '/v1/events?type=change.recorded&resourceType=report_schedule', tenant.apiKeys.read);
+        return listed.status === 200 && listed.body.items.length > 0 && listed.body.items;
+      },
+      { timeoutMs: 20_000, what: 'the report_schedule change in GET /v1/events' },
+    );
+    expect(recorded.map((r) => r.event)).toEqual([
+      expect.objectContaining({
+        resource: { type: 'report_schedule', id: tenant.tenantId },
+        metadata: expect.objectContaining({ action: 'report_schedule.updated' }),
+        changes: { before: null, after: { frequency: 'weekly', hour: 7, weekday: 1, timezone: 'America/New_York', enabled: true } },
+      }),
+    ]);
     const id = `report-${tenant.tenantId}`;
     await waitFor(async () => (await queue.getJobScheduler(id))?.tz === 'America/New_York', { timeoutMs: 10_000, what: 'the scheduler upserted' });
     const scheduler = (await queue.getJobScheduler(id))!;

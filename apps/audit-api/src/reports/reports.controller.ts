@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import type { ChangeContext } from '../change-log/change-recorder.service';
+import { ChangeCtx } from '../change-log/request-context';
 import { putReportScheduleSchema, reportRunIdParam, startReportRunSchema } from './reports.dto';
 import { ReportsService } from './reports.service';
 
@@ -20,10 +22,10 @@ export class ReportsController {
   }
 
   @Put()
-  @ApiOperation({ summary: 'Set the report schedule: frequency daily|weekly, hour, weekday (weekly), IANA timezone, enabled; the notifier follows it within its reconcile interval' })
+  @ApiOperation({ summary: 'Set the report schedule: frequency daily|weekly, hour, weekday (weekly), IANA timezone, enabled; the notifier follows it within its reconcile interval; the change is recorded in the ledger' })
   @ApiInput({ body: putReportScheduleSchema })
-  put(@CurrentTenant() tenantId: string, @Body() body: unknown) {
-    return this.reports.put(tenantId, parseInput(putReportScheduleSchema, body));
+  put(@CurrentTenant() tenantId: string, @Body() body: unknown, @ChangeCtx() ctx: ChangeContext) {
+    return this.reports.put(tenantId, parseInput(putReportScheduleSchema, body), ctx);
   }
 
   @Post('runs')

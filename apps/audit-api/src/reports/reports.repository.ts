@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ReportFrequency, ReportSchedule } from '@agent-ledger/ledger-stats';
 import { TenantDatabase } from '@agent-ledger/persistence';
+import type { EntityManager } from 'typeorm';
 
 export interface ReportRunRow {
   runId: string;
@@ -28,9 +29,19 @@ export class ReportsRepository {
     return row;
   }
 
-  async saveSchedule(tenantId: string, s: ReportSchedule): Promise<void> {
-    await this.db.query(
-      tenantId,
+  /** Runs `work` in one transaction in the tenant's scope. */
+  transaction<T>(tenantId: string, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.run(tenantId, work);
+  }
+
+  /** The schedule, locked until the transaction ends (concurrent changes are recorded one after the other). */
+  async lockSchedule(m: EntityManager, tenantId: string): Promise<ReportSchedule | undefined> {
+    const [row] = await m.query(`SELECT frequency, hour, weekday, timezone, enabled FROM report_schedules WHERE tenant_id = $1 FOR UPDATE`, [tenantId]);
+    return row;
+  }
+
+  async saveSchedule(m: EntityManager, tenantId: string, s: ReportSchedule): Promise<void> {
+    await m.query(
       `INSERT INTO report_schedules (tenant_id, frequency, hour, weekday, timezone, enabled) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (tenant_id) DO UPDATE SET frequency = $2, hour = $3, weekday = $4, timezone = $5, enabled = $6, updated_at = now()`,
       [tenantId, s.frequency, s.hour, s.weekday, s.timezone, s.enabled],

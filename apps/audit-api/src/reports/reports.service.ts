@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { reportPeriod, type ReportFrequency, type ReportSchedule } from '@agent-ledger/ledger-stats';
 import { ApiError } from '@agent-ledger/runtime';
+import { createLogger } from '@agent-ledger/telemetry';
+import { ChangeRecorder, type ChangeContext } from '../change-log/change-recorder.service';
 import type { PutReportScheduleDto } from './reports.dto';
 import { ReportsRepository, type ReportRunRow } from './reports.repository';
 
@@ -22,16 +24,28 @@ const toRun = (r: ReportRunRow) => ({
 /** Scheduled reports' settings and runs (docs/reports.md); the notifier sends them. */
 @Injectable()
 export class ReportsService {
-  constructor(private readonly repository: ReportsRepository) {}
+  private readonly log = createLogger(ReportsService.name);
+
+  constructor(
+    private readonly repository: ReportsRepository,
+    private readonly changes: ChangeRecorder,
+  ) {}
 
   async get(tenantId: string) {
     const schedule = (await this.repository.findSchedule(tenantId)) ?? null;
     return { schedule, recentRuns: (await this.repository.recentRuns(tenantId, RECENT_RUNS)).map(toRun) };
   }
 
-  async put(tenantId: string, dto: PutReportScheduleDto) {
+  /** Sets the schedule and records the change, before (null when none was set) and after, in the tenant's ledger in the same transaction. */
+  async put(tenantId: string, dto: PutReportScheduleDto, ctx: ChangeContext) {
     const schedule: ReportSchedule = { frequency: dto.frequency, hour: dto.hour, weekday: dto.frequency === 'weekly' ? (dto.weekday ?? null) : null, timezone: dto.timezone, enabled: dto.enabled };
-    await this.repository.saveSchedule(tenantId, schedule);
+    await this.repository.transaction(tenantId, async (m) => {
+      const before = (await this.repository.lockSchedule(m, tenantId)) ?? null;
+      await this.repository.saveSchedule(m, tenantId, schedule);
+      await this.changes.record(m, ctx, { tenantId, resource: { type: 'report_schedule', id: tenantId }, action: 'report_schedule.updated', before, after: schedule });
+    });
+    this.changes.flushSoon();
+    this.log.info({ tenantId, ...schedule }, 'report schedule updated');
     return { schedule };
   }
 
