@@ -123,6 +123,8 @@ describe('escalation triggers and tenant-wide alerts', () => {
     // The cross-field check runs once every field is valid on its own.
     const samples = await system.api<{ error: { field: string } }>('PUT', '/v1/escalation-rules', t.apiKeys.admin, { rules: { tenant_tool_latency: { minSamples: 60, maxSamples: 50 } } });
     expect(samples).toMatchObject({ status: 400, body: { error: { field: '/rules/tenant_tool_latency/minSamples' } } });
+    const scope = await system.api<{ error: { field: string } }>('GET', '/v1/escalations?scope=tenants', t.apiKeys.read);
+    expect({ status: scope.status, field: scope.body.error.field }).toEqual({ status: 400, field: 'scope' });
     const current = await system.api<{ settings: { rules: Record<string, Record<string, unknown>> } }>('GET', '/v1/escalation-rules', t.apiKeys.admin);
     expect(current.body.settings.rules.session_too_complex).toMatchObject({ enabled: true, maxEvents: 5 });
     expect(current.body.settings.rules.tenant_error_rate).toMatchObject({ enabled: false, scope: 'tenant', maxErrorRatePercent: 20, minActions: 20, cooldownMs: 30 * MIN });
@@ -268,8 +270,17 @@ describe('escalation triggers and tenant-wide alerts', () => {
       [hooks[1].data.escalationId, 'open', 1],
       [first.data.escalationId, 'resolved', 2],
     ]);
-    const detail = await system.api<{ history: { event: { scope?: string } }[] }>('GET', `/v1/escalations/${first.data.escalationId}`, t.apiKeys.read);
+    const detail = await system.api<{ scope: string; history: { event: { scope?: string } }[] }>('GET', `/v1/escalations/${first.data.escalationId}`, t.apiKeys.read);
     expect(detail.body.history.map((h) => h.event.scope)).toEqual(['tenant', 'tenant', 'tenant']);
+    expect(detail.body.scope).toBe('tenant');
+    // The list answers the scope and filters on it.
+    type Scoped = { items: { escalationId: string; scope: string }[] };
+    const tenantWide = await system.api<Scoped>('GET', '/v1/escalations?scope=tenant&limit=1000', t.apiKeys.read);
+    expect(tenantWide.body.items.filter((i) => i.escalationId === first.data.escalationId || i.escalationId === hooks[1].data.escalationId).map((i) => i.scope)).toEqual(['tenant', 'tenant']);
+    expect(tenantWide.body.items.every((i) => i.scope === 'tenant')).toBe(true);
+    const sessionOnes = await system.api<Scoped>('GET', '/v1/escalations?scope=session&limit=1000', t.apiKeys.read);
+    expect(sessionOnes.body.items.some((i) => i.escalationId === first.data.escalationId)).toBe(false);
+    expect(sessionOnes.body.items.every((i) => i.scope === 'session')).toBe(true);
   }
 
   it(`should fire each tenant-wide alert (${cases.map((c) => c.reason).join(', ')}) once at its threshold, fold a repeat within the cooldown and notify again after it`, async () => {

@@ -1,4 +1,4 @@
-import { isTenantScopeSession, tenantScopeSessionId, validateEscalationEvent } from './index';
+import { escalationScopeOf, tenantScopeSessionId, validateEscalationEvent } from './index';
 
 const opened = {
   type: 'escalation.opened',
@@ -36,9 +36,8 @@ describe('tenant-scope escalations', () => {
     expect(tenantScopeSessionId('tenant_tool_latency', `${'x'.repeat(190)}a`)).toBe(a);
   });
 
-  it('should tell a tenant-scope session id from a conversation', () => {
-    expect(isTenantScopeSession(tenantScopeSessionId('tenant_change_burst'))).toBe(true);
-    expect(isTenantScopeSession('sess_7')).toBe(false);
-    expect(isTenantScopeSession(null)).toBe(false);
+  it('should tell a tenant-wide alert from a session escalation by its reason, whatever the session id says', () => {
+    expect(['tenant_error_rate', 'tenant_failure_burst', 'tenant_tool_latency', 'tenant_change_burst'].map(escalationScopeOf)).toEqual(['tenant', 'tenant', 'tenant', 'tenant']);
+    expect(['customer_request', 'session_too_long', 'manual', null, undefined].map(escalationScopeOf)).toEqual(['session', 'session', 'session', 'session', 'session']);
   });
 });

@@ -1,6 +1,6 @@
 import { SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
 
-export { ESCALATION_REASONS, SEVERITIES, type EscalationReason, type Severity } from './vocabulary';
+export { ESCALATION_REASONS, escalationScopeOf, SEVERITIES, TENANT_ALERT_REASONS, type EscalationReason, type Severity, type TenantAlertReason } from './vocabulary';
 
 /** Higher is more severe: critical 3, error 2, warning 1, info 0. */
 export function severityRank(severity: Severity): number {
@@ -49,11 +49,6 @@ export function tenantScopeSessionId(reason: EscalationReason, tool?: string): s
   if (full.length <= 200) return full;
   const tail = `~${hash53(tool)}`;
   return full.slice(0, 200 - tail.length) + tail;
-}
-
-/** Whether a session id is the synthetic one of a tenant-scope escalation. */
-export function isTenantScopeSession(sessionId: string | null | undefined): boolean {
-  return !!sessionId && sessionId.startsWith(TENANT_SCOPE_SESSION_PREFIX);
 }
 
 /** A 53-bit string hash (cyrb53) in base 36: no imports, so the dashboard's bundle can share this file. */

@@ -33,6 +33,15 @@ export const ESCALATION_REASONS = [
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
+/** The reasons of tenant-wide alerts: they are about the whole tenant, not one conversation (docs/escalation.md). */
+export const TENANT_ALERT_REASONS = ['tenant_error_rate', 'tenant_failure_burst', 'tenant_tool_latency', 'tenant_change_burst'] as const satisfies readonly EscalationReason[];
+export type TenantAlertReason = (typeof TENANT_ALERT_REASONS)[number];
+
+/** What an escalation is about: one session, or the whole tenant (a tenant-wide alert, told by its reason). */
+export function escalationScopeOf(reason: string | null | undefined): 'session' | 'tenant' {
+  return (TENANT_ALERT_REASONS as readonly (string | null | undefined)[]).includes(reason) ? 'tenant' : 'session';
+}
+
 /** Most severe first. */
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

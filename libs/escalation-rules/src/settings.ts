@@ -1,4 +1,4 @@
-import { SEVERITIES, type EscalationReason, type RiskLevel, type Severity } from '@agent-ledger/contracts';
+import { SEVERITIES, TENANT_ALERT_REASONS, type EscalationReason, type RiskLevel, type Severity, type TenantAlertReason } from '@agent-ledger/contracts';
 import { z } from 'zod';
 
 /** Reasons the worker evaluates (manual escalations come from the API). */
@@ -21,8 +21,7 @@ export const RULE_REASONS = [
 export type RuleReason = (typeof RULE_REASONS)[number];
 
 /** Rules with `scope: tenant`: alerts over a sliding window of all the tenant's events. */
-export const TENANT_ALERT_REASONS = ['tenant_error_rate', 'tenant_failure_burst', 'tenant_tool_latency', 'tenant_change_burst'] as const satisfies readonly RuleReason[];
-export type TenantAlertReason = (typeof TENANT_ALERT_REASONS)[number];
+export { TENANT_ALERT_REASONS, type TenantAlertReason };
 
 export function isTenantAlert(reason: RuleReason): reason is TenantAlertReason {
   return (TENANT_ALERT_REASONS as readonly string[]).includes(reason);

@@ -19,6 +19,7 @@ const listSchema = z
     status: z.enum(['open', 'acknowledged', 'resolved'], { errorMap: () => ({ message: 'status must be one of: open, acknowledged, resolved' }) }).optional(),
     reason: z.enum(ESCALATION_REASONS, { errorMap: () => ({ message: `reason must be one of: ${ESCALATION_REASONS.join(', ')}` }) }).optional(),
     sessionId: text('sessionId', 200).optional(),
+    scope: z.enum(['session', 'tenant'], { errorMap: () => ({ message: 'scope must be one of: session, tenant' }) }).optional(),
     from: instant('from').optional(),
     to: instant('to').optional(),
     limit: limit(1_000, 100),

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TENANT_ALERT_REASONS } from '@agent-ledger/contracts';
 import { TenantDatabase, type EntityManager } from '@agent-ledger/persistence';
 import { Where } from '../queries/query-filters';
 
@@ -26,6 +27,7 @@ export interface EscalationFilter {
   status?: string;
   reason?: string;
   sessionId?: string;
+  scope?: 'session' | 'tenant';
   from?: Date;
   to?: Date;
 }
@@ -43,6 +45,8 @@ export class EscalationsRepository {
     if (f.status) w.add('status = ?', f.status);
     if (f.reason) w.add('reason = ?', f.reason);
     if (f.sessionId) w.add('session_id = ?', f.sessionId);
+    if (f.scope === 'tenant') w.add('reason = ANY(?::text[])', [...TENANT_ALERT_REASONS]);
+    if (f.scope === 'session') w.add('reason <> ALL(?::text[])', [...TENANT_ALERT_REASONS]);
     if (f.from) w.add('opened_at >= ?', f.from);
     if (f.to) w.add('opened_at < ?', f.to);
     if (before) w.add('(opened_at, escalation_id) < (?::timestamptz, ?::uuid)', before.at, before.id);

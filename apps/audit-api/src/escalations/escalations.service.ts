@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@agent-ledger/auth';
-import type { EscalationReason, Severity } from '@agent-ledger/contracts';
+import { escalationScopeOf, type EscalationReason, type Severity } from '@agent-ledger/contracts';
 import { resolveSettings, settingsInputSchema, type EscalationSettingsInput } from '@agent-ledger/escalation-rules';
 import { ApiError } from '@agent-ledger/runtime';
 import { ChangeRecorder, type ChangeContext } from '../change-log/change-recorder.service';
@@ -15,6 +15,8 @@ export function toEscalation(r: EscalationRow) {
   return {
     escalationId: r.escalation_id,
     sessionId: r.session_id,
+    /** `tenant` for a tenant-wide alert (its session id is synthetic), else `session`. */
+    scope: escalationScopeOf(r.reason),
     actionId: r.action_id,
     reason: r.reason,
     severity: r.severity,

@@ -29,6 +29,7 @@ interface ListFlags {
   status?: string;
   reason?: string;
   session?: string;
+  scope?: string;
   limit: number;
   json?: boolean;
 }
@@ -50,10 +51,11 @@ export function registerEscalationsCommand(program: Command, ctx: CommandContext
     .addOption(new Option('--status <status>', 'only escalations in this state').choices(STATUSES))
     .addOption(new Option('--reason <reason>', 'only escalations opened for this reason').choices(ESCALATION_REASONS))
     .option('--session <id>', 'only escalations of this session')
+    .addOption(new Option('--scope <scope>', 'only session escalations, or only tenant-wide alerts').choices(['session', 'tenant']))
     .option('--limit <n>', 'print at most n escalations', integerIn(1, 100_000), 50)
     .option('--json', 'one JSON object per line (JSON lines) instead of a table')
     .action(async (flags: ListFlags, command: Command) => {
-      const query = { status: flags.status, reason: flags.reason, sessionId: flags.session };
+      const query = { status: flags.status, reason: flags.reason, sessionId: flags.session, scope: flags.scope };
       const items = ctx.client(command).paginate('/v1/escalations', query, { max: flags.limit, pageSize: Math.min(flags.limit, 1_000) });
       if (flags.json) {
         for await (const item of items) ctx.out(JSON.stringify(item));

@@ -41,8 +41,14 @@ describe('agent-ledger escalations', () => {
     expect([q.get('status'), q.get('reason'), q.get('limit')]).toEqual(['open', 'action_failed', '5']);
   });
 
-  it('should refuse an unknown status or a malformed id with exit code 2 before any request', async () => {
-    for (const argv of [['escalations', '--status', 'closed'], ['escalations', 'ack', 'not-a-uuid']]) {
+  it('should pass --scope to the API', async () => {
+    const r = await cli(['escalations', '--scope', 'tenant', '--json'], () => json({ items: [], nextCursor: null }));
+    expect(r.code).toBe(ExitCode.Ok);
+    expect(r.requests[0].url.searchParams.get('scope')).toBe('tenant');
+  });
+
+  it('should refuse an unknown status or scope or a malformed id with exit code 2 before any request', async () => {
+    for (const argv of [['escalations', '--status', 'closed'], ['escalations', '--scope', 'global'], ['escalations', 'ack', 'not-a-uuid']]) {
       const r = await cli(argv, () => json({}));
       expect({ argv, code: r.code, requests: r.requests.length }).toEqual({ argv, code: ExitCode.Usage, requests: 0 });
     }

@@ -7,8 +7,7 @@ import { Fact } from '../shared/fact';
 import { formatDateTime, formatDuration } from '../shared/format';
 import { PageHeading } from '../shared/page-heading';
 import { ProblemMessage } from '../shared/problem-message';
-import { humanize } from '../shared/vocabulary';
-import { isTenantScopeSession } from '../../../../libs/contracts/src/escalation-event';
+import { escalationScopeOf, humanize } from '../shared/vocabulary';
 import { filtersToSearch } from '../actions/action-filters';
 import { useAnnounce } from '../shell/announcer';
 import { actionPath, Link } from '../shell/router';
@@ -82,7 +81,7 @@ export function EscalationDetailPage({ id }: { id: string }) {
               </Fact>
               <Fact term="Reason">{e.reason ? humanize(e.reason) : '—'}</Fact>
               <Fact term="Session" mono>
-                {isTenantScopeSession(e.sessionId) ? (
+                {escalationScopeOf(e.reason) === 'tenant' ? (
                   `whole tenant (${e.sessionId})`
                 ) : e.sessionId ? (
                   <Link to={`/actions${filtersToSearch({ sessionId: e.sessionId })}`}>{e.sessionId}</Link>

@@ -6,7 +6,7 @@ import { Badge } from '../shared/badges';
 import { formatDateTime } from '../shared/format';
 import { PageHeading } from '../shared/page-heading';
 import { ProblemMessage } from '../shared/problem-message';
-import { ESCALATION_REASONS, ESCALATION_STATUSES, humanize } from '../shared/vocabulary';
+import { ESCALATION_REASONS, ESCALATION_STATUSES, escalationScopeOf, humanize } from '../shared/vocabulary';
 import { useAnnounce } from '../shell/announcer';
 import { escalationPath, Link, navigate, useLocation } from '../shell/router';
 import { useAsync } from '../shell/use-async';
@@ -81,8 +81,8 @@ export function EscalationsPage() {
                     <td data-label="Severity">
                       <Badge kind="severity" value={e.severity} />
                     </td>
-                    <td data-label="Session" className="mono">
-                      {e.sessionId ?? '—'}
+                    <td data-label="Session" className={escalationScopeOf(e.reason) === 'tenant' ? undefined : 'mono'}>
+                      {escalationScopeOf(e.reason) === 'tenant' ? 'whole tenant' : (e.sessionId ?? '—')}
                     </td>
                     <td data-label="Triggers" className="num">
                       {e.count ?? '—'}
