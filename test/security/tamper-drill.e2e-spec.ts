@@ -31,7 +31,7 @@ interface Case {
  */
 describe('tamper drill', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'checkpoint-witness'], checkpointEveryMs: 600_000 });
-  const names = ['edit', 'delete', 'insert', 'reorder', 'tail', 'tail-and-checkpoints', 'partition', 'control'] as const;
+  const names = ['edit', 'query-column', 'delete', 'insert', 'reorder', 'tail', 'tail-and-checkpoints', 'partition', 'control'] as const;
   const cases = {} as Record<(typeof names)[number], Case>;
   /** audit-api reading the witness; audit-api pointed at a witness that is not there. */
   let withWitness: string;
@@ -131,6 +131,20 @@ describe('tamper drill', () => {
     const answer = await verify(withWitness, c);
 
     expect(answer.body).toMatchObject({ ok: false, status: 'failed', firstFailure: { kind: 'hash_mismatch', partition: c.partition, chainSeq: String(seq) } });
+  });
+
+  it('should name the row and the column when a query column of the typed fields was changed (the filters would lie)', async () => {
+    const c = cases['query-column'];
+    const seq = c.seqs[3];
+    await asAttacker([[`UPDATE audit_events SET agent_name = 'Trusted bot' WHERE ${inChain} AND chain_seq = $3`, [c.tenant.tenantId, c.partition, seq]]]);
+
+    const answer = await verify(withWitness, c);
+
+    expect(answer.body).toMatchObject({
+      ok: false,
+      status: 'failed',
+      firstFailure: { kind: 'derived_mismatch', partition: c.partition, chainSeq: String(seq), reason: 'columns differ from event_json: agent_name' },
+    });
   });
 
   it('should name the row after the gap when a middle row was deleted', async () => {

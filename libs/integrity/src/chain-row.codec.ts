@@ -1,3 +1,4 @@
+import { QUERY_COLUMN_KEYS, type QueryColumns } from './query-columns';
 import type { StoredRow } from './stored-row';
 
 /**
@@ -6,7 +7,7 @@ import type { StoredRow } from './stored-row';
  * and the derived query columns; hashes as lowercase hex, times as RFC 3339, `chainSeq` as a
  * decimal string (a bigint does not fit a JSON number).
  */
-export interface ChainExportRow {
+export interface ChainExportRow extends Partial<QueryColumns> {
   tenantId: string;
   partition: number;
   chainSeq: string;
@@ -54,6 +55,7 @@ export function toChainExportRow(r: StoredRow): ChainExportRow {
     resourceId: r.resourceId,
     occurredAt: iso(r.occurredAt),
     receivedAt: iso(r.receivedAt),
+    ...Object.fromEntries(QUERY_COLUMN_KEYS.filter((k) => r[k] !== undefined).map((k) => [k, r[k]])),
   };
 }
 

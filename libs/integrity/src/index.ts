@@ -33,6 +33,7 @@ export { deriveKey, KEY_PURPOSES, MASTER_KEY_BYTES, MasterKeyring, masterKeyId, 
 export { generateSecrets, generateSigningKeyPair, parseDurationMs, publicKeyOf, rotateMasterKey, rotateSigningKey, type MasterRotation, type SigningRotation } from './key-rotation';
 export { describeWrap, KeyWrapper, WRAP_FORMATS, webhookSecretKeyId, webhookSecretWrapper, type WrapInfo } from './key-wrapper';
 export { deriveColumns, storableText, UnstorableEventError, type DerivedColumns } from './derived-columns';
+export { deriveQueryColumns, QUERY_COLUMN_KEYS, QUERY_COLUMN_NAMES, type QueryColumns } from './query-columns';
 export { STORED_ROW_SQL_COLUMNS, type StoredRow } from './stored-row';
 export { toChainExportRow, type ArchivedRow, type ChainExportRow } from './chain-row.codec';
 export {

@@ -1,9 +1,11 @@
+import type { QueryColumns } from './query-columns';
+
 /**
  * One `audit_events` row as verification reads it: plain values, no ORM. `eventJson` is the stored
  * text byte for byte; the other fields are the row's columns (the derived ones are re-derived from
  * `eventJson` and compared).
  */
-export interface StoredRow {
+export interface StoredRow extends Partial<QueryColumns> {
   tenantId: string;
   eventId: string;
   partition: number;
@@ -52,4 +54,14 @@ export const STORED_ROW_SQL_COLUMNS = [
   'resource_id AS "resourceId"',
   'occurred_at AS "occurredAt"',
   'received_at AS "receivedAt"',
+  // The query columns of the typed fields (QueryColumns); a reader that leaves them out skips their check.
+  'task_id AS "taskId"',
+  'plan_id AS "planId"',
+  'step_id AS "stepId"',
+  'approval_id AS "approvalId"',
+  'message_role AS "messageRole"',
+  'change_action AS "changeAction"',
+  'tool_provider AS "toolProvider"',
+  'agent_name AS "agentName"',
+  'error_message AS "errorMessage"',
 ].join(', ');

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { canonicalJson, type Checkpoint } from '@agent-ledger/contracts';
-import { deriveColumns, GENESIS_HASH, hashEvent, signCheckpoint, verifyChains, type SigningKey, type StoredRow } from './index';
+import { deriveColumns, deriveQueryColumns, GENESIS_HASH, hashEvent, signCheckpoint, verifyChains, type SigningKey, type StoredRow } from './index';
 import { signingKeyId, type TrustedKey } from './signing';
 
 const TENANT = '6f1c2a57-3d4e-4b8a-9c0d-1e2f3a4b5c6d';
@@ -159,6 +159,34 @@ describe(verifyChains.name, () => {
       expect.objectContaining({ kind: 'derived_mismatch', chainSeq: '2', reason: 'columns differ from event_json: tool_name' }),
       expect.objectContaining({ kind: 'derived_mismatch', chainSeq: '3', reason: 'columns differ from event_json: occurred_at' }),
     ]);
+  });
+
+  it('should check the query columns of the typed fields when read: a changed or injected value is derived_mismatch, NULL (rows older than the columns) is not', async () => {
+    const rows = chain(0, 4);
+    rows[0] = { ...rows[0], ...deriveQueryColumns(JSON.parse(rows[0].eventJson)) };
+    rows[1] = { ...rows[1], ...deriveQueryColumns(JSON.parse(rows[1].eventJson)), taskId: 'task-injected' };
+    rows[3] = { ...rows[3], changeAction: 'delete', errorMessage: 'not what happened' };
+
+    const report = await verifyChains(rows, [], key.publicKey);
+
+    expect(report.failures).toEqual([
+      expect.objectContaining({ kind: 'derived_mismatch', chainSeq: '2', reason: 'columns differ from event_json: task_id' }),
+      expect.objectContaining({ kind: 'derived_mismatch', chainSeq: '4', reason: 'columns differ from event_json: change_action, error_message' }),
+    ]);
+  });
+
+  it('should accept NULL query columns where event_json has values (rows recorded before the columns existed)', async () => {
+    const event = { eventId: randomUUID(), tenantId: TENANT, type: 'task.failed', taskId: 't-1', occurredAt: '2026-11-22T10:00:00.123Z', receivedAt: '2026-11-22T10:00:01Z', agent: { id: 'a', name: 'Bot' }, error: { message: 'boom' } };
+    const stored = rowFor(event, 0, 1, GENESIS_HASH);
+    const columns = deriveQueryColumns(event);
+    expect(columns).toMatchObject({ taskId: 't-1', agentName: 'Bot', errorMessage: 'boom' });
+
+    const withNulls = await verifyChains([{ ...stored, ...Object.fromEntries(Object.keys(columns).map((k) => [k, null])) }], [], key.publicKey);
+    const withValues = await verifyChains([{ ...stored, ...columns }], [], key.publicKey);
+    const withOneWrong = await verifyChains([{ ...stored, ...columns, agentName: 'Another bot' }], [], key.publicKey);
+
+    expect([withNulls.failures, withValues.failures]).toEqual([[], []]);
+    expect(withOneWrong.failures).toEqual([expect.objectContaining({ kind: 'derived_mismatch', reason: 'columns differ from event_json: agent_name' })]);
   });
 
   it('should report malformed_event when event_json is not an event even though its hash matches', async () => {

@@ -1,7 +1,6 @@
 import { actionEventsCodec, canonicalJson, printable, type ActionEvent, type DecodeFailureCode } from '@agent-ledger/contracts';
-import { deriveColumns, UnstorableEventError, type DerivedColumns } from '@agent-ledger/integrity';
+import { deriveColumns, deriveQueryColumns, UnstorableEventError, type DerivedColumns, type QueryColumns } from '@agent-ledger/integrity';
 import type { KafkaMessage } from '@agent-ledger/kafka';
-import { eventQueryColumns, type EventQueryColumns } from './event-query-columns';
 
 /**
  * Why a message went to the DLQ; the metric label. The full reason travels in the DLQ header.
@@ -17,7 +16,7 @@ export interface AcceptedMessage {
   message: KafkaMessage;
   event: ActionEvent;
   /** Columns derived from the event (PII encryption does not change them). */
-  columns: DerivedColumns & EventQueryColumns;
+  columns: DerivedColumns & QueryColumns;
 }
 
 export interface RejectedMessage {
@@ -45,7 +44,7 @@ export function intakeMessage(message: KafkaMessage): IntakeResult {
   if (!decoded.ok) return reject(decoded.code, decoded.reason);
   try {
     canonicalJson(decoded.value);
-    return { ok: true, value: { offset, message, event: decoded.value, columns: { ...deriveColumns(decoded.value), ...eventQueryColumns(decoded.value) } } };
+    return { ok: true, value: { offset, message, event: decoded.value, columns: { ...deriveColumns(decoded.value), ...deriveQueryColumns(decoded.value) } } };
   } catch (err) {
     // Pure functions of the message: whatever they throw, they throw on every delivery.
     return reject('unstorable', printable(`cannot be stored: ${err instanceof UnstorableEventError || err instanceof TypeError ? err.message : String(err)}`));

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { QueryColumns } from '@agent-ledger/integrity';
 import { DataSource, type QueryRunner } from '@agent-ledger/persistence';
 import type { ActionRow } from './action-state';
-import type { EventQueryColumns } from './event-query-columns';
 
 /** One `audit_events` row to insert (recorded_at is the transaction time). */
-export interface AuditEventInsert extends EventQueryColumns {
+export interface AuditEventInsert extends QueryColumns {
   tenantId: string;
   eventId: string;
   kafkaOffset: bigint;

@@ -1,5 +1,5 @@
 import type { Checkpoint } from '@agent-ledger/contracts';
-import { deriveColumns, parseStoredCheckpoint, type DerivedColumns, type StoredRow } from '@agent-ledger/integrity';
+import { deriveColumns, parseStoredCheckpoint, QUERY_COLUMN_KEYS, type DerivedColumns, type StoredRow } from '@agent-ledger/integrity';
 
 /**
  * The offline verification input (docs/cli.md, "Offline verification"): one `audit_events` row per
@@ -62,6 +62,8 @@ export function parseChainRow(line: string): StoredRow {
     resourceId: col('resourceId'),
     occurredAt: col('occurredAt') ?? '',
     receivedAt: col('receivedAt') ?? '',
+    // The query columns when the export has them (checked against eventJson), else not checked.
+    ...Object.fromEntries(QUERY_COLUMN_KEYS.filter((k) => k in v).map((k) => [k, v[k]])),
   };
 }
 
