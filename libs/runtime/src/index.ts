@@ -12,4 +12,4 @@ export { instantParam, parseInstant } from './http/instant';
 export { classifyDatabaseError, type DatabaseErrorClass } from './http/database-errors';
 export { InputTextInterceptor } from './http/input-text.interceptor';
 export { JSON_MEDIA_TYPES, type HttpInputOptions } from './http/request-body';
-export { ApiInput, ApiKeyAuth, jsonSchemaOf, setupOpenApi } from './http/openapi';
+export { ApiInput, ApiKeyAuth, ApiOutput, jsonSchemaOf, setupOpenApi, type ResponseSchema } from './http/openapi';

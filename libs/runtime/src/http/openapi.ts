@@ -1,5 +1,5 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, ApiSecurity, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, ApiResponse, ApiSecurity, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ZodObject, ZodRawShape, ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 
@@ -40,6 +40,28 @@ export function ApiInput(inputs: { body?: ZodTypeAny; query?: ZodTypeAny; params
       decorators.push(where === 'query' ? ApiQuery({ name, required, schema: json, description }) : ApiParam({ name, required: true, schema: json, description }));
     }
   }
+  return applyDecorators(...decorators) as MethodDecorator;
+}
+
+/** A response body's schema: a zod schema (converted as for inputs) or a JSON schema object. */
+export type ResponseSchema = ZodTypeAny | JsonSchema;
+
+function isZod(schema: ResponseSchema): schema is ZodTypeAny {
+  return typeof (schema as { safeParse?: unknown }).safeParse === 'function';
+}
+
+/**
+ * Documents an endpoint's successful answers: status → body schema (or `null` for an empty body,
+ * e.g. 204), with a description. The error answers (4xx/5xx, the `Error` shape) are added to every
+ * operation by setupOpenApi, so they are not repeated here.
+ */
+export function ApiOutput(responses: Record<number, { schema: ResponseSchema | null; description: string; contentType?: string }>): MethodDecorator {
+  const decorators = Object.entries(responses).map(([status, r]) => {
+    if (r.schema === null) return ApiResponse({ status: Number(status), description: r.description });
+    const schema = isZod(r.schema) ? jsonSchemaOf(r.schema) : r.schema;
+    if (r.contentType) return ApiResponse({ status: Number(status), description: r.description, content: { [r.contentType]: { schema } } });
+    return ApiResponse({ status: Number(status), description: r.description, schema });
+  });
   return applyDecorators(...decorators) as MethodDecorator;
 }
 
