@@ -3,3 +3,4 @@ export { httpStatus, waitFor } from './wait';
 export { runToExit, ServiceProcess, SERVICES, WORKSPACE_ROOT, type ServiceName } from './service-process';
 export { anActionEvent, anActionEventInput } from './builders';
 export { freePort, LedgerSystem, serviceDatabaseUrl, type HttpAnswer, type LedgerSystemOptions, type TestTenant } from './ledger-system';
+export { expectResponseMatchesOpenApi, LINE_MEDIA_TYPES, matchPathTemplate, type OpenApiDocument } from './openapi-response-check';
