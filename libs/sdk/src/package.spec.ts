@@ -24,12 +24,18 @@ describe('@agent-ledger/sdk package', () => {
     expect(pkg.dependencies ?? {}).not.toHaveProperty('kafkajs');
   });
 
-  it('should point main and types at the build output when built with tsconfig.lib.json', () => {
-    // rootDir is libs/, so libs/sdk/src/index.ts compiles to <outDir>/sdk/src/index.js.
-    expect(buildConfig.compilerOptions).toMatchObject({ rootDir: '..', outDir: 'dist', declaration: true });
-    expect(pkg.main).toBe('./dist/sdk/src/index.js');
-    expect(pkg.types).toBe('./dist/sdk/src/index.d.ts');
+  it('should point main and types at the bundle and its declarations when built with build.mjs', () => {
+    // build.mjs writes the esbuild bundle to dist/index.js and the reachable declarations under dist/.
+    expect(readFileSync(join(root, 'build.mjs'), 'utf8')).toContain("outfile: path.join(dist, 'index.js')");
+    expect(buildConfig.compilerOptions).toMatchObject({ rootDir: '..', declaration: true });
+    expect(pkg.main).toBe('./dist/index.js');
+    expect(pkg.types).toBe('./dist/index.d.ts');
     expect(pkg.exports['.']).toEqual({ types: pkg.types, default: pkg.main });
-    expect(pkg.files).toEqual(expect.arrayContaining(['dist/**/*.js', 'dist/**/*.d.ts', 'README.md']));
+    expect(pkg.files).toEqual(['dist/index.js', 'dist/**/*.d.ts', 'README.md']);
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  });
+
+  it('should keep ajv and ajv-formats as the only runtime dependencies when bundled', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['ajv', 'ajv-formats']);
   });
 });
