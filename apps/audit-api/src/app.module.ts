@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import { AuthModule } from '@agent-ledger/auth';
 import { TENANT_APP_ROLE, tenantRoleUrl } from '@agent-ledger/persistence';
 import { InfraModule } from '@agent-ledger/runtime';
@@ -28,6 +29,7 @@ export class AppModule {
           serviceName: 'audit-api',
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: config.KAFKA_CLIENT_ID,
+          kafkaSecurity: kafkaSecurityOf(config),
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
           tenantDatabaseUrl: config.TENANT_DATABASE_URL ?? tenantRoleUrl(config.DATABASE_URL, TENANT_APP_ROLE),

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { AuditProjectorConfig } from './config/audit-projector.config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
@@ -17,6 +18,7 @@ export class AppModule {
           serviceName: 'audit-projector',
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: config.KAFKA_CLIENT_ID,
+          kafkaSecurity: kafkaSecurityOf(config),
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
           dbPoolSize: config.AUDIT_PROJECTOR_DB_POOL_SIZE,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import type { WitnessConfig } from './config/witness.config';
 import { CheckpointsConsumerModule } from './consumer/checkpoints-consumer.module';
 import { CheckpointsHttpModule } from './http/checkpoints-http.module';
@@ -11,7 +12,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        KafkaInfraModule.forRoot({ serviceName: 'checkpoint-witness', kafkaBrokers: config.KAFKA_BROKERS, kafkaClientId: config.KAFKA_CLIENT_ID }),
+        KafkaInfraModule.forRoot({ serviceName: 'checkpoint-witness', kafkaBrokers: config.KAFKA_BROKERS, kafkaClientId: config.KAFKA_CLIENT_ID, kafkaSecurity: kafkaSecurityOf(config) }),
         WitnessConfigModule.forRoot(config),
         CheckpointsConsumerModule,
         CheckpointsHttpModule,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { EscalationWorkerConfig } from './config/escalation-worker.config';
 import { EscalationModule } from './escalation/escalation.module';
@@ -13,6 +14,7 @@ export class AppModule {
           serviceName: 'escalation-worker',
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: config.KAFKA_CLIENT_ID,
+          kafkaSecurity: kafkaSecurityOf(config),
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
         }),

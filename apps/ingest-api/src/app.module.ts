@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import { AuthModule, type RateLimitedRequest } from '@agent-ledger/auth';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { IngestApiConfig } from './config/ingest-api.config';
@@ -20,6 +21,7 @@ export class AppModule {
           serviceName: 'ingest-api',
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: config.KAFKA_CLIENT_ID,
+          kafkaSecurity: kafkaSecurityOf(config),
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
           databaseRequiredForReadiness: false,

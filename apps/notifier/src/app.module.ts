@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { NotifierConfig } from './config/notifier.config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -19,6 +20,7 @@ export class AppModule {
           serviceName: 'notifier',
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: config.KAFKA_CLIENT_ID,
+          kafkaSecurity: kafkaSecurityOf(config),
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
         }),

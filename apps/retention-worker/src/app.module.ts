@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { kafkaSecurityOf } from '@agent-ledger/config';
 import { InfraModule } from '@agent-ledger/runtime';
 import { ARCHIVE_STORE } from './archive/archive-store.token';
 import { archiveStoreOf, type RetentionConfig } from './config/retention.config';
@@ -18,6 +19,7 @@ export class AppModule {
           serviceName: 'retention-worker',
           kafkaBrokers: config.KAFKA_BROKERS,
           kafkaClientId: config.KAFKA_CLIENT_ID,
+          kafkaSecurity: kafkaSecurityOf(config),
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
           dbPoolSize: 4,

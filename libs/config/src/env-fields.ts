@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSecurityEnv } from './kafka-env';
 
 const required = (name: string) => ({ required_error: `${name} is required` });
 
@@ -37,13 +38,14 @@ export const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** Environment shared by every service: identity, HTTP bind address, and the three connections. */
+/** Environment shared by every service: identity, HTTP bind address, and the three connections (Kafka with its security). */
 export const commonEnv = {
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   HOST: z.string().default('127.0.0.1'),
   KAFKA_BROKERS: kafkaBrokers,
   KAFKA_CLIENT_ID: z.string().optional(),
+  ...kafkaSecurityEnv,
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),

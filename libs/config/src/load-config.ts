@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refuseDevelopmentSecrets } from './development-secrets';
+import { kafkaSecurityProblems } from './kafka-env';
 
 /** Raised when the environment does not satisfy a service's configuration schema. */
 export class ConfigValidationError extends Error {
@@ -24,7 +25,8 @@ export interface LoadConfigOptions {
  * Parses and validates the environment once, at boot. Every problem is reported at once,
  * naming the variable; values are never echoed (they may be secrets). With NODE_ENV=production,
  * published development secrets and missing required keys are problems too
- * ({@link refuseDevelopmentSecrets}).
+ * ({@link refuseDevelopmentSecrets}). A schema with the Kafka security variables also gets their
+ * combined checks ({@link kafkaSecurityProblems}).
  */
 export function loadConfig<S extends z.ZodTypeAny>(
   service: string,
@@ -38,6 +40,8 @@ export function loadConfig<S extends z.ZodTypeAny>(
   }
   const problems =
     normalized.NODE_ENV === 'production' ? refuseDevelopmentSecrets(normalized, envVariableNames(schema), options.requiredInProduction) : [];
+  // The Kafka security variables are checked together wherever a schema reads them (every service, ensure-topics).
+  if (readsKafkaSecurity(schema)) problems.push(...kafkaSecurityProblems(normalized));
   const result = schema.safeParse(normalized);
   if (result.success && !problems.length) return result.data;
   for (const issue of result.success ? [] : result.error.issues) {
@@ -53,4 +57,12 @@ export function envVariableNames(schema: z.ZodTypeAny): string[] {
   while (s instanceof z.ZodEffects) s = s.innerType();
   if (s instanceof z.ZodObject) return Object.keys(s.shape).sort();
   throw new Error('envVariableNames expects an object schema');
+}
+
+function readsKafkaSecurity(schema: z.ZodTypeAny): boolean {
+  try {
+    return envVariableNames(schema).includes('KAFKA_SSL');
+  } catch {
+    return false;
+  }
 }

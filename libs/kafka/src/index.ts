@@ -1,4 +1,5 @@
 export { createKafka, type KafkaConnectionOptions } from './kafka-client';
+export { kafkaSecurityFromConfig, summarizeKafkaSecurity, type KafkaSecurity, type KafkaSecuritySummary } from './kafka-security';
 export { describeCluster, ensureTopics, ledgerTopics, type TopicSpec } from './topic-admin';
 export { LedgerProducer, producerStateLost, type OutgoingMessage } from './producer';
 export { CoalescingSender, SenderBusyError, SendTimeoutError, type CoalescingSenderOptions } from './coalescing-sender';

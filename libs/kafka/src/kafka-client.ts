@@ -1,5 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { KafkaSecurityConfig } from '@agent-ledger/config';
 import { createLogger } from '@agent-ledger/telemetry';
+import { kafkaSecurityFromConfig, summarizeKafkaSecurity } from './kafka-security';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
@@ -8,6 +10,11 @@ export interface KafkaConnectionOptions {
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   retries?: number;
+  /**
+   * TLS and SASL from the KAFKA_SSL_* / KAFKA_SASL_* variables (libs/config `kafkaSecurityEnv`);
+   * without it, or with KAFKA_SSL=false and no mechanism, the connection is PLAINTEXT.
+   */
+  security?: KafkaSecurityConfig;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -28,8 +35,17 @@ function logCreator() {
   };
 }
 
+/**
+ * The one place a Kafka client is built: every service, consumer, producer and CLI tool goes
+ * through it, so the connection's security is applied here (docs/kafka-security.md).
+ */
 export function createKafka(opts: KafkaConnectionOptions): Kafka {
+  const security = opts.security ? kafkaSecurityFromConfig(opts.security) : {};
+  if (security.ssl || security.sasl) {
+    createLogger('Kafka').info({ clientId: opts.clientId, security: summarizeKafkaSecurity(security, opts.security) }, 'kafka client with TLS/SASL');
+  }
   const config: KafkaConfig = {
+    ...security,
     clientId: opts.clientId,
     brokers: opts.brokers,
     connectionTimeout: opts.connectionTimeoutMs ?? 3_000,

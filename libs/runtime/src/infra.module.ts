@@ -1,4 +1,5 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { KafkaSecurityConfig } from '@agent-ledger/config';
 import { createKafka, type Kafka } from '@agent-ledger/kafka';
 import { connectedRole, createLedgerDataSource, DataSource, judgeConnectedRole, pingDatabase, productionRuntime, TenantDatabase } from '@agent-ledger/persistence';
 import { createLogger } from '@agent-ledger/telemetry';
@@ -15,6 +16,8 @@ export interface InfraOptions {
   serviceName: string;
   kafkaBrokers: string[];
   kafkaClientId?: string;
+  /** TLS and SASL of the Kafka connection (the service's KAFKA_SSL_* / KAFKA_SASL_* settings). */
+  kafkaSecurity?: KafkaSecurityConfig;
   databaseUrl: string;
   redisUrl: string;
   dbPoolSize?: number;
@@ -78,7 +81,7 @@ export class InfraModule {
         ReadinessService,
         {
           provide: KAFKA,
-          useFactory: () => createKafka({ brokers: opts.kafkaBrokers, clientId: opts.kafkaClientId ?? opts.serviceName }),
+          useFactory: () => createKafka({ brokers: opts.kafkaBrokers, clientId: opts.kafkaClientId ?? opts.serviceName, security: opts.kafkaSecurity }),
         },
         {
           provide: DataSource,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { commonEnv, loadConfig, port } from '@agent-ledger/config';
+import { commonEnv, kafkaSecurityEnv, loadConfig, port } from '@agent-ledger/config';
 import { z } from 'zod';
 import { parseTrustedKeyList, type TrustedKeySet } from '../verification/trusted-keys';
 
@@ -13,6 +13,7 @@ export const envSchema = z.object({
   HOST: commonEnv.HOST,
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
   KAFKA_CLIENT_ID: commonEnv.KAFKA_CLIENT_ID,
+  ...kafkaSecurityEnv,
   SHUTDOWN_TIMEOUT_MS: commonEnv.SHUTDOWN_TIMEOUT_MS,
   OTEL_EXPORTER_OTLP_ENDPOINT: commonEnv.OTEL_EXPORTER_OTLP_ENDPOINT,
   CHECKPOINT_WITNESS_PORT: port(DEFAULT_PORT),

@@ -1,4 +1,5 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { KafkaSecurityConfig } from '@agent-ledger/config';
 import { createKafka, type Kafka } from '@agent-ledger/kafka';
 import { HealthController, KAFKA, KafkaProbe, ReadinessService } from '@agent-ledger/runtime';
 
@@ -30,13 +31,13 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class KafkaInfraModule {
-  static forRoot(opts: { serviceName: string; kafkaBrokers: string[]; kafkaClientId?: string }): DynamicModule {
+  static forRoot(opts: { serviceName: string; kafkaBrokers: string[]; kafkaClientId?: string; kafkaSecurity?: KafkaSecurityConfig }): DynamicModule {
     return {
       module: KafkaInfraModule,
       controllers: [HealthController],
       providers: [
         ReadinessService,
-        { provide: KAFKA, useFactory: () => createKafka({ brokers: opts.kafkaBrokers, clientId: opts.kafkaClientId ?? opts.serviceName }) },
+        { provide: KAFKA, useFactory: () => createKafka({ brokers: opts.kafkaBrokers, clientId: opts.kafkaClientId ?? opts.serviceName, security: opts.kafkaSecurity }) },
         KafkaLifecycle,
       ],
       exports: [KAFKA, ReadinessService],

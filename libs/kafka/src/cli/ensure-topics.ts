@@ -1,12 +1,12 @@
 /* Creates the ledger's topics if missing: `node dist/libs/kafka/src/cli/ensure-topics.js`. */
-import { ConfigValidationError } from '@agent-ledger/config';
+import { ConfigValidationError, kafkaSecurityOf } from '@agent-ledger/config';
 import { createKafka } from '../kafka-client';
 import { ensureTopics, ledgerTopics } from '../topic-admin';
 import { loadTopicsConfig } from '../config/topics.config';
 
 async function main(): Promise<void> {
   const cfg = loadTopicsConfig();
-  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'agent-ledger-topics' });
+  const kafka = createKafka({ brokers: cfg.KAFKA_BROKERS, clientId: 'agent-ledger-topics', security: kafkaSecurityOf(cfg) });
   const result = await ensureTopics(
     kafka,
     ledgerTopics({

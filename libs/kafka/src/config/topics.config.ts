@@ -1,8 +1,9 @@
-import { kafkaBrokers, loadConfig } from '@agent-ledger/config';
+import { kafkaBrokers, kafkaSecurityEnv, loadConfig } from '@agent-ledger/config';
 import { z } from 'zod';
 
 export const topicsEnvSchema = z.object({
   KAFKA_BROKERS: kafkaBrokers,
+  ...kafkaSecurityEnv,
   ACTION_EVENTS_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   ESCALATIONS_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
