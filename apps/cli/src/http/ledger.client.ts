@@ -1,7 +1,7 @@
 import { ApiResponseError, CliError, ExitCode, fromFetchError, parseApiErrorBody } from '../errors/cli.error';
 import type { Connection } from '../config/cli.config';
 
-export const CLI_VERSION = '0.1.0';
+export const CLI_VERSION = '0.2.0';
 
 export type QueryValue = string | number | boolean | undefined | null;
 export type Query = Record<string, QueryValue>;
