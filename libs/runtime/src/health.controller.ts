@@ -1,9 +1,27 @@
 import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { metricsRegistry } from '@agent-ledger/telemetry';
 import type { Response } from 'express';
+import { ApiOutput } from './http/openapi';
 import { ReadinessService } from './readiness.service';
 
+/** The checks of a health answer: one per connection or worker, with how long it took. */
+const checksSchema = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['ok', 'ms'],
+    additionalProperties: false,
+    properties: { ok: { type: 'boolean' }, error: { type: 'string' }, ms: { type: 'number', minimum: 0 }, required: { const: false, description: 'Reported, not deciding readiness' } },
+  },
+};
+const liveSchema = { type: 'object', required: ['status', 'checks'], additionalProperties: false, properties: { status: { enum: ['ok', 'unavailable'] }, checks: checksSchema } };
+const readySchema = { ...liveSchema, required: ['status', 'ready', 'checks'], properties: { ...liveSchema.properties, ready: { type: 'boolean' } } };
+
+/** Health and metrics take no key (an empty security requirement in the OpenAPI document). */
 @Controller()
+@ApiTags('health')
+@ApiSecurity({})
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
@@ -12,6 +30,10 @@ export class HealthController {
    * crashed and could not be recreated for its bound): 503 asks the orchestrator for a restart.
    */
   @Get('health/live')
+  @ApiOutput({
+    200: { schema: liveSchema, description: 'Alive (status ok)' },
+    503: { schema: liveSchema, description: 'A worker is down beyond repair (status unavailable): restart the process' },
+  })
   async live(@Res() res: Response): Promise<void> {
     const report = await this.readiness.live();
     res.status(report.ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: report.ready ? 'ok' : 'unavailable', checks: report.checks });
@@ -19,12 +41,17 @@ export class HealthController {
 
   /** 200 only when every connection the service needs works. */
   @Get('health/ready')
+  @ApiOutput({
+    200: { schema: readySchema, description: 'Every connection the service needs works' },
+    503: { schema: readySchema, description: 'Not ready (status unavailable), with the failing checks' },
+  })
   async ready(@Res() res: Response): Promise<void> {
     const report = await this.readiness.report();
     res.status(report.ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: report.ready ? 'ok' : 'unavailable', ...report });
   }
 
   @Get('metrics')
+  @ApiOutput({ 200: { schema: { type: 'string' }, contentType: 'text/plain', description: 'Prometheus metrics (text exposition format)' } })
   @Header('Cache-Control', 'no-store')
   async metrics(@Res() res: Response): Promise<void> {
     res.setHeader('Content-Type', metricsRegistry.contentType);

@@ -1,12 +1,13 @@
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
-import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiInput, ApiKeyAuth, ApiOutput, parseInput } from '@agent-ledger/runtime';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ChangeCtx } from '../change-log/request-context';
 import type { ChangeContext } from '../change-log/change-recorder.service';
 import { PiiAccess } from './pii-access';
 import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
+import { erasureResultSchema, subjectExportSchema } from './privacy.responses';
 import { PrivacyService } from './privacy.service';
 
 const subjectParam = z.object({ subjectId: z.string().min(1, 'subjectId must not be empty').max(200, 'subjectId must be at most 200 characters') });
@@ -23,6 +24,7 @@ export class PrivacyController {
   @HttpCode(200)
   @ApiOperation({ summary: "Crypto-shred a subject's PII (scope admin); the chains still verify" })
   @ApiInput({ params: subjectParam })
+  @ApiOutput({ 200: { schema: erasureResultSchema, description: 'The erasure (idempotent: an erased subject answers the same erasedAt)' } })
   erase(@CurrentTenant() tenantId: string, @Param() params: Record<string, string>, @ChangeCtx() ctx: ChangeContext) {
     return this.privacy.erase(tenantId, parseInput(subjectParam, params, 'params').subjectId, ctx);
   }
@@ -31,6 +33,7 @@ export class PrivacyController {
   @Get(':subjectId/export')
   @ApiOperation({ summary: 'Everything stored about a subject (scope admin); PII opened where not erased with scope pii, else redacted' })
   @ApiInput({ params: subjectParam })
+  @ApiOutput({ 200: { schema: subjectExportSchema, contentType: 'application/json', description: "The subject's key status and every stored event naming it (a download)" } })
   async export(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Param() params: Record<string, string>, @Res() res: DownloadResponse): Promise<void> {
     const { subjectId } = parseInput(subjectParam, params, 'params');
     await sendDownload(res, { contentType: 'application/json; charset=utf-8', filename: `subject-${encodeURIComponent(subjectId)}.json` }, this.document(tenantId, subjectId, pii));
