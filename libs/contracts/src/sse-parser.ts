@@ -1,3 +1,5 @@
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+
 /** One server-sent event (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
 export interface ServerSentEvent {
   /** `event:` field; "message" when absent. */
@@ -8,74 +10,37 @@ export interface ServerSentEvent {
 }
 
 /**
- * Incremental parser of a `text/event-stream` body: feed it chunks as they arrive, it returns the
- * complete events. Comments (`: …`, used as heartbeats) are skipped; `retry:` updates
- * {@link retryMs}; `lastEventId` persists across events as the spec says, for Last-Event-ID.
+ * Incremental reader of a `text/event-stream` body: feed it chunks as they arrive (bytes or text),
+ * it returns the complete events. The parsing is eventsource-parser's; this class adds the UTF-8
+ * decoding of byte chunks (a character may be split between chunks), the "message" default of the
+ * event name, {@link lastEventId} kept across events for Last-Event-ID, and the `retry:` delay in
+ * {@link retryMs}. Comments (`: …`, used as heartbeats) and unknown fields are skipped.
  */
 export class SseParser {
   lastEventId: string | undefined;
   retryMs: number | undefined;
-  private buffer = '';
-  private data: string[] = [];
-  private eventType = '';
-  private eventId: string | undefined;
-  private sawField = false;
   private readonly decoder = new TextDecoder('utf-8');
+  private readonly parser: EventSourceParser;
+  private pending: ServerSentEvent[] = [];
+
+  constructor() {
+    this.parser = createParser({
+      onEvent: (message) => this.pending.push(this.toEvent(message)),
+      onRetry: (ms) => {
+        this.retryMs = ms;
+      },
+    });
+  }
 
   feed(chunk: Uint8Array | string): ServerSentEvent[] {
-    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    const events: ServerSentEvent[] = [];
-    for (;;) {
-      const m = /\r\n|\r|\n/.exec(this.buffer);
-      if (!m) break;
-      // A lone \r at the very end may be the first half of \r\n: wait for the next chunk.
-      if (m[0] === '\r' && m.index === this.buffer.length - 1) break;
-      const line = this.buffer.slice(0, m.index);
-      this.buffer = this.buffer.slice(m.index + m[0].length);
-      const event = this.line(line);
-      if (event) events.push(event);
-    }
+    this.parser.feed(typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
+    const events = this.pending;
+    this.pending = [];
     return events;
   }
 
-  private line(line: string): ServerSentEvent | undefined {
-    if (line === '') return this.dispatch();
-    if (line.startsWith(':')) return undefined;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    switch (field) {
-      case 'data':
-        this.data.push(value);
-        this.sawField = true;
-        break;
-      case 'event':
-        this.eventType = value;
-        this.sawField = true;
-        break;
-      case 'id':
-        if (!value.includes('\0')) {
-          this.eventId = value;
-          this.lastEventId = value;
-        }
-        break;
-      case 'retry':
-        if (/^\d+$/.test(value)) this.retryMs = Number(value);
-        break;
-      default:
-        break;
-    }
-    return undefined;
-  }
-
-  private dispatch(): ServerSentEvent | undefined {
-    const event: ServerSentEvent | undefined =
-      this.sawField && this.data.length ? { event: this.eventType || 'message', data: this.data.join('\n'), ...(this.eventId !== undefined ? { id: this.eventId } : {}) } : undefined;
-    this.data = [];
-    this.eventType = '';
-    this.eventId = undefined;
-    this.sawField = false;
-    return event;
+  private toEvent(message: EventSourceMessage): ServerSentEvent {
+    if (message.id !== undefined) this.lastEventId = message.id;
+    return { event: message.event || 'message', data: message.data, ...(message.id !== undefined ? { id: message.id } : {}) };
   }
 }
