@@ -6,6 +6,7 @@ describe('csv', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    expect(csvCell('carriage\rreturn')).toBe('"carriage\rreturn"');
     expect(csvCell(undefined)).toBe('');
     expect(csvCell(42)).toBe('42');
   });
@@ -20,5 +21,10 @@ describe('csv', () => {
       { header: 'note', value: (r: unknown) => (r as { note?: string }).note },
     ];
     expect(toCsv(columns, [{ id: 'a', note: 'x, y' }, { id: 'b' }])).toBe('id,note\r\na,"x, y"\r\nb,\r\n');
+  });
+
+  it('should write objects as JSON text and keep a formula inside quotes neutralized', () => {
+    const columns = [{ header: 'value', value: (r: unknown) => r }];
+    expect(toCsv(columns, [{ a: 1 }, '=SUM("A1")'])).toBe('value\r\n"{""a"":1}"\r\n"\'=SUM(""A1"")"\r\n');
   });
 });

@@ -1,27 +1,39 @@
+import { stringify, type Options } from 'csv-stringify/sync';
 import { text } from './format';
 
 /**
- * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break; a cell that a
- * spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is prefixed
- * with an apostrophe so it is shown as text.
+ * CSV as RFC 4180 with CRLF line ends, written by csv-stringify: a cell is quoted when it holds a
+ * comma, a quote or any line break (CR or LF alone too); a cell a spreadsheet would run as a formula
+ * (starting with =, +, -, @, tab or carriage return) gets an apostrophe in front so it shows as text.
  */
-export function csvCell(value: unknown): string {
-  let s = value === undefined || value === null ? '' : typeof value === 'string' ? value : text(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+const CSV_OPTIONS: Options = { record_delimiter: 'windows', escape_formulas: true, quoted_match: /[\r\n]/ };
+
+type Column = { header: string; value: (row: unknown) => unknown };
+
+function cellText(value: unknown): string {
+  return value === undefined || value === null ? '' : typeof value === 'string' ? value : text(value);
 }
 
-/** Header and rows as CSV text with CRLF line ends (RFC 4180). */
-export function toCsv(columns: readonly { header: string; value: (row: unknown) => unknown }[], rows: Iterable<unknown>): string {
-  let out = columns.map((c) => csvCell(c.header)).join(',') + '\r\n';
+function line(cells: unknown[]): string {
+  return stringify([cells.map(cellText)], CSV_OPTIONS);
+}
+
+/** One CSV cell, quoted and formula-safe as in a row. */
+export function csvCell(value: unknown): string {
+  return line([value]).slice(0, -2);
+}
+
+/** Header and rows as CSV text. */
+export function toCsv(columns: readonly Column[], rows: Iterable<unknown>): string {
+  let out = csvHeader(columns);
   for (const row of rows) out += csvRow(columns, row);
   return out;
 }
 
 export function csvHeader(columns: readonly { header: string }[]): string {
-  return columns.map((c) => csvCell(c.header)).join(',') + '\r\n';
+  return line(columns.map((c) => c.header));
 }
 
 export function csvRow(columns: readonly { value: (row: unknown) => unknown }[], row: unknown): string {
-  return columns.map((c) => csvCell(c.value(row))).join(',') + '\r\n';
+  return line(columns.map((c) => c.value(row)));
 }
