@@ -24,6 +24,8 @@ export const PUBLISHED_DEVELOPMENT_SECRETS: readonly string[] = [
   'local-dev-notifier-password',
   'local-dev-api-password',
   'local-dev-retention-password',
+  // KAFKA_SASL_PASSWORD of the local broker's SASL user (scripts/stack.sh, .stack/env).
+  'local-dev-kafka-password',
 ];
 
 export interface ConfigProblem {
