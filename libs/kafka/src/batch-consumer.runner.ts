@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { createLogger, gauge } from '@agent-ledger/telemetry';
+import { createLogger, gauge, withConsumerBatchSpan } from '@agent-ledger/telemetry';
 import type { PartitionBatch, StoredOffset } from './consumer-host.types';
 
 export interface BatchConsumerOptions {
@@ -87,13 +87,8 @@ export class BatchConsumerRunner {
         for (;;) {
           if (!isRunning() || isStale()) return;
           try {
-            await this.opts.handleBatch({
-              topic: batch.topic,
-              partition: batch.partition,
-              messages: batch.messages,
-              highWatermark: batch.highWatermark,
-              heartbeat,
-            });
+            const handle = () => this.opts.handleBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, highWatermark: batch.highWatermark, heartbeat });
+            await withConsumerBatchSpan({ topic: batch.topic, partition: batch.partition, groupId: this.opts.groupId, messages: batch.messages }, handle);
             break;
           } catch (err) {
             this.log.warn({ err, topic: batch.topic, partition: batch.partition, retryInMs: delay }, 'batch failed; retrying');

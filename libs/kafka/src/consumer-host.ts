@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { counter, createLogger } from '@agent-ledger/telemetry';
+import { counter, createLogger, withConsumerBatchSpan } from '@agent-ledger/telemetry';
 import type { ConsumerHostOptions, Rejection } from './consumer-host.types';
 import { DlqPublisher } from './dlq';
 import { classifyError, errorCode, errorReason, type ErrorClass } from './error-classification';
@@ -214,7 +214,8 @@ export class ConsumerHost {
       await this.dlq.publish(rejections.map((r) => ({ topic, partition, message: r.message, reason: r.reason, code: r.code, errorClass: r.errorClass ?? 'invalid', group: this.opts.groupId })));
     };
     try {
-      await applyInOrder(batch.messages, {
+      // One CONSUMER span per batch, linked to each message's producer span; the handler runs inside it.
+      await withConsumerBatchSpan({ topic, partition, groupId: this.opts.groupId, messages: batch.messages }, () => applyInOrder(batch.messages, {
         handle: (messages) => this.opts.handle({ topic, partition, messages, highWatermark, heartbeat, deadLetter }),
         classify: (err) => this.classify(err),
         deadLetter: async (message, err, cls) => {
@@ -244,7 +245,7 @@ export class ConsumerHost {
         sleep,
         maxAttempts: this.opts.maxAttempts ?? 5,
         backoff: this.opts.retry ?? { initialMs: 200, maxMs: 5_000 },
-      });
+      }));
     } catch (err) {
       // Only membership errors and commit failures get here: the batch stays uncommitted and kafkajs
       // rejoins or retries; repeated membership errors recreate the consumer.

@@ -27,7 +27,8 @@ export function producerStateLost(err: unknown): boolean {
 
 /**
  * An idempotent producer with acks=all: a send resolves only once every in-sync replica has the
- * messages, and retries never duplicate them. The active W3C trace context is added to headers.
+ * messages, and retries never duplicate them. The active W3C trace context is added to the headers
+ * of a message that carries none.
  * When the broker has lost the producer's sequence state, the failed send is reported and the
  * producer replaced, so the next send (the caller's retry) goes out under a new producer id.
  */
@@ -103,7 +104,8 @@ export class LedgerProducer {
         key: m.key,
         value: m.value,
         partition: m.partition,
-        headers: injectTraceHeaders({ ...(m.headers ?? {}) }) as IHeaders,
+        // A message that names its trace context keeps it (e.g. one span per event at ingest); the others get the active one.
+        headers: (m.headers?.traceparent ? { ...m.headers } : injectTraceHeaders({ ...(m.headers ?? {}) })) as IHeaders,
       })),
     }).catch((err: unknown) => {
       if (producerStateLost(err)) this.replace(producer);

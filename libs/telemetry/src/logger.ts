@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { LOG_SERIALIZERS } from './log-serializers';
+import { activeTraceIds } from './tracing';
 
 /**
  * Paths that never reach a log line: secrets, and the places an event payload or a statement's
@@ -16,7 +17,11 @@ export const LOG_REDACT_PATHS = [
 
 let root: Logger | undefined;
 
-/** The process-wide structured logger (JSON lines on stdout, or `destination` in tests). */
+/**
+ * The process-wide structured logger (JSON lines on stdout, or `destination` in tests). A line
+ * written while a span is active carries its `trace_id`, `span_id` and `trace_flags` (the field
+ * names of OpenTelemetry's log data model), so logs and traces join on the trace id.
+ */
 export function rootLogger(options: { service?: string; level?: string; destination?: pino.DestinationStream } = {}): Logger {
   if (!root || options.service || options.destination) {
     const settings: pino.LoggerOptions = {
@@ -25,6 +30,7 @@ export function rootLogger(options: { service?: string; level?: string; destinat
       redact: { paths: LOG_REDACT_PATHS, censor: '[REDACTED]' },
       serializers: LOG_SERIALIZERS,
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: activeTraceIds,
     };
     root = options.destination ? pino(settings, options.destination) : pino(settings);
   }

@@ -55,9 +55,9 @@ export class ProjectionService {
   async handleBatch(batch: PartitionBatch): Promise<BatchResult> {
     const stop = projectionMetrics.batchDuration().startTimer();
     try {
-      const result = await withSpan('audit-projector.batch', () => this.project(batch), {
-        kind: 'consumer',
-        attributes: { 'messaging.destination.name': batch.topic, 'messaging.kafka.partition': batch.partition, 'messaging.batch.message_count': batch.messages.length },
+      // Inside the consumer host's batch span (linked to each event's publish span): the transaction's work.
+      const result = await withSpan('audit-projector project', () => this.project(batch), {
+        attributes: { 'messaging.destination.name': batch.topic, 'messaging.destination.partition.id': String(batch.partition), 'messaging.batch.message_count': batch.messages.length },
       });
       stop({ outcome: 'committed' });
       return result;

@@ -1,82 +1,75 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { ACTION_EVENTS_TOPIC, actionEventsCodec, ESCALATIONS_TOPIC, escalationsCodec } from '@agent-ledger/contracts';
-import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
-import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
-import { createLogger } from '@agent-ledger/telemetry';
+import { decodeMessage, type ConsumerBatch, type Rejection } from '@agent-ledger/kafka';
+import { ConsumerRegistry } from '@agent-ledger/runtime';
+import { agentActionAttributes, createLogger, withMessageSpan } from '@agent-ledger/telemetry';
 import { EscalationService } from './escalation.service';
 import { EscalationStore } from './escalation.store';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
 /**
  * The worker's three loops: action events (rules) and escalation events (acknowledge/resolve from
- * the API), each hosted by a {@link ConsumerHost} in its own group, and due confirmation timers.
+ * the API), each a consumer in its own group hosted by the Kafka consumer transport (a
+ * ConsumerHost each), and due confirmation timers.
  * A message the worker cannot read, or cannot apply for a data reason, goes to its topic's
  * dead-letter topic; offsets are committed only after the rest is handled.
  */
-@Injectable()
+@Controller()
 export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = createLogger(EscalationLoops.name);
-  private readonly actions: ConsumerHost;
-  private readonly escalations: ConsumerHost;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private stopped = false;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
     private readonly service: EscalationService,
     private readonly store: EscalationStore,
-    private readonly readiness: ReadinessService,
+    consumers: ConsumerRegistry,
   ) {
     const common = { fromBeginning: true, sessionTimeoutMs: settings.sessionTimeoutMs };
-    this.actions = new ConsumerHost(kafka, {
+    consumers.define({
       ...common,
       name: 'action events consumer',
+      health: 'consumer',
       groupId: settings.groupId,
       topics: [ACTION_EVENTS_TOPIC],
-      handle: (b) => this.actionBatch(b),
     });
-    this.escalations = new ConsumerHost(kafka, {
+    consumers.define({
       ...common,
       name: 'escalations consumer',
+      health: 'escalations-consumer',
       groupId: `${settings.groupId}-state`,
       topics: [ESCALATIONS_TOPIC],
-      handle: (b) => this.escalationBatch(b),
     });
   }
 
   onApplicationBootstrap(): void {
-    this.readiness.registerWorker('consumers', {
-      checkReady: async () => {
-        await this.actions.checkReady();
-        await this.escalations.checkReady();
-      },
-      checkLive: async () => {
-        await this.actions.checkLive();
-        await this.escalations.checkLive();
-      },
-    });
-    this.actions.start();
-    this.escalations.start();
     this.timer = setInterval(() => {
       this.polling ??= this.pollTimers().finally(() => (this.polling = undefined));
     }, this.settings.timerPollMs);
     this.timer.unref();
   }
 
-  private async actionBatch(batch: ConsumerBatch): Promise<void> {
+  @EventPattern(ACTION_EVENTS_TOPIC)
+  async actionBatch(@Payload() batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
       const r = decodeMessage(m, actionEventsCodec);
-      if ('value' in r) await this.service.handleActionEvent(r.value);
+      // In the span of the event's own trace: the escalation it may open continues that trace.
+      if ('value' in r) {
+        const event = r.value;
+        await withMessageSpan('escalation-worker evaluate', m.headers, () => this.service.handleActionEvent(event), { ...agentActionAttributes(event), 'agent_ledger.tenant.id': event.tenantId, 'agent_ledger.event.id': event.eventId });
+      }
       else rejected.push(r);
       await batch.heartbeat();
     }
     if (rejected.length) await batch.deadLetter(rejected);
   }
 
-  private async escalationBatch(batch: ConsumerBatch): Promise<void> {
+  @EventPattern(ESCALATIONS_TOPIC)
+  async escalationBatch(@Payload() batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
       const r = decodeMessage(m, escalationsCodec);
@@ -99,10 +92,10 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
+  /** After the consumers stopped (the service's shutdown stops them first). */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.polling?.catch(() => undefined);
-    await Promise.all([this.actions.stop(), this.escalations.stop()]);
   }
 }

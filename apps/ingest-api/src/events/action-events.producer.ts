@@ -2,6 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
 import { CoalescingSender, LedgerProducer, type Kafka } from '@agent-ledger/kafka';
 import { KAFKA } from '@agent-ledger/runtime';
+import { withPublishSpans } from '@agent-ledger/telemetry';
+import { actionEventSpanAttributes } from './action-event.span-attributes';
 import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
 
 export interface PublishableEvent {
@@ -36,11 +38,20 @@ export class ActionEventsProducer implements OnApplicationShutdown {
     return this.sender.pending;
   }
 
-  /** Resolves once Kafka acknowledged every event; rejects with SenderBusyError, SendTimeoutError or Kafka's error. */
+  /**
+   * Resolves once Kafka acknowledged every event; rejects with SenderBusyError, SendTimeoutError or
+   * Kafka's error. Each event is published in a span of its own (child of the request's, linked to
+   * the agent's `traceparent` when the event names one) whose context travels in the message's
+   * `traceparent` header: the consumers continue or link the trace of that one event, even when
+   * concurrent requests share a produce call.
+   */
   publish(events: PublishableEvent[], timeoutMs: number): Promise<void> {
-    return this.sender.send(
-      events.map(({ event, redactedPaths }) => actionEventsCodec.encode(event, { redactedPaths })),
-      timeoutMs,
+    const spans = events.map(({ event }) => ({ attributes: actionEventSpanAttributes(event), linkTraceparent: event.traceparent }));
+    return withPublishSpans(`${actionEventsCodec.topic} send`, spans, (traceparents) =>
+      this.sender.send(
+        events.map(({ event, redactedPaths }, i) => actionEventsCodec.encode(event, { redactedPaths, traceparent: traceparents[i] })),
+        timeoutMs,
+      ),
     );
   }
 

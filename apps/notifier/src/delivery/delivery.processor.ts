@@ -1,6 +1,6 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { ReadinessService } from '@agent-ledger/runtime';
-import { createLogger } from '@agent-ledger/telemetry';
+import { createLogger, extractTraceContext, semconv, withSpan } from '@agent-ledger/telemetry';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { NotifierConfig } from '../config/notifier.config';
 import type { RedisPolicyCheck } from '../queue/redis-policy.check';
@@ -81,7 +81,21 @@ export abstract class DeliveryProcessor implements OnApplicationBootstrap, OnMod
     this.log.info({ queue, concurrency: this.concurrency }, 'delivery worker started');
   }
 
-  private async process(job: Job<DeliveryJobData>): Promise<DeliveryOutcome> {
+  /** Each attempt runs in a span whose parent is the trace context queued with the job (the webhook request carries it on). */
+  private process(job: Job<DeliveryJobData>): Promise<DeliveryOutcome> {
+    const attributes = {
+      [semconv.ATTR_MESSAGING_SYSTEM]: 'bullmq',
+      [semconv.ATTR_MESSAGING_OPERATION_TYPE]: 'process',
+      [semconv.ATTR_MESSAGING_DESTINATION_NAME]: job.queueName,
+      [semconv.ATTR_MESSAGING_MESSAGE_ID]: job.id ?? '',
+      'agent_ledger.delivery.id': job.data.deliveryId,
+      'agent_ledger.delivery.attempt': job.attemptsMade + 1,
+      'agent_ledger.tenant.id': job.data.tenantId,
+    };
+    return withSpan(`${job.queueName} process`, () => this.run(job), { parent: extractTraceContext(job.data as unknown as Record<string, unknown>), kind: 'consumer', attributes });
+  }
+
+  private async run(job: Job<DeliveryJobData>): Promise<DeliveryOutcome> {
     switch (job.name) {
       case DELIVERY_JOB: {
         const outcome = await this.attempt({ deliveryId: job.data.deliveryId, jobId: job.id ?? '', attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 });

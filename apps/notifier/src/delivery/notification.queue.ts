@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EMAIL_QUEUE, WEBHOOK_QUEUE } from '@agent-ledger/contracts';
-import { createLogger, gauge } from '@agent-ledger/telemetry';
+import { createLogger, gauge, injectTraceHeaders } from '@agent-ledger/telemetry';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { NotifierConfig } from '../config/notifier.config';
 import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
@@ -10,6 +10,9 @@ import type { DeliveryChannel } from './deliveries.repository';
 export interface DeliveryJobData {
   deliveryId: string;
   tenantId: string;
+  /** W3C trace context of the operation that queued the job: the worker continues its trace. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** Name of the jobs of each queue (a processor switches on it). */
@@ -54,9 +57,10 @@ export class NotificationQueue implements OnApplicationShutdown {
     };
   }
 
-  /** Queues a delivery's job; a job with this id that still exists is left as it is. */
+  /** Queues a delivery's job, with the active trace context; a job with this id that still exists is left as it is. */
   async add(channel: DeliveryChannel, jobId: string, data: DeliveryJobData): Promise<void> {
-    await this.queues[channel].add(DELIVERY_JOB, data, { ...this.jobOptions(channel), jobId });
+    const traced: DeliveryJobData = { ...data, ...injectTraceHeaders() };
+    await this.queues[channel].add(DELIVERY_JOB, traced, { ...this.jobOptions(channel), jobId });
   }
 
   /** `unknown` when Redis has no such job (never added, removed, or lost). */
