@@ -15,12 +15,19 @@ import { EARLIEST_INSTANT, LATEST_INSTANT } from './instant-range';
 import { deepFreeze, INSTANT_RANGE_KEYWORD } from './schema-validator';
 
 // JSON Schema (draft-07) of action event v1, in two forms: what a producer submits (input) and
-// what Kafka carries (stored). Everything but the `required` lists and the two stamped fields is
-// shared. Free-form objects (input, output, metadata, error.details, subject.pii, changes.before /
-// after) accept any content that obeys the text rules every validator applies (json-text.ts: no NUL
-// or lone surrogates, at most 64 levels, finite numbers); every other object is closed. The byte
-// limits (the event, `metadata`) are checked in code (see validate-action-event.ts): JSON Schema
-// cannot measure serialized size.
+// what Kafka carries (stored). Everything but the `required` lists, the two stamped fields and
+// closedness is shared. Free-form objects (input, output, metadata, error.details, subject.pii,
+// changes.before / after) accept any content that obeys the text rules every validator applies
+// (json-text.ts: no NUL or lone surrogates, at most 64 levels, finite numbers).
+//
+// The input form is closed at every level: ingest refuses an unknown field, so a typo such as
+// `tool.risklevel` is reported instead of silently dropped. The stored form is open at every level:
+// a reader ignores fields it does not know, so a producer of a later v1 (which only gains optional
+// fields, docs/events.md#evolution) never dead-letters in a consumer that is not upgraded yet. The
+// unknown fields are kept in the stored event_json and covered by its hash.
+//
+// The byte limits (the event, `metadata`) are checked in code (see validate-action-event.ts): JSON
+// Schema cannot measure serialized size.
 
 const L = ACTION_EVENT_LIMITS;
 
@@ -39,6 +46,11 @@ const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
 
 function closedObject(properties: Record<string, object>, required: string[]) {
   return { type: 'object', properties, required, additionalProperties: false } as const;
+}
+
+/** A structured object of the input form (closed) or of the stored form (open). */
+function structured(closed: boolean) {
+  return (properties: Record<string, object>, required: string[]) => (closed ? closedObject(properties, required) : ({ type: 'object', properties, required } as const));
 }
 
 const ipString = { type: 'string', format: 'ip' } as const;
@@ -60,8 +72,8 @@ export const PII_ENVELOPE_SCHEMA = deepFreeze(
   ),
 );
 
-function actorObject(ip: object) {
-  return closedObject(
+function actorObject(ip: object, closed: boolean) {
+  return structured(closed)(
     {
       type: { type: 'string', enum: ACTOR_TYPES },
       id: idString,
@@ -72,46 +84,49 @@ function actorObject(ip: object) {
   );
 }
 
-const bodyProperties = {
-  type: { type: 'string', enum: EVENT_TYPES },
-  actionId: idString,
-  sessionId: idString,
-  agent: closedObject({ id: idString, name: nameString, version: nameString }, ['id', 'name']),
-  actor: actorObject(ipString),
-  tool: closedObject({ name: nameString, provider: nameString, riskLevel: { type: 'string', enum: RISK_LEVELS } }, ['name', 'riskLevel']),
-  input: freeObject,
-  approval: closedObject(
-    {
-      required: { type: 'boolean' },
-      decision: { type: 'string', enum: APPROVAL_DECISIONS },
-      approvedBy: idString,
-      method: nameString,
-      decisionMs: nonNegativeNumber,
-      approvalId: idString,
-    },
-    ['required'],
-  ),
-  taskId: idString,
-  message: closedObject(
-    {
-      role: { type: 'string', enum: MESSAGE_ROLES },
-      content: { type: 'string', maxLength: L.messageContentMaxLength },
-      tokens: nonNegativeInteger,
-      model: nameString,
-    },
-    ['role', 'content'],
-  ),
-  budget: closedObject({ used: nonNegativeNumber, limit: nonNegativeNumber, unit: nameString }, ['used', 'limit', 'unit']),
-  plan: closedObject({ planId: idString, stepId: idString, parentPlanId: idString }, ['planId']),
-  output: freeObject,
-  durationMs: nonNegativeNumber,
-  error: closedObject({ message: messageString, code: idString, details: freeObject }, ['message']),
-  subject: closedObject({ id: idString, pii: freeObject }, ['id']),
-  resource: closedObject({ type: nameString, id: idString }, ['type', 'id']),
-  changes: closedObject({ before: {}, after: {} }, ['before', 'after']),
-  metadata: freeObject,
-  traceparent: { type: 'string', pattern: TRACEPARENT_PATTERN },
-} as const;
+function bodyProperties(closed: boolean) {
+  const object = structured(closed);
+  return {
+    type: { type: 'string', enum: EVENT_TYPES },
+    actionId: idString,
+    sessionId: idString,
+    agent: object({ id: idString, name: nameString, version: nameString }, ['id', 'name']),
+    actor: actorObject(ipString, closed),
+    tool: object({ name: nameString, provider: nameString, riskLevel: { type: 'string', enum: RISK_LEVELS } }, ['name', 'riskLevel']),
+    input: freeObject,
+    approval: object(
+      {
+        required: { type: 'boolean' },
+        decision: { type: 'string', enum: APPROVAL_DECISIONS },
+        approvedBy: idString,
+        method: nameString,
+        decisionMs: nonNegativeNumber,
+        approvalId: idString,
+      },
+      ['required'],
+    ),
+    taskId: idString,
+    message: object(
+      {
+        role: { type: 'string', enum: MESSAGE_ROLES },
+        content: { type: 'string', maxLength: L.messageContentMaxLength },
+        tokens: nonNegativeInteger,
+        model: nameString,
+      },
+      ['role', 'content'],
+    ),
+    budget: object({ used: nonNegativeNumber, limit: nonNegativeNumber, unit: nameString }, ['used', 'limit', 'unit']),
+    plan: object({ planId: idString, stepId: idString, parentPlanId: idString }, ['planId']),
+    output: freeObject,
+    durationMs: nonNegativeNumber,
+    error: object({ message: messageString, code: idString, details: freeObject }, ['message']),
+    subject: object({ id: idString, pii: freeObject }, ['id']),
+    resource: object({ type: nameString, id: idString }, ['type', 'id']),
+    changes: object({ before: {}, after: {} }, ['before', 'after']),
+    metadata: freeObject,
+    traceparent: { type: 'string', pattern: TRACEPARENT_PATTERN },
+  } as const;
+}
 
 /** `then: requires(...)`: the listed properties must be present (their shape is checked above). */
 function requires(...names: string[]) {
@@ -137,7 +152,7 @@ export const ACTION_EVENT_INPUT_SCHEMA = deepFreeze({
   properties: {
     eventId: uuidString,
     occurredAt: dateTimeString,
-    ...bodyProperties,
+    ...bodyProperties(true),
     // System records (retention.purged) are written by agent-ledger only.
     type: { type: 'string', enum: PRODUCER_EVENT_TYPES },
     // Set by ingest, never trusted from the producer: rejected with code `forbidden`.
@@ -149,7 +164,7 @@ export const ACTION_EVENT_INPUT_SCHEMA = deepFreeze({
   allOf: typeRules,
 } as const);
 
-/** What Kafka carries and the projector validates again before persisting. */
+/** What Kafka carries and the projector validates again before persisting: open at every level (see above). */
 export const ACTION_EVENT_SCHEMA = deepFreeze({
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'urn:agent-ledger:schema:action-event:v1',
@@ -161,11 +176,12 @@ export const ACTION_EVENT_SCHEMA = deepFreeze({
     tenantId: uuidString,
     occurredAt: dateTimeString,
     receivedAt: dateTimeString,
-    ...bodyProperties,
+    ...bodyProperties(false),
     // On Kafka actor.ip is encrypted by ingest (an envelope); direct producers may send it in clear.
-    actor: actorObject({ anyOf: [ipString, PII_ENVELOPE_SCHEMA] }),
+    // The envelope stays closed: a reader must understand all of it to decrypt it, so another form
+    // of envelope gets another `$enc` value, never an extra field.
+    actor: actorObject({ anyOf: [ipString, PII_ENVELOPE_SCHEMA] }, false),
   },
   required: ['eventId', 'type', 'tenantId', 'occurredAt', 'receivedAt'],
-  additionalProperties: false,
   allOf: typeRules,
 } as const);

@@ -9,8 +9,9 @@ import {
 } from './escalation-event';
 import { deepFreeze } from './schema-validator';
 
-// JSON Schema (draft-07) of escalation event v1: one closed schema per `type`, so each variant
-// rejects the fields of the others. The validator picks the schema by `type`.
+// JSON Schema (draft-07) of escalation event v1: one schema per `type`, picked by the validator.
+// Open: a consumer ignores fields it does not know, so a producer of a later v1 (which only gains
+// optional fields, docs/events.md#evolution) never dead-letters in a consumer not upgraded yet.
 
 const text = { type: 'string', minLength: 1, maxLength: ESCALATION_EVENT_LIMITS.textMaxLength } as const;
 const reason = { type: 'string', enum: ESCALATION_REASONS } as const;
@@ -36,7 +37,6 @@ function variant(type: EscalationEventType, properties: Record<string, object>, 
     type: 'object',
     properties: { type: { type: 'string', const: type }, ...baseProperties, ...properties },
     required: [...baseRequired, ...required],
-    additionalProperties: false,
   };
 }
 

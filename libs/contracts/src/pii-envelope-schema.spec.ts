@@ -14,7 +14,7 @@ describe('actor.ip as a PII envelope', () => {
     expect(validateActionEventInput(input)).toMatchObject({ ok: false, errors: [expect.objectContaining({ pointer: '/actor/ip' })] });
   });
 
-  it('should refuse a malformed envelope in the stored form', () => {
+  it('should refuse a malformed or extended envelope in the stored form, which is otherwise open', () => {
     for (const bad of [{ ...envelope, kid: 'not-a-uuid' }, { ...envelope, extra: 1 }, { $enc: 'v1', kid: envelope.kid }]) {
       expect(validateActionEvent({ ...stored, actor: { type: 'user', id: 'u-1', ip: bad } }).ok).toBe(false);
     }

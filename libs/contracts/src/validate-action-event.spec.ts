@@ -332,8 +332,23 @@ describe(validateActionEvent.name, () => {
     expect(pointersAndCodes(errorsOf(validateActionEvent(withoutError)))).toEqual([['/error', 'required']]);
   });
 
-  it('should reject a stored event when it carries an unknown property', () => {
-    expect(pointersAndCodes(errorsOf(validateActionEvent({ ...stored('action.executed'), extra: 1 })))).toEqual([['/extra', 'additionalProperties']]);
+  it('should accept and keep unknown properties at every level when validating the stored form', () => {
+    const later = { ...stored('action.executed'), extra: 1, tool: { name: 'x', riskLevel: 'safe', costClass: 'b' }, actor: { type: 'user', id: 'u', team: 't' } };
+
+    expect(validateActionEvent(later)).toEqual({ ok: true, value: later });
+  });
+
+  it('should still check the known properties of a stored event when it carries unknown ones', () => {
+    expect(pointersAndCodes(errorsOf(validateActionEvent({ ...stored('action.executed'), extra: 1, tool: { name: 'x', riskLevel: 'nope', more: 2 } })))).toEqual([
+      ['/tool/riskLevel', 'enum'],
+    ]);
+  });
+
+  it('should refuse an unknown property in the input form at every level', () => {
+    expect(pointersAndCodes(errorsOf(validateActionEventInput({ type: 'signal.rate_limited', extra: 1, actor: { type: 'user', id: 'u', team: 't' } })))).toEqual([
+      ['/extra', 'additionalProperties'],
+      ['/actor/team', 'additionalProperties'],
+    ]);
   });
 });
 

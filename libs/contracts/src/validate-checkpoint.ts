@@ -7,7 +7,12 @@ const CHAIN_SEQ_PATTERN = '^(0|[1-9][0-9]{0,18})$';
 const SHA256_HEX_PATTERN = '^[0-9a-f]{64}$';
 const BASE64_PATTERN = '^[A-Za-z0-9+/]+={0,2}$';
 
-/** JSON Schema (draft-07) of a checkpoint as published to `agent-ledger.checkpoints.v1`. */
+/**
+ * JSON Schema (draft-07) of a checkpoint as published to `agent-ledger.checkpoints.v1`. Open, like
+ * every schema readers validate (docs/events.md#evolution): a field added later is ignored by a
+ * witness not upgraded yet, and stays covered by the signature (the signing payload is the whole
+ * checkpoint but `signature`).
+ */
 export const CHECKPOINT_SCHEMA = deepFreeze({
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'urn:agent-ledger:schema:checkpoint:v1',
@@ -27,14 +32,12 @@ export const CHECKPOINT_SCHEMA = deepFreeze({
           hash: { type: 'string', pattern: SHA256_HEX_PATTERN },
         },
         required: ['partition', 'chainSeq', 'hash'],
-        additionalProperties: false,
       },
     },
     keyId: idString,
     signature: { type: 'string', pattern: BASE64_PATTERN, maxLength: 1_024 },
   },
   required: ['checkpointId', 'tenantId', 'createdAt', 'heads', 'keyId', 'signature'],
-  additionalProperties: false,
 });
 
 /** At most one head per partition. */
