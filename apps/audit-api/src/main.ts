@@ -1,6 +1,7 @@
 import './instrument';
 import { runService } from '@agent-ledger/runtime';
 import { AppModule } from './app.module';
+import { AUDIT_API_OPENAPI } from './openapi';
 import { loadAuditApiConfig } from './config/audit-api.config';
 
 runService({
@@ -11,5 +12,5 @@ runService({
   host: (config) => config.HOST,
   logLevel: (config) => config.LOG_LEVEL,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
-  openApi: { title: 'agent-ledger audit API', description: 'Query, export, verify and administer the audit record of AI agent actions.' },
+  openApi: AUDIT_API_OPENAPI,
 });

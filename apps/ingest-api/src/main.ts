@@ -2,6 +2,7 @@ import './instrument';
 import { MAX_JSON_DEPTH } from '@agent-ledger/contracts';
 import { runService } from '@agent-ledger/runtime';
 import { AppModule } from './app.module';
+import { INGEST_API_OPENAPI } from './openapi';
 import { loadIngestApiConfig } from './config/ingest-api.config';
 
 runService({
@@ -12,7 +13,7 @@ runService({
   host: (config) => config.HOST,
   logLevel: (config) => config.LOG_LEVEL,
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
-  openApi: { title: 'agent-ledger ingest API', description: 'Report AI agent actions and signals (schema v1). Answers 202 once Kafka acknowledged.' },
+  openApi: INGEST_API_OPENAPI,
   // JSON only, up to the limit (413 beyond); a batch envelope ({"events":[…]}) adds two levels to an event's 64.
   httpInput: (config) => ({ maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxJsonDepth: MAX_JSON_DEPTH + 2 }),
   // Every 5xx is a 503 with Retry-After: a client retrying with the same eventIds is always safe.

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { CurrentPrincipal, CurrentTenant, RequireScope, type Principal } from '@agent-ledger/auth';
 import { ESCALATION_REASONS, SEVERITIES } from '@agent-ledger/contracts';
 import { settingsInputSchema } from '@agent-ledger/escalation-rules';
-import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiInput, ApiKeyAuth, ApiOutput, parseInput } from '@agent-ledger/runtime';
 import { ChangeCtx } from '../change-log/request-context';
 import type { ChangeContext } from '../change-log/change-recorder.service';
 import { instant, limit, window, windowIssue } from '../queries/query-filters';
+import { escalationChangeSchema, escalationDetailSchema, escalationListSchema, escalationRulesSchema } from './escalations.responses';
 import { EscalationsService } from './escalations.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,6 +50,7 @@ export class EscalationsController {
   @RequireScope('read')
   @ApiOperation({ summary: 'Escalations, newest first (scope read)' })
   @ApiInput({ query: listSchema })
+  @ApiOutput({ 200: { schema: escalationListSchema, description: 'A page of escalations' } })
   list(@CurrentTenant() tenantId: string, @Query() query: unknown) {
     const { limit: n, cursor, ...filter } = parseInput(listSchema, query, 'query');
     return this.escalations.list(tenantId, filter, n, cursor);
@@ -58,6 +60,7 @@ export class EscalationsController {
   @RequireScope('read')
   @ApiOperation({ summary: 'One escalation with its history (scope read)' })
   @ApiInput({ params: idParam })
+  @ApiOutput({ 200: { schema: escalationDetailSchema, description: 'The escalation and its history' } })
   get(@CurrentTenant() tenantId: string, @Param() params: unknown) {
     return this.escalations.get(tenantId, parseInput(idParam, params, 'params').escalationId);
   }
@@ -67,6 +70,7 @@ export class EscalationsController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Open an escalation by hand (scope admin); published to the escalations topic' })
   @ApiInput({ body: openSchema })
+  @ApiOutput({ 202: { schema: escalationChangeSchema, description: 'Published; the escalation appears once projected' } })
   open(@CurrentTenant() tenantId: string, @CurrentPrincipal() p: Principal, @Body() body: unknown) {
     return this.escalations.open(tenantId, p, parseInput(openSchema, body ?? {}));
   }
@@ -76,6 +80,7 @@ export class EscalationsController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Acknowledge an open escalation (scope admin)' })
   @ApiInput({ params: idParam, body: ackSchema })
+  @ApiOutput({ 202: { schema: escalationChangeSchema, description: 'Published' }, 409: { schema: null, description: 'escalation_not_open: only an open escalation is acknowledged' } })
   acknowledge(@CurrentTenant() tenantId: string, @CurrentPrincipal() p: Principal, @Param() params: unknown, @Body() body: unknown) {
     return this.escalations.acknowledge(tenantId, p, parseInput(idParam, params, 'params').escalationId, parseInput(ackSchema, body ?? {}));
   }
@@ -85,6 +90,7 @@ export class EscalationsController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Resolve an escalation with notes (scope admin)' })
   @ApiInput({ params: idParam, body: resolveSchema })
+  @ApiOutput({ 202: { schema: escalationChangeSchema, description: 'Published' }, 409: { schema: null, description: 'escalation_resolved: the escalation is already resolved' } })
   resolve(@CurrentTenant() tenantId: string, @CurrentPrincipal() p: Principal, @Param() params: unknown, @Body() body: unknown) {
     return this.escalations.resolve(tenantId, p, parseInput(idParam, params, 'params').escalationId, parseInput(resolveSchema, body ?? {}));
   }
@@ -92,6 +98,7 @@ export class EscalationsController {
   @Get('escalation-rules')
   @RequireScope('admin')
   @ApiOperation({ summary: "The tenant's escalation rule settings, defaults filled in (scope admin)" })
+  @ApiOutput({ 200: { schema: escalationRulesSchema, description: 'The resolved settings and the overrides' } })
   rules(@CurrentTenant() tenantId: string) {
     return this.escalations.rules(tenantId);
   }
@@ -100,6 +107,7 @@ export class EscalationsController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Replace the rule settings; unset fields take the defaults (scope admin)' })
   @ApiInput({ body: settingsInputSchema })
+  @ApiOutput({ 200: { schema: escalationRulesSchema, description: 'The saved settings, resolved, and the overrides' } })
   saveRules(@CurrentTenant() tenantId: string, @ChangeCtx() ctx: ChangeContext, @Body() body: unknown) {
     return this.escalations.saveRules(tenantId, ctx, parseInput(settingsInputSchema, body ?? {}));
   }

@@ -1,9 +1,10 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
-import { ApiInput, ApiKeyAuth, instantParam, parseInput } from '@agent-ledger/runtime';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiInput, ApiKeyAuth, ApiOutput, instantParam, parseInput } from '@agent-ledger/runtime';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { IntegrityExportService } from './integrity-export.service';
+import { chainExportRowSchema, checkpointSchema, verifyAnswerSchema } from './integrity.responses';
 import { IntegrityService } from './integrity.service';
 import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 
@@ -37,6 +38,7 @@ export class IntegrityController {
   @RequireScope('read')
   @ApiOperation({ summary: "Recompute the tenant's hash chains and check them against the signed checkpoints, the chain heads and the checkpoint witness: ok, unverified or failed (scope read)" })
   @ApiInput({ query: verifyQuery })
+  @ApiOutput({ 200: { schema: verifyAnswerSchema, description: 'The verification: ok, unverified (with the reasons) or failed (with the failures)' } })
   verify(@CurrentTenant() tenantId: string, @Query() query: unknown) {
     return this.integrity.verify(tenantId, parseInput(verifyQuery, query, 'query'));
   }
@@ -49,7 +51,7 @@ export class IntegrityController {
   @RequireScope('read')
   @ApiOperation({ summary: "Stream the tenant's hash chains as stored, one row per JSON line, for offline verification (scope read)" })
   @ApiInput({ query: chainExportQuery })
-  @ApiProduces('application/x-ndjson')
+  @ApiOutput({ 200: { schema: chainExportRowSchema, contentType: 'application/x-ndjson', description: 'One stored row per JSON line, by chain and chain_seq (a download)' } })
   exportChains(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     parseInput(chainExportQuery, query, 'query');
     return sendDownload(res, NDJSON('chains.jsonl'), this.exports.chainLines(tenantId));
@@ -59,7 +61,7 @@ export class IntegrityController {
   @Get('checkpoints')
   @RequireScope('read')
   @ApiOperation({ summary: "Stream the tenant's signed checkpoints, oldest first, one per JSON line (scope read)" })
-  @ApiProduces('application/x-ndjson')
+  @ApiOutput({ 200: { schema: checkpointSchema, contentType: 'application/x-ndjson', description: 'One signed checkpoint per JSON line, oldest first (a download)' } })
   checkpoints(@CurrentTenant() tenantId: string, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     parseInput(checkpointsQuery, query, 'query');
     return sendDownload(res, NDJSON('checkpoints.jsonl'), this.exports.checkpointLines(tenantId));

@@ -2,13 +2,14 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
-import { ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiInput, ApiKeyAuth, ApiOutput, parseInput } from '@agent-ledger/runtime';
 import { PiiAccess } from '../privacy/pii-access';
 import { sendDownload, type DownloadResponse } from '../shared/streamed-download';
 import { exportSchema, type EventFilter } from './query-filters';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { csvSafe, EXPORT_COLUMNS } from './export-format';
+import { exportContent } from './records.responses';
 
 const PAGE = 500;
 const CSV_PAGE = 1_000;
@@ -33,6 +34,10 @@ export class ExportController {
   @Get()
   @ApiOperation({ summary: 'Export events matching the filters as CSV, JSON or JSONL (streamed)' })
   @ApiInput({ query: exportSchema })
+  @ApiOutput({
+    200: { content: exportContent, description: 'The events, oldest first, in the media type of `format` (a download; a failure after the headers breaks the transfer)' },
+    409: { schema: null, description: 'before_retention_horizon: `from` reaches into a purged period' },
+  })
   async export(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Query() query: unknown, @Res() res: DownloadResponse): Promise<void> {
     const { format, ...filter } = parseInput(exportSchema, query, 'query');
     await this.records.assertLive(tenantId, filter.from);

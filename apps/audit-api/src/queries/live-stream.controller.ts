@@ -1,13 +1,14 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiKeyAuthenticator, bearerToken, CurrentTenant, LookupUnavailableException, RequireScope } from '@agent-ledger/auth';
-import { ApiError, ApiInput, ApiKeyAuth, parseInput } from '@agent-ledger/runtime';
+import { ApiError, ApiInput, ApiKeyAuth, ApiOutput, parseInput } from '@agent-ledger/runtime';
 import { TenantDatabase } from '@agent-ledger/persistence';
 import { PiiAccess } from '../privacy/pii-access';
 import { LiveStreams, STREAM_OPTIONS, type StreamOptions } from './live-streams';
 import { eventFilterSchema, instant, type EventFilter } from './query-filters';
 import { RecordsRepository, type RecordingPosition } from './records.repository';
+import { streamContent } from './records.responses';
 import { RecordsService } from './records.service';
 
 /** How far back each poll looks: a batch transaction commits after its recorded_at (its start). */
@@ -93,8 +94,11 @@ export class LiveStreamController {
     summary:
       'Server-sent events (`event: ledger-event`) of new events matching the filters; `since` replays from a time (at most AUDIT_API_STREAM_MAX_REPLAY_HOURS back); the stream ends with `event: error` when the key is revoked',
   })
-  @ApiProduces('text/event-stream')
   @ApiInput({ query: eventFilterSchema })
+  @ApiOutput({
+    200: { content: streamContent, description: 'An open stream of server-sent events' },
+    429: { schema: null, description: 'too_many_streams: the tenant or the process has as many streams open as allowed; Retry-After' },
+  })
   async stream(@CurrentTenant() tenantId: string, @PiiAccess() pii: boolean, @Headers('authorization') authorization: string | undefined, @Query() query: unknown, @Res() res: SseResponse): Promise<void> {
     const { since, filter } = parseInput(streamSchema, query, 'query');
     const [{ now }] = await this.db.query<{ now: Date }>(tenantId, 'SELECT now() AS now');

@@ -1,15 +1,14 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ACTION_EVENT_INPUT_SCHEMA } from '@agent-ledger/contracts';
-import { ApiError, ApiKeyAuth } from '@agent-ledger/runtime';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiError, ApiKeyAuth, ApiOutput } from '@agent-ledger/runtime';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { acceptedEventsSchema } from './events.responses';
 import { IngestService } from './ingest.service';
 
 interface JsonAwareRequest {
   is(type: string | string[]): string | false | null;
 }
-
-const ERROR = { $ref: '#/components/schemas/Error' };
 
 @Controller('v1/events')
 @ApiTags('events')
@@ -29,14 +28,16 @@ export class EventsController {
       ],
     },
   })
-  @ApiResponse({ status: 202, description: 'Acknowledged by Kafka', schema: { type: 'object', properties: { accepted: { type: 'array', items: { type: 'object', properties: { eventId: { type: 'string', format: 'uuid' } } } } } } })
-  @ApiResponse({ status: 400, description: 'Invalid fields, each named by JSON pointer; nothing published', schema: ERROR })
-  @ApiResponse({ status: 401, description: 'Missing, unknown or revoked key', schema: ERROR })
-  @ApiResponse({ status: 403, description: 'Key without the ingest scope', schema: ERROR })
-  @ApiResponse({ status: 413, description: 'Body over 1 MiB or more than 1,000 events', schema: ERROR })
-  @ApiResponse({ status: 415, description: 'Not application/json', schema: ERROR })
-  @ApiResponse({ status: 429, description: 'rate_limited: the key posted more events than INGEST_RATE_LIMIT_PER_SECOND allows, or too many failed authentications from this address; Retry-After', schema: ERROR })
-  @ApiResponse({ status: 503, description: 'Kafka unreachable; retry with the same eventIds', schema: ERROR })
+  @ApiOutput({
+    202: { schema: acceptedEventsSchema, description: 'Acknowledged by Kafka' },
+    400: { schema: null, description: 'Invalid fields, each named by JSON pointer; nothing published' },
+    401: { schema: null, description: 'Missing, unknown or revoked key' },
+    403: { schema: null, description: 'Key without the ingest scope' },
+    413: { schema: null, description: 'Body over 1 MiB or more than 1,000 events' },
+    415: { schema: null, description: 'Not application/json' },
+    429: { schema: null, description: 'rate_limited: the key posted more events than INGEST_RATE_LIMIT_PER_SECOND allows, or too many failed authentications from this address; Retry-After' },
+    503: { schema: null, description: 'Kafka unreachable, or the service could not take the request (every 5xx is a 503); retry with the same eventIds' },
+  })
   @RequireScope('ingest')
   async post(@CurrentTenant() tenantId: string, @Req() req: JsonAwareRequest, @Body() body: unknown) {
     if (!req.is(['application/json', 'application/*+json'])) {

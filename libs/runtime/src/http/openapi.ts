@@ -1,15 +1,17 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, ApiResponse, ApiSecurity, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { NestFactory } from '@nestjs/core';
+import { ApiBearerAuth, ApiBody, ApiParam, ApiQuery, ApiResponse, ApiSecurity, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { ZodObject, ZodRawShape, ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
+import { toJsonSchema2020, toOpenApi31 } from './json-schema-2020';
+import { addErrorResponses } from './openapi-errors';
 
 type JsonSchema = Record<string, unknown>;
 
-/** The JSON schema of a zod schema, inline (no $refs), for the OpenAPI document. */
+/** The JSON schema (2020-12, the dialect of OpenAPI 3.1) of a zod schema, inline (no $refs), for the OpenAPI document. */
 export function jsonSchemaOf(schema: ZodTypeAny): JsonSchema {
   const convert = zodToJsonSchema as unknown as (s: unknown, o: { target: string; $refStrategy: string }) => JsonSchema;
-  const { $schema: _ignored, ...json } = convert(schema, { target: 'openApi3', $refStrategy: 'none' });
-  return json;
+  return toJsonSchema2020(convert(schema, { target: 'jsonSchema2019-09', $refStrategy: 'none' })) as JsonSchema;
 }
 
 /** Unwraps effects (refine/transform) to reach an object's shape. */
@@ -50,17 +52,33 @@ function isZod(schema: ResponseSchema): schema is ZodTypeAny {
   return typeof (schema as { safeParse?: unknown }).safeParse === 'function';
 }
 
+/** One answer of an endpoint: its body schema (`null`: no body) in one media type, or several media types. */
+export interface OutputSpec {
+  schema?: ResponseSchema | null;
+  description: string;
+  /** The media type of `schema` (default application/json). */
+  contentType?: string;
+  /** Several media types, each with its schema (downloads in a chosen format). */
+  content?: Record<string, ResponseSchema>;
+}
+
+const asJsonSchema = (schema: ResponseSchema): JsonSchema => (isZod(schema) ? jsonSchemaOf(schema) : (toJsonSchema2020(schema) as JsonSchema));
+
 /**
- * Documents an endpoint's successful answers: status → body schema (or `null` for an empty body,
- * e.g. 204), with a description. The error answers (4xx/5xx, the `Error` shape) are added to every
- * operation by setupOpenApi, so they are not repeated here.
+ * Documents an endpoint's answers: status → body schema (or `null` for an empty body, e.g. 204),
+ * with a description. The common error answers (400, 401, 403, 404, 429, 500, 503 with the `Error`
+ * shape) are added to every operation by setupOpenApi; an endpoint declares only its specific errors,
+ * with `schema: null` (409 `{ schema: null, description }` gets the `Error` body).
  */
-export function ApiOutput(responses: Record<number, { schema: ResponseSchema | null; description: string; contentType?: string }>): MethodDecorator {
+export function ApiOutput(responses: Record<number, OutputSpec>): MethodDecorator {
   const decorators = Object.entries(responses).map(([status, r]) => {
-    if (r.schema === null) return ApiResponse({ status: Number(status), description: r.description });
-    const schema = isZod(r.schema) ? jsonSchemaOf(r.schema) : r.schema;
-    if (r.contentType) return ApiResponse({ status: Number(status), description: r.description, content: { [r.contentType]: { schema } } });
-    return ApiResponse({ status: Number(status), description: r.description, schema });
+    const content = r.content ?? (r.schema ? { [r.contentType ?? 'application/json']: r.schema } : undefined);
+    if (!content) return ApiResponse({ status: Number(status), description: r.description });
+    return ApiResponse({
+      status: Number(status),
+      description: r.description,
+      content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema: asJsonSchema(schema) }])),
+    });
   });
   return applyDecorators(...decorators) as MethodDecorator;
 }
@@ -68,8 +86,17 @@ export function ApiOutput(responses: Record<number, { schema: ResponseSchema | n
 /** Every endpoint takes `Authorization: Bearer <key>` (API key or root key) or, alternatively, `X-API-Key: <key>`. */
 export const ApiKeyAuth = (): ClassDecorator & MethodDecorator => applyDecorators(ApiBearerAuth('apiKey'), ApiSecurity('apiKeyHeader')) as ClassDecorator & MethodDecorator;
 
-/** Serves the OpenAPI document at /docs (UI) and /docs-json. */
-export function setupOpenApi(app: INestApplication, info: { title: string; description: string; version: string }): void {
+export interface OpenApiInfo {
+  title: string;
+  description: string;
+  version: string;
+}
+
+/**
+ * The OpenAPI 3.1 document of an application's controllers: every schema as JSON Schema 2020-12,
+ * the error answers on every operation, the two ways to pass a key.
+ */
+export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(info.title)
     .setDescription(info.description)
@@ -79,29 +106,27 @@ export function setupOpenApi(app: INestApplication, info: { title: string; descr
     .addSecurityRequirements('apiKey')
     .addSecurityRequirements('apiKeyHeader')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  document.components = {
-    ...document.components,
-    schemas: {
-      ...(document.components?.schemas ?? {}),
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['status', 'code', 'message'],
-            properties: {
-              status: { type: 'integer' },
-              code: { type: 'string' },
-              message: { type: 'string' },
-              field: { type: 'string', description: 'JSON pointer into the body, or the name of a query/path parameter or header' },
-              errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
-            },
-          },
-        },
-      },
-    },
-  };
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  const document = toOpenApi31(SwaggerModule.createDocument(app, config));
+  addErrorResponses(document);
+  return document;
+}
+
+/**
+ * The document of an application module without running it: Nest's preview mode resolves the
+ * module graph and the controllers' metadata but instantiates no provider (no database, Kafka or
+ * Redis connection). Used by the build to write openapi/*.json.
+ */
+export async function generateOpenApiDocument(module: unknown, info: Omit<OpenApiInfo, 'version'>): Promise<OpenAPIObject> {
+  const app = await NestFactory.create(module as never, { preview: true, abortOnError: false, logger: false });
+  try {
+    // The version bootstrapService serves (`openApi` of a ServiceBootstrap).
+    return buildOpenApiDocument(app, { ...info, version: '1' });
+  } finally {
+    await app.close();
+  }
+}
+
+/** Serves the OpenAPI document at /docs (UI), /docs-json and /docs-yaml. */
+export function setupOpenApi(app: INestApplication, info: OpenApiInfo): void {
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, info), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
