@@ -5,6 +5,7 @@ export {
   type KafkaProducerLike,
   type KafkaProducerRecordLike,
   type LedgerKafkaProducerOptions,
+  type LedgerKafkaSasl,
 } from './ledger-kafka.producer';
 export { EventRecorder } from './event-recorder';
 export { LedgerError, LedgerErrorCode, type LedgerErrorDetails } from './ledger-error';
@@ -47,4 +48,41 @@ export type {
   ResourceRef,
   RiskLevel,
   ToolRef,
+} from '@agent-ledger/contracts';
+
+// Escalations: what a subscriber of agent-ledger.escalations.v1 reads (docs/events.md), and the
+// names and header values of the topics, so that a consumer needs no second package.
+export {
+  ACTION_EVENT_SCHEMA_VERSION,
+  ACTION_EVENTS_DLQ_TOPIC,
+  CHECKPOINTS_TOPIC,
+  ESCALATION_EVENT_SCHEMA_VERSION,
+  ESCALATION_EVENT_TYPES,
+  ESCALATION_REASONS,
+  ESCALATION_SCOPES,
+  ESCALATIONS_DLQ_TOPIC,
+  ESCALATIONS_TOPIC,
+  SCHEMA_VERSION_HEADER,
+  SEVERITIES,
+  TRACEPARENT_HEADER,
+  actionEventKey,
+  escalationEventKey,
+  escalationsCodec,
+  validateEscalationEvent,
+} from '@agent-ledger/contracts';
+export type {
+  DecodeResult,
+  EscalationAcknowledgedEvent,
+  EscalationEvent,
+  EscalationEventBase,
+  EscalationEventMeta,
+  EscalationEventType,
+  EscalationOpenedEvent,
+  EscalationReason,
+  EscalationResolvedEvent,
+  EscalationScope,
+  EscalationUpdatedEvent,
+  IncomingMessage,
+  Severity,
+  ValidationResult,
 } from '@agent-ledger/contracts';
