@@ -8,7 +8,7 @@ import {
   validateActionEvent,
 } from '@agent-ledger/contracts';
 import { LedgerError } from './ledger-error';
-import { LedgerKafkaProducer, type KafkaLike, type KafkaProducerRecordLike } from './ledger-kafka.producer';
+import { LedgerKafkaProducer, type KafkaLike, type KafkaProducerRecordLike, type LedgerKafkaSasl } from './ledger-kafka.producer';
 
 // Unit level: a recording stand-in for the kafkajs client checks what is produced. The real broker
 // is exercised by test/sdk/kafka-producer.int-spec.ts.
@@ -168,6 +168,17 @@ describe(LedgerKafkaProducer.name, () => {
     const { kafka } = recordingKafka();
     expect(() => new LedgerKafkaProducer({ kafka, tenantId: 'acme' })).toThrow(TypeError);
     expect(() => new LedgerKafkaProducer({ kafka, tenantId: TENANT.toUpperCase() })).toThrow(TypeError);
+  });
+
+  it('should refuse ssl or sasl with a given Kafka instance, whose connection is already configured', () => {
+    const { kafka } = recordingKafka();
+    expect(() => new LedgerKafkaProducer({ kafka, tenantId: TENANT, ssl: true })).toThrow(/ssl and sasl apply to a client created from brokers/);
+    expect(() => new LedgerKafkaProducer({ kafka, tenantId: TENANT, sasl: { mechanism: 'plain', username: 'u', password: 'p' } })).toThrow(TypeError);
+  });
+
+  it('should refuse a SASL mechanism other than plain and SCRAM when constructed', () => {
+    const sasl = { mechanism: 'gssapi', username: 'u', password: 'p' } as unknown as LedgerKafkaSasl;
+    expect(() => new LedgerKafkaProducer({ brokers: ['127.0.0.1:9094'], tenantId: TENANT, ssl: true, sasl })).toThrow(/sasl.mechanism must be one of/);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { ACTION_EVENTS_TOPIC, actionEventsCodec, redactEvent, splitForProduce, stampActionEvent, type ActionEvent, type ActionEventInput, type FieldError } from '@agent-ledger/contracts';
 import { EventRecorder } from './event-recorder';
 import { LedgerError, LedgerErrorCode } from './ledger-error';
@@ -32,6 +33,11 @@ export interface KafkaLike {
   }): KafkaProducerLike;
 }
 
+/** SASL credentials in kafkajs' shape (`KafkaConfig.sasl`). */
+export type LedgerKafkaSasl = { [M in 'plain' | 'scram-sha-256' | 'scram-sha-512']: { mechanism: M; username: string; password: string } }[
+  'plain' | 'scram-sha-256' | 'scram-sha-512'
+];
+
 export interface LedgerKafkaProducerOptions {
   /** A kafkajs `Kafka` instance; or give `brokers` and the producer creates one (kafkajs must be installed). */
   kafka?: KafkaLike;
@@ -39,6 +45,13 @@ export interface LedgerKafkaProducerOptions {
   brokers?: string[];
   /** kafkajs client id when created from `brokers`. Default `agent-ledger-sdk`. */
   clientId?: string;
+  /**
+   * TLS when created from `brokers`: `true` (the system's trust store) or Node.js TLS options, e.g.
+   * `{ ca: [caPem] }`, plus `cert` and `key` for brokers that require a client certificate.
+   */
+  ssl?: boolean | ConnectionOptions;
+  /** SASL when created from `brokers` (PLAIN only over `ssl`: it sends the password as is). */
+  sasl?: LedgerKafkaSasl;
   /** The tenant (a lowercase UUID) every event is stamped with. Trusted: see the README. */
   tenantId: string;
   /** Key patterns redacted in addition to the defaults of `@agent-ledger/contracts` (password, secret, token…). */
@@ -48,6 +61,8 @@ export interface LedgerKafkaProducerOptions {
   /** kafkajs producer retries of a failed send. Default 5. */
   retries?: number;
 }
+
+const SASL_MECHANISMS: readonly string[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
 
 const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -79,6 +94,12 @@ export class LedgerKafkaProducer extends EventRecorder {
       throw new TypeError('LedgerKafkaProducer: tenantId must be a lowercase UUID');
     }
     if (!options.kafka && !options.brokers?.length) throw new TypeError('LedgerKafkaProducer: give a kafkajs Kafka instance or brokers');
+    if (options.kafka && (options.ssl !== undefined || options.sasl !== undefined)) {
+      throw new TypeError('LedgerKafkaProducer: ssl and sasl apply to a client created from brokers; configure them on the given Kafka instance');
+    }
+    if (options.sasl && !SASL_MECHANISMS.includes(options.sasl.mechanism)) {
+      throw new TypeError(`LedgerKafkaProducer: sasl.mechanism must be one of ${SASL_MECHANISMS.join(', ')}`);
+    }
     this.tenantId = options.tenantId;
     this.redactionPatterns = options.redactionPatterns ?? [];
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -182,7 +203,8 @@ export class LedgerKafkaProducer extends EventRecorder {
 
   private producer(): Promise<KafkaProducerLike> {
     this.connecting ??= (async () => {
-      const kafka = this.options.kafka ?? (await kafkaFromBrokers(this.options.brokers ?? [], this.options.clientId ?? 'agent-ledger-sdk'));
+      const { brokers = [], clientId = 'agent-ledger-sdk', ssl, sasl } = this.options;
+      const kafka = this.options.kafka ?? (await kafkaFromBrokers({ brokers, clientId, ssl, sasl }));
       const producer = kafka.producer({
         // Idempotent with one request in flight: broker-side retries never duplicate or reorder.
         idempotent: true,
@@ -203,7 +225,7 @@ export class LedgerKafkaProducer extends EventRecorder {
 }
 
 /** Creates a kafkajs client; kafkajs is loaded only here, so HTTP-only users need not install it. */
-async function kafkaFromBrokers(brokers: string[], clientId: string): Promise<KafkaLike> {
+async function kafkaFromBrokers(config: { brokers: string[]; clientId: string; ssl?: boolean | ConnectionOptions; sasl?: LedgerKafkaSasl }): Promise<KafkaLike> {
   let kafkajs: typeof import('kafkajs');
   try {
     kafkajs = await import('kafkajs');
@@ -214,5 +236,6 @@ async function kafkaFromBrokers(brokers: string[], clientId: string): Promise<Ka
       cause: err,
     });
   }
-  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.WARN });
+  const { clientId, brokers, ssl, sasl } = config;
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.WARN, ...(ssl !== undefined ? { ssl } : {}), ...(sasl ? { sasl } : {}) });
 }
