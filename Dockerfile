@@ -17,7 +17,10 @@
 # `command`. There is no HEALTHCHECK here: the port depends on which app runs, so compose and
 # Kubernetes probe each app on its own port (GET /health/live, GET /health/ready).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22, an LTS line supported until April 2027 (Node 20 reached its end of life on 30 April 2026).
+# Development may run Node 20.19+ or 22 (package.json "engines"); docs/deployment.md says which
+# versions are supported and what is tested on which.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- deps: the full dependency tree, only to compile ------------------------------------------
 FROM ${NODE_IMAGE} AS deps

@@ -681,8 +681,8 @@ const runtimeEnv: Record<string, string> = Object.fromEntries(
 );
 
 describe('Dockerfile', () => {
-  it('should run the runtime stage on node:20-bookworm-slim as a numeric non-root user when the image is built', () => {
-    expect(dockerfile).toMatch(/ARG NODE_IMAGE=node:20-bookworm-slim/);
+  it('should run the runtime stage on node:22-bookworm-slim (a supported LTS) as a numeric non-root user when the image is built', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-bookworm-slim$/m);
     expect(runtimeStage).toMatch(/^\nFROM \$\{NODE_IMAGE\} AS runtime/);
     const user = [...runtimeStage.matchAll(/^USER\s+(\S+)/gm)].pop()?.[1] ?? '';
     expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
