@@ -104,9 +104,12 @@ export const actionDetailSchema = actionSchema
           occurredAt: instantOut,
           receivedAt: instantOut,
           recordedAt: instantOut,
-          approval: z.record(z.unknown()).nullable(),
+          approval: z
+            .object({ required: z.boolean().optional(), decision: text.optional(), approvedBy: text.optional(), method: text.optional(), approvalId: text.optional(), decisionMs: z.number().optional() })
+            .passthrough()
+            .nullable(),
           durationMs: z.number().nullable(),
-          error: z.record(z.unknown()).nullable(),
+          error: z.object({ message: text, code: text.optional() }).passthrough().nullable(),
           redacted: z.array(text).describe('JSON pointers of the values ingest redacted'),
           event: storedEventSchema,
         })

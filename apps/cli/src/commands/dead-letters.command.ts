@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import type { CommandContext } from '../cli.context';
 import { UsageError } from '../errors/cli.error';
+import type { DeadLetterReplayAnswer } from '../http/audit-api.types';
 import { checkWindow } from '../options/filter-options';
 import { integerIn, parseInstant } from '../options/option-parsers';
 import { formatTime, pick } from '../output/format';
@@ -28,11 +29,7 @@ interface ListFlags {
   json?: boolean;
 }
 
-interface ReplayAnswer {
-  replayed: number;
-  skipped: { id: string; reason: string }[];
-  remaining?: number;
-}
+type ReplayAnswer = DeadLetterReplayAnswer;
 
 const letterId = (v: string, previous: string[] = []): string[] => {
   if (!/^[1-9]\d{0,17}$/.test(v)) throw new InvalidArgumentError(`"${v}" is not a dead letter id (digits, as "agent-ledger dead-letters" lists them).`);
@@ -85,7 +82,7 @@ export function registerDeadLettersCommand(program: Command, ctx: CommandContext
     .action(async (ids: string[] | undefined, flags: { all?: boolean; json?: boolean }, command: Command) => {
       if (!!ids?.length === !!flags.all) throw new UsageError('give the ids of the letters to replay, or --all');
       const client = ctx.client(command);
-      const total: ReplayAnswer = { replayed: 0, skipped: [] };
+      const total: ReplayAnswer = { replayed: 0, skipped: [], remaining: 0 };
       for (;;) {
         const answer = await client.postJson<ReplayAnswer>('/v1/dead-letters/replay', flags.all ? { all: true } : { ids });
         if (flags.json) ctx.out(JSON.stringify(answer));

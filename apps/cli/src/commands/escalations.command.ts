@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import { ESCALATION_REASONS } from '@agent-ledger/contracts';
 import type { CommandContext } from '../cli.context';
+import type { EscalationChangeAnswer } from '../http/audit-api.types';
 import { integerIn } from '../options/option-parsers';
 import { formatTime, pick } from '../output/format';
 import { renderTable, type Column } from '../output/table';
@@ -34,11 +35,7 @@ interface ListFlags {
   json?: boolean;
 }
 
-interface ChangeAnswer {
-  escalationId: string;
-  eventId: string;
-  status: string;
-}
+type ChangeAnswer = EscalationChangeAnswer;
 
 export function registerEscalationsCommand(program: Command, ctx: CommandContext): void {
   const group = program

@@ -8,7 +8,9 @@ const anAction = (over: Partial<Action> = {}): Action => ({
   agent: { id: 'agent-1', name: 'Support bot' },
   actor: { type: 'user', id: 'cust-1' },
   tool: { name: 'refund_order', provider: 'shop', riskLevel: 'destructive' },
-  approval: { required: true, decision: 'approved', approvedBy: 'ana' },
+  approval: { required: true, decision: 'approved', approvedBy: 'ana', approvalId: null, decisionMs: null },
+  taskId: null,
+  plan: null,
   stages: { attemptedAt: '2026-01-01T10:00:00.000Z', confirmedAt: null, executedAt: null, failedAt: null, cancelledAt: null },
   firstEventAt: '2026-01-01T10:00:00.000Z',
   lastEventAt: '2026-01-01T10:00:01.000Z',
@@ -17,7 +19,7 @@ const anAction = (over: Partial<Action> = {}): Action => ({
   subjectId: null,
   eventCount: 2,
   anomaly: false,
-  anomalies: null,
+  anomalies: [],
   ...over,
 });
 

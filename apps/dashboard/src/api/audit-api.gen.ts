@@ -2466,13 +2466,23 @@ export interface operations {
                             receivedAt: string;
                             /** Format: date-time */
                             recordedAt: string;
-                            approval: {
+                            approval: ({
+                                required?: boolean;
+                                decision?: string;
+                                approvedBy?: string;
+                                method?: string;
+                                approvalId?: string;
+                                decisionMs?: number;
+                            } & {
                                 [key: string]: unknown;
-                            } | null;
+                            }) | null;
                             durationMs: number | null;
-                            error: {
+                            error: ({
+                                message: string;
+                                code?: string;
+                            } & {
                                 [key: string]: unknown;
-                            } | null;
+                            }) | null;
                             /** @description JSON pointers of the values ingest redacted */
                             redacted: string[];
                             /** @description The stored event (action event v1): docs/events.md */
