@@ -18,4 +18,5 @@ step "lint";        npm run --silent lint
 step "unit";        npx jest -c jest.unit.config.js "$@"
 step "integration"; npx jest -c jest.int.config.js "$@"
 step "browser";     bash scripts/browser.sh   # Debian's Chromium for the dashboard's browser test
+step "python";      bash scripts/lib/python-kafka.sh   # Debian's python3-confluent-kafka for the Python example consumer's test
 step "end-to-end";  npx jest -c jest.e2e.config.js "$@"

@@ -14,7 +14,7 @@ const MAX_BYTES = 256 * 1024;
  * projector and the notifier consume).
  *
  * - key: `tenantId:sessionId`, see {@link escalationEventKey};
- * - value: the event (`validateEscalationEvent`, one closed schema per `type`) as JSON;
+ * - value: the event (`validateEscalationEvent`, one schema per `type`, open to fields added later) as JSON;
  * - headers: `x-ledger-schema: escalation-event.v1`, `traceparent` when given;
  * - decode: size, UTF-8 JSON, schema header (absent is accepted), then `validateEscalationEvent`
  *   (text rules included: a NUL in a note is refused here, never handed to PostgreSQL).
