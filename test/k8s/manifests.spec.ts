@@ -45,7 +45,7 @@ const BASE_DIR = path.join(K8S_DIR, 'base');
 
 interface AppSpec {
   schema: z.ZodTypeAny;
-  /** ARCHITECTURE.md's port; the envSchema's default must be the same. */
+  /** The port of docs/deployment.md (Docker Compose table); the envSchema's default must be the same. */
   port: number;
   /**
    * How it is scaled: `stateless` a fixed number (≥ 2) of replicas; `consumer` a Kafka consumer group
@@ -70,7 +70,7 @@ const APPS: Record<string, AppSpec> = {
 };
 const APP_NAMES = Object.keys(APPS);
 
-/** Topics and partition counts (ARCHITECTURE.md); consumers never need more replicas than this. */
+/** Topics and partition counts (docs/deployment.md); consumers never need more replicas than this. */
 const TOPICS: Record<string, number> = {
   [ACTION_EVENTS_TOPIC]: 6,
   [ACTION_EVENTS_DLQ_TOPIC]: 3,
@@ -545,7 +545,7 @@ describe('k8s manifests', () => {
   describe.each(APP_NAMES)('%s', (app) => {
     const spec = APPS[app];
 
-    it('should have a port default equal to ARCHITECTURE.md when the envSchema is read', () => {
+    it('should have a port default equal to the documented port when the envSchema is read', () => {
       const withRequired = Object.fromEntries(requiredVariables(spec.schema).map((n) => [n, SECRET_VALUES[n] ?? 'kafka:9092']));
       const config = loadConfig(app, spec.schema, withRequired) as Record<string, unknown>;
       expect(config[portVariable(app)]).toBe(spec.port);

@@ -3,6 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError } from '@agent-ledger/config';
 import { rootLogger, stopTelemetry } from '@agent-ledger/telemetry';
+import { connectConsumers } from './consumers/connect-consumers';
+import type { KafkaConsumerTransport } from './consumers/kafka-consumer.transport';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { setupOpenApi } from './http/openapi';
 import { answerMalformedRequests } from './http/malformed-requests';
@@ -54,14 +56,21 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
   answerMalformedRequests(app.getHttpServer() as Server);
   await b.configure?.(app, config);
   if (b.openApi) setupOpenApi(app, { ...b.openApi, version: '1' });
+  // Kafka consumers run as a Nest microservice (KafkaConsumerTransport), started once the app is
+  // initialised and before HTTP answers, so /health/ready already covers them.
+  const consumers = connectConsumers(app);
+  await app.init();
+  await app.startAllMicroservices();
   const port = b.port(config);
   const host = b.host(config);
   await app.listen(port, host);
   log.info({ port, host }, `${b.name} listening on http://${host}:${port}`);
 
-  // Shutdown hooks: SIGTERM/SIGINT close the app (consumers drain, connections close) and exit 0;
-  // a shutdown that overruns its timeout exits 1. (Nest's enableShutdownHooks would re-raise the
-  // signal after closing, which reports a clean stop as "killed".)
+  // Shutdown hooks: SIGTERM/SIGINT stop the consumers first (slices in flight finish, offsets are
+  // committed, the groups are left), then close the app (destroy hooks, last checkpoint, HTTP,
+  // connections) and exit 0; a shutdown that overruns its timeout exits 1. (Nest itself closes
+  // microservices after the destroy hooks, too late for work that needs the consumers stopped; and its
+  // enableShutdownHooks would re-raise the signal after closing, which reports a clean stop as "killed".)
   const timeoutMs = b.shutdownTimeoutMs(config);
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -73,8 +82,7 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
         log.error({ timeoutMs }, 'shutdown timed out; exiting');
         process.exit(1);
       }, timeoutMs).unref();
-      app
-        .close()
+      closeService(app, consumers)
         .then(() => stopTelemetry())
         .then(
           () => {
@@ -89,6 +97,16 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
     });
   }
   return app;
+}
+
+/**
+ * Closes a service in order: its consumers first (each slice in flight finishes, offsets are
+ * committed, the groups are left), then the app (destroy hooks, HTTP, connections; Nest's own close
+ * of the transport is then a no-op).
+ */
+export async function closeService(app: INestApplication, consumers?: Pick<KafkaConsumerTransport, 'close'>): Promise<void> {
+  await consumers?.close();
+  await app.close();
 }
 
 /** Entry point helper: runs bootstrap and turns an unexpected failure into exit code 1. */

@@ -15,3 +15,8 @@ export { JSON_MEDIA_TYPES, type HttpInputOptions } from './http/request-body';
 export { ApiInput, ApiKeyAuth, ApiOutput, buildOpenApiDocument, generateOpenApiDocument, jsonSchemaOf, setupOpenApi, type OpenApiInfo, type OutputSpec, type ResponseSchema } from './http/openapi';
 export { JSON_SCHEMA_2020_KEYWORDS, PRE_2020_KEYWORDS, toJsonSchema2020, toOpenApi31 } from './http/json-schema-2020';
 export { ERROR_REF, ERROR_SCHEMA } from './http/openapi-errors';
+export { ConsumerRegistry, ConsumersModule } from './consumers/consumer-registry';
+export type { ConsumerDefinition } from './consumers/consumer-definition';
+export { ConsumerBatchContext } from './consumers/consumer-batch.context';
+export { KafkaConsumerTransport, KAFKA_CONSUMERS, type HostedConsumer, type KafkaConsumerTransportOptions } from './consumers/kafka-consumer.transport';
+export { connectConsumers } from './consumers/connect-consumers';

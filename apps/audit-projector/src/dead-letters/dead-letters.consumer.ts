@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC } from '@agent-ledger/contracts';
-import { ConsumerHost, DlqPublisher, type Kafka, type PartitionBatch } from '@agent-ledger/kafka';
-import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import { DlqPublisher, type PartitionBatch } from '@agent-ledger/kafka';
+import { ConsumerRegistry } from '@agent-ledger/runtime';
 import { counter, createLogger } from '@agent-ledger/telemetry';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
 import { decodeDeadLetter } from './dead-letter.codec';
@@ -12,40 +13,34 @@ const recorded = () =>
 
 /**
  * Reads the dead-letter topics into `dead_letters` (the database has one writer), in its own
- * consumer group, hosted by {@link ConsumerHost}. Idempotent on the letter's DLQ position and time, so a
+ * consumer group, hosted by the Kafka consumer transport (a ConsumerHost). Idempotent on the letter's DLQ position and time, so a
  * redelivered batch stores nothing twice; a database failure leaves the batch uncommitted and it is
  * retried. A letter that cannot be recorded is logged and left in its topic, never dead-lettered again.
  */
-@Injectable()
-export class DeadLettersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+@Controller()
+export class DeadLettersConsumer {
   private readonly log = createLogger(DeadLettersConsumer.name);
-  private readonly host: ConsumerHost;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
     private readonly repository: DeadLettersRepository,
-    private readonly readiness: ReadinessService,
+    consumers: ConsumerRegistry,
     dlq: DlqPublisher,
   ) {
-    this.host = new ConsumerHost(kafka, {
+    consumers.define({
       name: 'dead-letters consumer',
+      health: 'dead-letters-consumer',
       groupId: `${settings.groupId}-dead-letters`,
       topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC],
       fromBeginning: true,
       sessionTimeoutMs: settings.sessionTimeoutMs,
       poison: 'skip',
       dlq,
-      handle: (batch) => this.handle(batch),
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.readiness.registerWorker('dead-letters-consumer', this.host);
-    this.host.start();
-  }
-
-  private async handle(batch: PartitionBatch): Promise<void> {
+  @EventPattern([ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC])
+  async handle(@Payload() batch: PartitionBatch): Promise<void> {
     const letters = batch.messages.map((m) => decodeDeadLetter(batch.topic, batch.partition, m, this.settings.groupId));
     const { inserted, refused } = await this.repository.store(letters);
     for (const l of letters) if (!refused.includes(l)) recorded().inc({ source_topic: l.sourceTopic, reason_code: l.reasonCode });
@@ -61,9 +56,5 @@ export class DeadLettersConsumer implements OnApplicationBootstrap, OnModuleDest
         'dead letters recorded',
       );
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.host.stop();
   }
 }

@@ -1,44 +1,38 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { ESCALATIONS_TOPIC, escalationsCodec, type EscalationEvent } from '@agent-ledger/contracts';
-import { ConsumerHost, DlqPublisher, decodeMessage, type ConsumerBatch, type Kafka, type Rejection } from '@agent-ledger/kafka';
-import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import { DlqPublisher, decodeMessage, type ConsumerBatch, type Rejection } from '@agent-ledger/kafka';
+import { ConsumerRegistry } from '@agent-ledger/runtime';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
 import { EscalationsRepository } from './escalations.repository';
 
 /**
- * Persists the escalations topic (the database has one writer), hosted by {@link ConsumerHost}: a
+ * Persists the escalations topic (the database has one writer), hosted by the Kafka consumer transport (a ConsumerHost): a
  * slice is applied in one transaction, idempotently by event id, and committed to Kafka after. An
  * unreadable or invalid message is dead-lettered before the rest is applied; one PostgreSQL refuses
  * (e.g. a NUL in a note) fails the transaction, and the host isolates and dead-letters it.
  */
-@Injectable()
-export class EscalationsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly host: ConsumerHost;
-
+@Controller()
+export class EscalationsConsumer {
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(PROJECTOR_SETTINGS) settings: ProjectorSettings,
     private readonly repository: EscalationsRepository,
-    private readonly readiness: ReadinessService,
+    consumers: ConsumerRegistry,
     dlq: DlqPublisher,
   ) {
-    this.host = new ConsumerHost(kafka, {
+    consumers.define({
       name: 'escalations consumer',
+      health: 'escalations-consumer',
       groupId: `${settings.groupId}-escalations`,
       topics: [ESCALATIONS_TOPIC],
       fromBeginning: true,
       sessionTimeoutMs: settings.sessionTimeoutMs,
       dlq,
-      handle: (batch) => this.handle(batch),
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.readiness.registerWorker('escalations-consumer', this.host);
-    this.host.start();
-  }
-
-  private async handle(batch: ConsumerBatch): Promise<void> {
+  @EventPattern(ESCALATIONS_TOPIC)
+  async handle(@Payload() batch: ConsumerBatch): Promise<void> {
     const events: EscalationEvent[] = [];
     const rejected: Rejection[] = [];
     for (const m of batch.messages) {
@@ -48,9 +42,5 @@ export class EscalationsConsumer implements OnApplicationBootstrap, OnModuleDest
     }
     if (rejected.length) await batch.deadLetter(rejected);
     if (events.length) await this.repository.apply(events);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.host.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ConsumersModule } from '@agent-ledger/runtime';
 import { EscalationsConsumer } from './escalations.consumer';
 import { EscalationsRepository } from './escalations.repository';
 
-@Module({ providers: [EscalationsRepository, EscalationsConsumer] })
+@Module({ imports: [ConsumersModule], controllers: [EscalationsConsumer], providers: [EscalationsRepository] })
 export class EscalationsModule {}

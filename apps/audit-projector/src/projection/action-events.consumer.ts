@@ -1,7 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
 import { PiiKeyError } from '@agent-ledger/integrity';
-import { ConsumerHost, DlqPublisher, type Kafka, type StoredOffset } from '@agent-ledger/kafka';
-import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import { DlqPublisher, type ConsumerBatch, type StoredOffset } from '@agent-ledger/kafka';
+import { ConsumerRegistry } from '@agent-ledger/runtime';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
 import { ProjectionRepository } from './projection.repository';
@@ -11,37 +13,33 @@ import { ProjectionService } from './projection.service';
 const EARLIEST = '-2';
 
 /**
- * The action events topic's consumer, hosted by {@link ConsumerHost} (batches, poison isolation,
- * rejoin, health). On assignment it seeks to the offsets stored in PostgreSQL with the rows; a
- * message the host dead-letters moves the stored offset past it.
+ * The action events topic's consumer, hosted by the Kafka consumer transport (a ConsumerHost:
+ * batches, poison isolation, rejoin, health), started once the month partitions are in place. On
+ * assignment it seeks to the offsets stored in PostgreSQL with the rows; a message the host
+ * dead-letters moves the stored offset past it.
  */
-@Injectable()
-export class ActionEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly host: ConsumerHost;
-  private starting?: Promise<void>;
-
+@Controller()
+export class ActionEventsConsumer {
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
     private readonly projection: ProjectionService,
     private readonly repository: ProjectionRepository,
     private readonly partitions: PartitionMaintenanceService,
-    private readonly readiness: ReadinessService,
+    consumers: ConsumerRegistry,
     dlq: DlqPublisher,
   ) {
     const s = settings;
-    this.host = new ConsumerHost(kafka, {
+    consumers.define({
       name: 'action events consumer',
+      health: 'consumer',
       groupId: s.groupId,
-      topics: [s.topic],
+      topics: [ACTION_EVENTS_TOPIC],
       fromBeginning: true,
       partitionsConsumedConcurrently: s.concurrency,
       maxBytesPerPartition: s.maxBatchBytes,
       sessionTimeoutMs: s.sessionTimeoutMs,
       dlq,
-      handle: async (batch) => {
-        await this.projection.handleBatch(batch);
-      },
+      startAfter: () => this.partitions.ensureAndSchedule(),
       storedOffsets: (assigned) => this.storedOffsets(assigned),
       skipped: (p) => this.projection.recordSkipped(p.topic, p.partition, BigInt(p.offset)),
       // The wrong master key is a configuration problem: retry until it is fixed, never dead-letter.
@@ -49,9 +47,9 @@ export class ActionEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.readiness.registerWorker('consumer', this.host);
-    this.starting = this.partitions.ensureAndSchedule().then(() => this.host.start());
+  @EventPattern(ACTION_EVENTS_TOPIC)
+  async handleBatch(@Payload() batch: ConsumerBatch): Promise<void> {
+    await this.projection.handleBatch(batch);
   }
 
   /**
@@ -66,10 +64,5 @@ export class ActionEventsConsumer implements OnApplicationBootstrap, OnModuleDes
       for (const partition of partitions) out.push({ topic, partition, offset: stored.get(partition) ?? EARLIEST });
     }
     return out;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.starting?.catch(() => undefined);
-    await this.host.stop();
   }
 }

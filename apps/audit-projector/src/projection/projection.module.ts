@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConsumersModule } from '@agent-ledger/runtime';
 import { CheckpointsModule } from '../checkpoints/checkpoints.module';
 import { ActionEventsConsumer } from './action-events.consumer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
@@ -8,7 +9,8 @@ import { ProjectorSubjectKeys } from './projector-subject-keys';
 
 /** Action events → audit_events (hash-chained), actions, DLQ. */
 @Module({
-  imports: [CheckpointsModule],
-  providers: [ProjectorSubjectKeys, ProjectionRepository, ProjectionService, PartitionMaintenanceService, ActionEventsConsumer],
+  imports: [CheckpointsModule, ConsumersModule],
+  controllers: [ActionEventsConsumer],
+  providers: [ProjectorSubjectKeys, ProjectionRepository, ProjectionService, PartitionMaintenanceService],
 })
 export class ProjectionModule {}

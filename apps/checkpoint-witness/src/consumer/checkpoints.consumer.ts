@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { CHECKPOINTS_TOPIC, type Checkpoint } from '@agent-ledger/contracts';
-import { ConsumerHost, type ConsumerBatch, type Kafka } from '@agent-ledger/kafka';
-import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import type { ConsumerBatch } from '@agent-ledger/kafka';
+import { ConsumerRegistry } from '@agent-ledger/runtime';
 import { counter, createLogger, gauge } from '@agent-ledger/telemetry';
 import type { WitnessConfig } from '../config/witness.config';
 import { WITNESS_CONFIG } from '../shared/witness-config.token';
@@ -15,44 +16,43 @@ const conflictsTotal = () => counter('ledger_witness_conflicts_total', 'Contradi
 const tenantsWithConflicts = () => gauge('ledger_witness_tenants_with_conflicts', 'Tenants with at least one conflicting checkpoint recorded');
 
 /**
- * Consumes the checkpoints topic in the witness's group ({@link ConsumerHost}). Each message is
+ * Consumes the checkpoints topic in the witness's group (hosted by the Kafka consumer transport,
+ * once the store is open). Each message is
  * decoded and its signature checked against the trusted keys; trusted checkpoints are appended to
  * the store (duplicates skipped, contradictions recorded apart), refused ones to the refused log.
  * The slice resolves — and the host commits its offsets — only once the store has fsynced it.
  * Every failure of the handler is a storage failure: it is retried, never skipped.
  */
-@Injectable()
+@Controller()
 export class CheckpointsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = createLogger(CheckpointsConsumer.name);
-  private readonly host: ConsumerHost;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(WITNESS_CONFIG) private readonly config: WitnessConfig,
     private readonly store: CheckpointStore,
     private readonly webhook: WitnessWebhook,
-    private readonly readiness: ReadinessService,
+    consumers: ConsumerRegistry,
   ) {
-    this.host = new ConsumerHost(kafka, {
+    consumers.define({
       name: 'checkpoints consumer',
+      health: 'consumer',
       groupId: config.CHECKPOINT_WITNESS_GROUP_ID,
       topics: [CHECKPOINTS_TOPIC],
       fromBeginning: true,
       sessionTimeoutMs: config.CHECKPOINT_WITNESS_SESSION_TIMEOUT_MS,
       poison: 'skip',
       classify: () => 'transient',
-      handle: (batch) => this.handleBatch(batch),
     });
   }
 
+  /** Before the consumer starts (the transport starts it after the application's bootstrap). */
   async onApplicationBootstrap(): Promise<void> {
     await this.store.open();
     tenantsWithConflicts().set(this.store.tenantsWithConflicts);
-    this.readiness.registerWorker('consumer', this.host);
-    await this.host.start();
   }
 
-  private async handleBatch(batch: ConsumerBatch): Promise<void> {
+  @EventPattern(CHECKPOINTS_TOPIC)
+  async handleBatch(@Payload() batch: ConsumerBatch): Promise<void> {
     const trusted: Checkpoint[] = [];
     const refused: RefusedRecord[] = [];
     for (const message of batch.messages) {
@@ -77,8 +77,8 @@ export class CheckpointsConsumer implements OnApplicationBootstrap, OnModuleDest
     tenantsWithConflicts().set(this.store.tenantsWithConflicts);
   }
 
+  /** After the consumer stopped (the service's shutdown stops it first). */
   async onModuleDestroy(): Promise<void> {
-    await this.host.stop();
     await this.webhook.drain();
   }
 }

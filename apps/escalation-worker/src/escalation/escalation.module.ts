@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ConsumersModule } from '@agent-ledger/runtime';
 import { EscalationLoops } from './escalation.consumers';
 import { EscalationProducer } from './escalation.producer';
 import { EscalationService } from './escalation.service';
@@ -13,7 +14,9 @@ export class EscalationModule {
   static forRoot(settings: WorkerSettings): DynamicModule {
     return {
       module: EscalationModule,
-      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService, EscalationLoops],
+      imports: [ConsumersModule],
+      controllers: [EscalationLoops],
+      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService],
     };
   }
 }

@@ -1,7 +1,8 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { ACTION_EVENTS_TOPIC, actionEventsCodec, type ActionEvent } from '@agent-ledger/contracts';
-import { ConsumerHost, decodeMessage, type ConsumerBatch, type Kafka, type KafkaMessage, type Rejection } from '@agent-ledger/kafka';
-import { KAFKA, ReadinessService } from '@agent-ledger/runtime';
+import { decodeMessage, type ConsumerBatch, type KafkaMessage, type Rejection } from '@agent-ledger/kafka';
+import { ConsumerRegistry } from '@agent-ledger/runtime';
 import type { NotifierConfig } from '../config/notifier.config';
 import { RedisPolicyCheck } from '../queue/redis-policy.check';
 import { NOTIFIER_CONFIG } from '../shared/notifier-config.token';
@@ -22,8 +23,8 @@ export function tenantOfKey(message: Pick<KafkaMessage, 'key'>): string | undefi
 }
 
 /**
- * Consumes the action events topic in the notifier's own group, hosted by {@link ConsumerHost}
- * (started once Redis's policy passed), for the webhooks subscribed to ledger events. Most events
+ * Consumes the action events topic in the notifier's own group, hosted by the Kafka consumer
+ * transport (started once Redis's policy passed), for the webhooks subscribed to ledger events. Most events
  * are wanted by no channel: a message whose key names a tenant without such a webhook is passed
  * over without reading its value (a map lookup in the subscriptions cache). The others are decoded
  * with the topic's codec and planned in one go per slice (one subscription lookup, one insert)
@@ -32,35 +33,28 @@ export function tenantOfKey(message: Pick<KafkaMessage, 'key'>): string | undefi
  * every consumer of the topic does). A new group starts at the end of the topic: webhooks announce
  * what happens from then on, not the topic's history.
  */
-@Injectable()
-export class LedgerEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly host: ConsumerHost;
-  private starting?: Promise<void>;
-
+@Controller()
+export class LedgerEventsConsumer {
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(NOTIFIER_CONFIG) config: NotifierConfig,
     private readonly subscriptions: EventSubscriptionsCache,
     private readonly planner: EventWebhooksPlanner,
-    private readonly policy: RedisPolicyCheck,
-    private readonly readiness: ReadinessService,
+    policy: RedisPolicyCheck,
+    consumers: ConsumerRegistry,
   ) {
-    this.host = new ConsumerHost(kafka, {
+    consumers.define({
       name: 'action events consumer',
+      health: 'events consumer',
       groupId: eventsGroupId(config.NOTIFIER_GROUP_ID),
       topics: [ACTION_EVENTS_TOPIC],
       fromBeginning: false,
       sessionTimeoutMs: config.NOTIFIER_SESSION_TIMEOUT_MS,
-      handle: (batch) => this.handleBatch(batch),
+      startAfter: () => policy.passed,
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.readiness.registerWorker('events consumer', this.host);
-    this.starting = this.policy.passed.then(() => this.host.start());
-  }
-
-  private async handleBatch(batch: ConsumerBatch): Promise<void> {
+  @EventPattern(ACTION_EVENTS_TOPIC)
+  async handleBatch(@Payload() batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
     const events: ActionEvent[] = [];
     const keyed = batch.messages.map((m) => tenantOfKey(m));
@@ -75,11 +69,5 @@ export class LedgerEventsConsumer implements OnApplicationBootstrap, OnModuleDes
     await this.planner.plan(events);
     await batch.heartbeat();
     if (rejected.length) await batch.deadLetter(rejected);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    // A start waiting for Redis's policy is bounded: Redis may never come.
-    await Promise.race([this.starting?.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
-    await this.host.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { lastValueFrom } from 'rxjs';
 import { ApiError } from './api-error';
 import { classifyDatabaseError } from './database-errors';
 import { HttpErrorFilter, toApiError } from './http-error.filter';
@@ -51,7 +52,7 @@ describe(classifyDatabaseError.name, () => {
 });
 
 describe(HttpErrorFilter.name, () => {
-  const host = (res: object) => ({ switchToHttp: () => ({ getResponse: () => res }) }) as never;
+  const host = (res: object) => ({ getType: () => 'http', switchToHttp: () => ({ getResponse: () => res }) }) as never;
 
   it('should destroy the connection instead of ending it when the answer had already started', () => {
     const res = { headersSent: true, destroyed: false, destroy: jest.fn(), status: jest.fn(), setHeader: jest.fn(), json: jest.fn() };
@@ -67,5 +68,15 @@ describe(HttpErrorFilter.name, () => {
     expect(res.status).toHaveBeenCalledWith(503);
     expect(res.setHeader).toHaveBeenCalledWith('Retry-After', '2');
     expect(res.json).toHaveBeenCalledWith({ error: { status: 503, code: 'database_unavailable', message: 'the database is unavailable; retry later' } });
+  });
+
+  it('should hand the error back unchanged when it was thrown outside HTTP (a Kafka batch handler)', async () => {
+    const error = new Error('database away');
+    const rpcHost = { getType: () => 'rpc', switchToHttp: () => {
+        throw new Error('an RPC error has no HTTP response');
+      },
+    } as never;
+    const answer = new HttpErrorFilter().catch(error, rpcHost);
+    await expect(lastValueFrom(answer!)).rejects.toBe(error);
   });
 });

@@ -1,4 +1,5 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { throwError, type Observable } from 'rxjs';
 import { createLogger } from '@agent-ledger/telemetry';
 import { ApiError } from './api-error';
 import { classifyDatabaseError } from './database-errors';
@@ -104,7 +105,9 @@ export function toApiError(err: unknown): ApiError {
  * The HTTP filter of every service: one error shape, the right status, no stack traces.
  * Unexpected errors are logged (they are bugs) and answered with 500 internal_error. When the
  * answer had already started (a streamed export), the connection is destroyed: the client sees a
- * broken transfer, never a complete-looking truncated body.
+ * broken transfer, never a complete-looking truncated body. Outside HTTP (a Kafka batch handler of
+ * the consumer transport, which inherits the app's filters) the error is handed back unchanged:
+ * the consumer host classifies it (retry, or isolate and dead-letter).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -116,7 +119,8 @@ export class HttpErrorFilter implements ExceptionFilter {
    */
   constructor(private readonly opts: { serverErrorsAsUnavailable?: boolean } = {}) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() !== 'http') return throwError(() => exception);
     const res = host.switchToHttp().getResponse<HttpResponseLike>();
     let error = toApiError(exception);
     this.report(exception, error);
