@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import type { Kafka } from '@agent-ledger/kafka';
 import { KAFKA } from '../infra.module';
 import { ReadinessService } from '../readiness.service';
@@ -11,8 +12,9 @@ import { KafkaConsumerTransport } from './kafka-consumer.transport';
  * Returns the transport, or undefined for a service without consumers.
  */
 export function connectConsumers(app: INestApplication): KafkaConsumerTransport | undefined {
-  const registry = registryOf(app);
-  if (!registry?.definitions.length) return undefined;
+  if (!hasConsumers(app)) return undefined;
+  const registry = app.get(ConsumerRegistry);
+  if (!registry.definitions.length) return undefined;
   const strategy = new KafkaConsumerTransport({
     kafka: app.get<symbol, Kafka>(KAFKA),
     readiness: app.get(ReadinessService),
@@ -22,10 +24,10 @@ export function connectConsumers(app: INestApplication): KafkaConsumerTransport 
   return strategy;
 }
 
-function registryOf(app: INestApplication): ConsumerRegistry | undefined {
-  try {
-    return app.get(ConsumerRegistry, { strict: false });
-  } catch {
-    return undefined; // the service imports no consumer module
-  }
+/**
+ * Whether a module of the app provides the registry (imports ConsumersModule). Looked up in the
+ * module graph: the app's get() of an unknown provider ends the process (Nest's abortOnError).
+ */
+function hasConsumers(app: INestApplication): boolean {
+  return [...app.get(ModulesContainer).values()].some((m) => m.providers.has(ConsumerRegistry));
 }
