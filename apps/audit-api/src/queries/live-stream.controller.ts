@@ -18,8 +18,10 @@ const PAGE = 1_000;
 const POLL_MS = 500;
 const HEARTBEAT_MS = 15_000;
 
-const streamSchema = z
-  .object({ since: instant('since').optional() })
+/** The stream's own parameter, next to the events filters. */
+const sinceSchema = z.object({ since: instant('since').optional().describe('Replay the events recorded since this time (RFC 3339)') });
+
+const streamSchema = sinceSchema
   .passthrough()
   .transform((q, ctx) => {
     const { since, ...rest } = q;
@@ -95,6 +97,7 @@ export class LiveStreamController {
       'Server-sent events (`event: ledger-event`) of new events matching the filters; `since` replays from a time (at most AUDIT_API_STREAM_MAX_REPLAY_HOURS back); the stream ends with `event: error` when the key is revoked',
   })
   @ApiInput({ query: eventFilterSchema })
+  @ApiInput({ query: sinceSchema })
   @ApiOutput({
     200: { content: streamContent, description: 'An open stream of server-sent events' },
     429: { schema: null, description: 'too_many_streams: the tenant or the process has as many streams open as allowed; Retry-After' },

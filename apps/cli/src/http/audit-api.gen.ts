@@ -746,8 +746,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {unknown} */
-                        status: "ok" | "unavailable";
+                        /** @constant */
+                        status: "ok";
                         checks: {
                             [key: string]: {
                                 ok: boolean;
@@ -790,8 +790,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {unknown} */
-                        status: "ok" | "unavailable";
+                        /** @constant */
+                        status: "unavailable";
                         checks: {
                             [key: string]: {
                                 ok: boolean;
@@ -825,8 +825,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {unknown} */
-                        status: "ok" | "unavailable";
+                        /** @constant */
+                        status: "ok";
                         checks: {
                             [key: string]: {
                                 ok: boolean;
@@ -839,7 +839,8 @@ export interface operations {
                                 required?: false;
                             };
                         };
-                        ready: boolean;
+                        /** @constant */
+                        ready: true;
                     };
                 };
             };
@@ -870,8 +871,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {unknown} */
-                        status: "ok" | "unavailable";
+                        /** @constant */
+                        status: "unavailable";
                         checks: {
                             [key: string]: {
                                 ok: boolean;
@@ -884,7 +885,8 @@ export interface operations {
                                 required?: false;
                             };
                         };
-                        ready: boolean;
+                        /** @constant */
+                        ready: false;
                     };
                 };
             };
@@ -942,8 +944,8 @@ export interface operations {
     IntegrityController_verify: {
         parameters: {
             query?: {
-                from?: unknown | string;
-                to?: unknown | string;
+                from?: string;
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -2226,25 +2228,25 @@ export interface operations {
     RecordsController_listActions: {
         parameters: {
             query?: {
-                status?: unknown | ("attempted" | "confirmed" | "executed" | "failed" | "cancelled");
-                provider?: unknown | string;
-                subjectId?: unknown | string;
-                taskId?: unknown | string;
-                planId?: unknown | string;
-                approvalId?: unknown | string;
-                q?: unknown | string;
-                tool?: unknown | string;
-                riskLevel?: unknown | ("safe" | "moderate" | "destructive" | "critical");
-                sessionId?: unknown | string;
-                agentId?: unknown | string;
-                actorId?: unknown | string;
-                approvalDecision?: unknown | ("approved" | "rejected" | "expired" | "auto" | "not_required");
-                anomaly?: unknown | ("true" | "false");
-                from?: unknown | string;
-                to?: unknown | string;
+                status?: "attempted" | "confirmed" | "executed" | "failed" | "cancelled";
+                provider?: string;
+                subjectId?: string;
+                taskId?: string;
+                planId?: string;
+                approvalId?: string;
+                q?: string;
+                tool?: string;
+                riskLevel?: "safe" | "moderate" | "destructive" | "critical";
+                sessionId?: string;
+                agentId?: string;
+                actorId?: string;
+                approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
+                anomaly?: "true" | "false";
+                from?: string;
+                to?: string;
                 sort?: "recent" | "duration_desc";
                 limit?: number;
-                cursor?: unknown | string;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2605,28 +2607,28 @@ export interface operations {
     RecordsController_listEvents: {
         parameters: {
             query?: {
-                status?: unknown | ("attempted" | "confirmed" | "executed" | "failed" | "cancelled");
-                provider?: unknown | string;
-                subjectId?: unknown | string;
-                taskId?: unknown | string;
-                planId?: unknown | string;
-                approvalId?: unknown | string;
-                q?: unknown | string;
-                tool?: unknown | string;
-                riskLevel?: unknown | ("safe" | "moderate" | "destructive" | "critical");
-                sessionId?: unknown | string;
-                agentId?: unknown | string;
-                actorId?: unknown | string;
-                approvalDecision?: unknown | ("approved" | "rejected" | "expired" | "auto" | "not_required");
-                anomaly?: unknown | ("true" | "false");
-                from?: unknown | string;
-                to?: unknown | string;
-                type?: unknown | ("action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged");
-                resourceType?: unknown | string;
-                resourceId?: unknown | string;
-                changeAction?: unknown | ("create" | "update" | "delete");
+                status?: "attempted" | "confirmed" | "executed" | "failed" | "cancelled";
+                provider?: string;
+                subjectId?: string;
+                taskId?: string;
+                planId?: string;
+                approvalId?: string;
+                q?: string;
+                tool?: string;
+                riskLevel?: "safe" | "moderate" | "destructive" | "critical";
+                sessionId?: string;
+                agentId?: string;
+                actorId?: string;
+                approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
+                anomaly?: "true" | "false";
+                from?: string;
+                to?: string;
+                type?: "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged";
+                resourceType?: string;
+                resourceId?: string;
+                changeAction?: "create" | "update" | "delete";
                 limit?: number;
-                cursor?: unknown | string;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2878,10 +2880,10 @@ export interface operations {
     StatsController_statistics: {
         parameters: {
             query?: {
-                from?: unknown | string;
-                to?: unknown | string;
-                window?: unknown | ("1h" | "24h" | "7d" | "30d" | "90d");
-                bucket?: unknown | ("minute" | "hour" | "day");
+                from?: string;
+                to?: string;
+                window?: "1h" | "24h" | "7d" | "30d" | "90d";
+                bucket?: "minute" | "hour" | "day";
             };
             header?: never;
             path?: never;
@@ -3083,26 +3085,26 @@ export interface operations {
     ExportController_export: {
         parameters: {
             query?: {
-                status?: unknown | ("attempted" | "confirmed" | "executed" | "failed" | "cancelled");
-                provider?: unknown | string;
-                subjectId?: unknown | string;
-                taskId?: unknown | string;
-                planId?: unknown | string;
-                approvalId?: unknown | string;
-                q?: unknown | string;
-                tool?: unknown | string;
-                riskLevel?: unknown | ("safe" | "moderate" | "destructive" | "critical");
-                sessionId?: unknown | string;
-                agentId?: unknown | string;
-                actorId?: unknown | string;
-                approvalDecision?: unknown | ("approved" | "rejected" | "expired" | "auto" | "not_required");
-                anomaly?: unknown | ("true" | "false");
-                from?: unknown | string;
-                to?: unknown | string;
-                type?: unknown | ("action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged");
-                resourceType?: unknown | string;
-                resourceId?: unknown | string;
-                changeAction?: unknown | ("create" | "update" | "delete");
+                status?: "attempted" | "confirmed" | "executed" | "failed" | "cancelled";
+                provider?: string;
+                subjectId?: string;
+                taskId?: string;
+                planId?: string;
+                approvalId?: string;
+                q?: string;
+                tool?: string;
+                riskLevel?: "safe" | "moderate" | "destructive" | "critical";
+                sessionId?: string;
+                agentId?: string;
+                actorId?: string;
+                approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
+                anomaly?: "true" | "false";
+                from?: string;
+                to?: string;
+                type?: "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged";
+                resourceType?: string;
+                resourceId?: string;
+                changeAction?: "create" | "update" | "delete";
                 format?: "csv" | "json" | "jsonl";
             };
             header?: never;
@@ -3242,26 +3244,28 @@ export interface operations {
     LiveStreamController_stream: {
         parameters: {
             query?: {
-                status?: unknown | ("attempted" | "confirmed" | "executed" | "failed" | "cancelled");
-                provider?: unknown | string;
-                subjectId?: unknown | string;
-                taskId?: unknown | string;
-                planId?: unknown | string;
-                approvalId?: unknown | string;
-                q?: unknown | string;
-                tool?: unknown | string;
-                riskLevel?: unknown | ("safe" | "moderate" | "destructive" | "critical");
-                sessionId?: unknown | string;
-                agentId?: unknown | string;
-                actorId?: unknown | string;
-                approvalDecision?: unknown | ("approved" | "rejected" | "expired" | "auto" | "not_required");
-                anomaly?: unknown | ("true" | "false");
-                from?: unknown | string;
-                to?: unknown | string;
-                type?: unknown | ("action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged");
-                resourceType?: unknown | string;
-                resourceId?: unknown | string;
-                changeAction?: unknown | ("create" | "update" | "delete");
+                /** @description Replay the events recorded since this time (RFC 3339) */
+                since?: string;
+                status?: "attempted" | "confirmed" | "executed" | "failed" | "cancelled";
+                provider?: string;
+                subjectId?: string;
+                taskId?: string;
+                planId?: string;
+                approvalId?: string;
+                q?: string;
+                tool?: string;
+                riskLevel?: "safe" | "moderate" | "destructive" | "critical";
+                sessionId?: string;
+                agentId?: string;
+                actorId?: string;
+                approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
+                anomaly?: "true" | "false";
+                from?: string;
+                to?: string;
+                type?: "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged";
+                resourceType?: string;
+                resourceId?: string;
+                changeAction?: "create" | "update" | "delete";
             };
             header?: never;
             path?: never;
@@ -3368,14 +3372,14 @@ export interface operations {
     EscalationsController_list: {
         parameters: {
             query?: {
-                status?: unknown | ("open" | "acknowledged" | "resolved");
-                reason?: unknown | ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual");
-                sessionId?: unknown | string;
-                scope?: unknown | ("session" | "tenant");
-                from?: unknown | string;
-                to?: unknown | string;
+                status?: "open" | "acknowledged" | "resolved";
+                reason?: "customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual";
+                sessionId?: string;
+                scope?: "session" | "tenant";
+                from?: string;
+                to?: string;
                 limit?: number;
-                cursor?: unknown | string;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5460,13 +5464,13 @@ export interface operations {
     DeliveriesController_list: {
         parameters: {
             query?: {
-                escalationId?: unknown | string;
-                channel?: unknown | ("email" | "webhook");
-                status?: unknown | ("pending" | "retrying" | "delivered" | "failed");
-                from?: unknown | string;
-                to?: unknown | string;
+                escalationId?: string;
+                channel?: "email" | "webhook";
+                status?: "pending" | "retrying" | "delivered" | "failed";
+                from?: string;
+                to?: string;
                 limit?: number;
-                cursor?: unknown | string;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5713,13 +5717,13 @@ export interface operations {
     DeadLettersController_list: {
         parameters: {
             query?: {
-                from?: unknown | string;
-                to?: unknown | string;
-                sourceTopic?: unknown | string;
-                reasonCode?: unknown | string;
-                replayed?: unknown | ("true" | "false");
+                from?: string;
+                to?: string;
+                sourceTopic?: string;
+                reasonCode?: string;
+                replayed?: "true" | "false";
                 limit?: number;
-                cursor?: unknown | string;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -6043,13 +6047,13 @@ export interface operations {
     OperatorDeadLettersController_list: {
         parameters: {
             query?: {
-                from?: unknown | string;
-                to?: unknown | string;
-                sourceTopic?: unknown | string;
-                reasonCode?: unknown | string;
-                replayed?: unknown | ("true" | "false");
+                from?: string;
+                to?: string;
+                sourceTopic?: string;
+                reasonCode?: string;
+                replayed?: "true" | "false";
                 limit?: number;
-                cursor?: unknown | string;
+                cursor?: string;
             };
             header?: never;
             path?: never;

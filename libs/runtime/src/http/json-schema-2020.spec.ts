@@ -37,6 +37,11 @@ describe('toJsonSchema2020', () => {
     });
   });
 
+  it('should read an optional value as its schema when zod-to-json-schema writes it as anyOf with never', () => {
+    expect(toJsonSchema2020({ anyOf: [{ not: {} }, { type: 'string', format: 'date-time' }], description: 'since' })).toEqual({ type: 'string', format: 'date-time', description: 'since' });
+    expect(toJsonSchema2020({ anyOf: [{ not: {} }, { type: 'string' }, { type: 'integer' }] })).toEqual({ anyOf: [{ type: 'string' }, { type: 'integer' }] });
+  });
+
   it('should turn a tuple items list into prefixItems when items is an array', () => {
     expect(toJsonSchema2020({ type: 'array', items: [{ type: 'string' }], additionalItems: false })).toEqual({ type: 'array', prefixItems: [{ type: 'string' }], items: false });
   });

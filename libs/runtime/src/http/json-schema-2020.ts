@@ -64,6 +64,14 @@ export function toJsonSchema2020(input: unknown): unknown {
     } else if (key === 'format' && value === 'ip') out.anyOf = [{ format: 'ipv4' }, { format: 'ipv6' }];
     else if (JSON_SCHEMA_2020_KEYWORDS.has(key)) out[key] = value;
   }
+  // zod-to-json-schema writes an optional value outside an object as `anyOf: [{not: {}}, X]`: that is X.
+  if (Array.isArray(out.anyOf) && (out.anyOf as unknown[]).some(isNever)) {
+    const branches = (out.anyOf as unknown[]).filter((b) => !isNever(b));
+    if (branches.length === 1 && typeof branches[0] === 'object') {
+      delete out.anyOf;
+      Object.assign(out, { ...(branches[0] as Json), ...out });
+    } else out.anyOf = branches;
+  }
   // A boolean exclusive bound replaced its inclusive one.
   if (s.exclusiveMinimum === true) delete out.minimum;
   if (s.exclusiveMaximum === true) delete out.maximum;
@@ -74,6 +82,9 @@ export function toJsonSchema2020(input: unknown): unknown {
   }
   return out;
 }
+
+/** `{not: {}}`: the schema no value matches. */
+const isNever = (s: unknown): boolean => !!s && typeof s === 'object' && Object.keys(s).length === 1 && JSON.stringify((s as Json).not) === '{}';
 
 function mapValues(map: Json): Json {
   return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, toJsonSchema2020(v)]));
