@@ -8,7 +8,7 @@
 //                  left out, so a consumer compiles without @types/node. The build proves it: it
 //                  type-checks a consumer with `types: []` and no skipLibCheck against the result.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,35 @@ function writeBarrel(program, names, sdkOut) {
   writeFileSync(path.join(sdkOut, `${BARREL}.d.ts`), `// The part of ${CONTRACTS} the SDK's public types use.\n${lines.join('\n')}\n`);
 }
 
+/**
+ * Declarations that name Node's `Buffer` (the topic codecs' consumed messages, checkpoint payloads)
+ * get it from `node-buffer.d.ts` instead of the global of @types/node: the part of Buffer they use,
+ * stated structurally. A real Buffer fits it; a plain Uint8Array does not (it lacks `equals` and
+ * `readUInt8`), as the code behind those types calls Buffer's `toString(encoding)`.
+ */
+function shimBuffer(staging) {
+  const shim = path.join(staging, 'node-buffer.d.ts');
+  writeFileSync(
+    shim,
+    `/** Node.js' Buffer as these declarations use it, without @types/node: a Buffer is one. */\n` +
+      `export interface NodeBuffer extends Uint8Array {\n  equals(otherBuffer: Uint8Array): boolean;\n  readUInt8(offset?: number): number;\n  toString(encoding?: string, start?: number, end?: number): string;\n}\n`,
+  );
+  const files = readdirSync(staging, { recursive: true }).map((f) => path.join(staging, String(f))).filter((f) => f.endsWith('.d.ts') && f !== shim);
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
+    let named = false;
+    const visit = (node) => {
+      if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && node.typeName.text === 'Buffer') named = true;
+      else node.forEachChild(visit);
+    };
+    source.forEachChild(visit);
+    if (!named) continue;
+    const relative = path.relative(path.dirname(file), shim).replace(/\\/g, '/').replace(/\.d\.ts$/, '');
+    writeFileSync(file, `import type { NodeBuffer as Buffer } from '${relative.startsWith('.') ? relative : `./${relative}`}';\n${text}`);
+  }
+}
+
 /** Relative module specifiers of a declaration file; any other import is refused. */
 function dependenciesOf(file) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
@@ -160,6 +189,7 @@ try {
     const text = readFileSync(file, 'utf8').replaceAll(`'${CONTRACTS}'`, `'${rel.startsWith('.') ? rel : `./${rel}`}'`);
     writeFileSync(file, text);
   }
+  shimBuffer(staging);
   const count = copyReachable(staging);
   checkConsumer();
   process.stdout.write(`sdk build: dist/index.js and ${count} declaration files\n`);

@@ -33,6 +33,21 @@ export interface KafkaLike {
   }): KafkaProducerLike;
 }
 
+/**
+ * Node.js TLS options for the Kafka connection (`tls.ConnectionOptions`), stated structurally so the
+ * published declarations need no `@types/node`: PEM strings or bytes (a Buffer is a Uint8Array), and
+ * any further option of `tls.connect`.
+ */
+export interface LedgerKafkaTlsOptions {
+  ca?: string | Uint8Array | (string | Uint8Array)[];
+  cert?: string | Uint8Array | (string | Uint8Array)[];
+  key?: string | Uint8Array | (string | Uint8Array)[];
+  passphrase?: string;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+  [option: string]: unknown;
+}
+
 /** SASL credentials in kafkajs' shape (`KafkaConfig.sasl`). */
 export type LedgerKafkaSasl = { [M in 'plain' | 'scram-sha-256' | 'scram-sha-512']: { mechanism: M; username: string; password: string } }[
   'plain' | 'scram-sha-256' | 'scram-sha-512'
@@ -49,7 +64,7 @@ export interface LedgerKafkaProducerOptions {
    * TLS when created from `brokers`: `true` (the system's trust store) or Node.js TLS options, e.g.
    * `{ ca: [caPem] }`, plus `cert` and `key` for brokers that require a client certificate.
    */
-  ssl?: boolean | ConnectionOptions;
+  ssl?: boolean | LedgerKafkaTlsOptions;
   /** SASL when created from `brokers` (PLAIN only over `ssl`: it sends the password as is). */
   sasl?: LedgerKafkaSasl;
   /** The tenant (a lowercase UUID) every event is stamped with. Trusted: see the README. */
@@ -225,7 +240,7 @@ export class LedgerKafkaProducer extends EventRecorder {
 }
 
 /** Creates a kafkajs client; kafkajs is loaded only here, so HTTP-only users need not install it. */
-async function kafkaFromBrokers(config: { brokers: string[]; clientId: string; ssl?: boolean | ConnectionOptions; sasl?: LedgerKafkaSasl }): Promise<KafkaLike> {
+async function kafkaFromBrokers(config: { brokers: string[]; clientId: string; ssl?: boolean | LedgerKafkaTlsOptions; sasl?: LedgerKafkaSasl }): Promise<KafkaLike> {
   let kafkajs: typeof import('kafkajs');
   try {
     kafkajs = await import('kafkajs');
@@ -237,5 +252,5 @@ async function kafkaFromBrokers(config: { brokers: string[]; clientId: string; s
     });
   }
   const { clientId, brokers, ssl, sasl } = config;
-  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.WARN, ...(ssl !== undefined ? { ssl } : {}), ...(sasl ? { sasl } : {}) });
+  return new kafkajs.Kafka({ clientId, brokers, logLevel: kafkajs.logLevel.WARN, ...(ssl !== undefined ? { ssl: ssl as boolean | ConnectionOptions } : {}), ...(sasl ? { sasl } : {}) });
 }
