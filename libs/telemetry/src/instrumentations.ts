@@ -13,6 +13,7 @@ const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
  * traced operation (`requireParentSpan`): pool checks, BullMQ's blocking polls and timer sweeps
  * would otherwise each start a trace of their own. Statements are recorded without their values
  * (pg: placeholders only; Redis: the command name only, since keys name tenants and sessions).
+ * Checking a connection out of the pool (once per TypeORM query) is not a span of its own.
  */
 export function ledgerInstrumentations(): Instrumentation[] {
   return [
@@ -20,7 +21,7 @@ export function ledgerInstrumentations(): Instrumentation[] {
       ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
     }),
     new UndiciInstrumentation(),
-    new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+    new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true }),
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
   ];
 }
