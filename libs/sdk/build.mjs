@@ -21,9 +21,10 @@ const CONTRACTS = '@agent-ledger/contracts';
 const BARREL = 'public-contracts';
 const RUNTIME_EXTERNALS = ['ajv', 'ajv-formats', 'kafkajs'];
 
+class BuildError extends Error {}
+
 function fail(message) {
-  process.stderr.write(`sdk build: ${message}\n`);
-  process.exit(1);
+  throw new BuildError(message);
 }
 
 function report(diagnostics) {
@@ -177,9 +178,9 @@ function checkConsumer() {
 }
 
 rmSync(dist, { recursive: true, force: true });
-await bundle();
 const staging = mkdtempSync(path.join(tmpdir(), 'sdk-declarations-'));
 try {
+  await bundle();
   const program = emitDeclarations(staging);
   const sdkOut = path.join(staging, 'sdk', 'src');
   const sdkDeclarations = program.getRootFileNames().filter((f) => f.startsWith(path.join(sdkRoot, 'src'))).map((f) => path.join(sdkOut, path.relative(path.join(sdkRoot, 'src'), f).replace(/\.ts$/, '.d.ts')));
@@ -193,6 +194,10 @@ try {
   const count = copyReachable(staging);
   checkConsumer();
   process.stdout.write(`sdk build: dist/index.js and ${count} declaration files\n`);
+} catch (err) {
+  if (!(err instanceof BuildError)) throw err;
+  process.stderr.write(`sdk build: ${err.message}\n`);
+  process.exitCode = 1;
 } finally {
   rmSync(staging, { recursive: true, force: true });
 }
