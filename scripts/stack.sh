@@ -161,6 +161,13 @@ stop_pid() {
   echo "stopped (clean exit $(since "$start") after SIGTERM)"
 }
 
+# The detached daemons' launcher (bash -c "$DETACHED_EXEC" pidfile command...): writes its own pid,
+# closes every descriptor above 2 it inherited (a lock the caller holds, such as the fd of
+# `flock /tmp/x.lock bash scripts/stack.sh ...`, would otherwise be held for the daemon's life),
+# then execs the command.
+# shellcheck disable=SC2016 # expanded by the inner bash
+DETACHED_EXEC='echo $$ >"$0"; for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"'
+
 is_local() { [ "$1" = "$2" ]; } # a setting equal to its default means: the local stack manages it
 
 host_of() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; echo "${hp%:*}"; }
@@ -301,9 +308,9 @@ start_kafka() {
   rm -f "$KAFKA_PID_FILE"
   # setsid + nohup: the broker gets its own session and ignores SIGHUP, so it outlives this shell
   # and a closed terminal. The inner bash writes its own pid (exec keeps it for java), which is
-  # exact whether or not setsid had to fork. 9>&- : the broker must not inherit the stack lock.
-  # shellcheck disable=SC2016
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PID_FILE" \
+  # exact whether or not setsid had to fork. 9>&- : the broker must not inherit the stack lock, and
+  # DETACHED_EXEC closes every other inherited descriptor (e.g. a caller's `flock <file> stack.sh`).
+  setsid nohup bash -c "$DETACHED_EXEC" "$KAFKA_PID_FILE" \
     java "${KAFKA_JAVA_OPTS[@]}" -cp "$KAFKA_JARS/*" kafka.Kafka "$KAFKA_PROPS" \
     >"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 100); do [ -s "$KAFKA_PID_FILE" ] && break; sleep 0.05; done
@@ -595,9 +602,8 @@ start_s3proxy() {
   render_s3proxy_conf
   if [ -f "$S3PROXY_LOG" ]; then mv -f "$S3PROXY_LOG" "$S3PROXY_LOG.1"; fi
   rm -f "$S3PROXY_PID_FILE"
-  # Detached like the broker (see start_kafka): own session, own pid file, no stack lock.
-  # shellcheck disable=SC2016
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$S3PROXY_PID_FILE" \
+  # Detached like the broker (see start_kafka): own session, own pid file, no inherited descriptor.
+  setsid nohup bash -c "$DETACHED_EXEC" "$S3PROXY_PID_FILE" \
     java "${S3PROXY_JAVA_OPTS[@]}" -jar "$jar" --properties "$S3PROXY_PROPS" \
     >"$S3PROXY_LOG" 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 100); do [ -s "$S3PROXY_PID_FILE" ] && break; sleep 0.05; done
