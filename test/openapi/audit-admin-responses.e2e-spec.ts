@@ -142,7 +142,8 @@ describe('OpenAPI response schemas of the management endpoints', () => {
     const subjectId = `p7-subject-${system.suffix}`;
     const event = anActionEventInput({ type: 'action.attempted', subject: { id: subjectId, pii: { email: 'p7.subject@example.com' } } });
     expect((await system.postEvents(tenant.apiKeys.ingest, event)).status).toBe(202);
-    await system.waitForStored(tenant.tenantId, 1, 30_000);
+    const stored = async () => (await system.db.query(`SELECT 1 FROM audit_events WHERE tenant_id = $1 AND event_id::text = $2`, [tenant.tenantId, event.eventId])).rowCount === 1;
+    await waitFor(stored, { timeoutMs: 30_000, what: "the subject's event stored" });
     const exported = await call('GET', `/v1/subjects/${encodeURIComponent(subjectId)}/export`, tenant.apiKeys.admin, 200);
     expect(exported.headers.get('content-type')).toMatch(/^application\/json/);
     expect(exported.body).toMatchObject({ subjectId, keys: [expect.objectContaining({ for: 'subject.pii', erasedAt: null })], events: [expect.objectContaining({ eventId: event.eventId })] });
