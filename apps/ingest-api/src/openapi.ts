@@ -6,6 +6,8 @@ import { loadIngestApiConfig } from './config/ingest-api.config';
 export const INGEST_API_OPENAPI = {
   title: 'agent-ledger ingest API',
   description: 'Report AI agent actions and signals (schema v1). Answers 202 once Kafka acknowledged.',
+  // As main.ts serves it: every 5xx is a 503 with Retry-After, so the document declares no 500.
+  serverErrorsAsUnavailable: true,
 };
 
 /** Addresses the module is configured with for the document only: preview mode contacts none of them. */

@@ -55,7 +55,7 @@ export async function bootstrapService<C>(b: ServiceBootstrap<C>): Promise<INest
   configureHttpInput(app, b.httpInput?.(config) ?? { maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
   answerMalformedRequests(app.getHttpServer() as Server);
   await b.configure?.(app, config);
-  if (b.openApi) setupOpenApi(app, { ...b.openApi, version: '1' });
+  if (b.openApi) setupOpenApi(app, { ...b.openApi, version: '1', serverErrorsAsUnavailable: b.serverErrorsAsUnavailable });
   // Kafka consumers run as a Nest microservice (KafkaConsumerTransport), started once the app is
   // initialised and before HTTP answers, so /health/ready already covers them.
   const consumers = connectConsumers(app);

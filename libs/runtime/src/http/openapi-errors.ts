@@ -74,10 +74,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 /**
  * Gives every operation its error answers with the `Error` schema: the common ones (400, 401 and 403
  * when the operation needs a key, 404 where the path has parameters, 413/415 where it takes a body,
- * 429, 500, 503), and the `Error` body on any other 4xx/5xx an endpoint declared without a body
+ * 429, 500 unless the service answers every 5xx as 503, 503), and the `Error` body on any other 4xx/5xx an endpoint declared without a body
  * (409, 408, …). Controllers declare only their successful answers and their specific errors.
  */
-export function addErrorResponses(document: { paths: object; security?: unknown[]; components?: object }): void {
+export function addErrorResponses(document: { paths: object; security?: unknown[]; components?: object }, opts: { serverErrorsAsUnavailable?: boolean } = {}): void {
   const components = (document.components ?? {}) as { schemas?: Json };
   components.schemas = { ...(components.schemas ?? {}), Error: ERROR_SCHEMA };
   document.components = components;
@@ -87,6 +87,7 @@ export function addErrorResponses(document: { paths: object; security?: unknown[
       if (!op) continue;
       const responses = (op.responses ??= {});
       for (const e of COMMON_ERRORS) {
+        if (opts.serverErrorsAsUnavailable && e.status === '500') continue;
         if (!responses[e.status] && e.applies(op, path, document.security)) responses[e.status] = { description: e.description };
         if (e.retryAfter && responses[e.status]) responses[e.status]!.headers = { ...RETRY_AFTER, ...responses[e.status]!.headers };
       }

@@ -90,6 +90,8 @@ export interface OpenApiInfo {
   title: string;
   description: string;
   version: string;
+  /** The service answers every 5xx as 503 (no 500 in its document). */
+  serverErrorsAsUnavailable?: boolean;
 }
 
 /**
@@ -107,7 +109,7 @@ export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): 
     .addSecurityRequirements('apiKeyHeader')
     .build();
   const document = toOpenApi31(SwaggerModule.createDocument(app, config));
-  addErrorResponses(document);
+  addErrorResponses(document, { serverErrorsAsUnavailable: info.serverErrorsAsUnavailable });
   return document;
 }
 
