@@ -69,10 +69,18 @@ describe('tracing through the pipeline', () => {
     const inTrace = (service: string, name: string) => (s: ReceivedSpan) => s.traceId === traceId && s.service === service && s.name === name;
     // The webhook request's client span (PostgreSQL and Redis calls are client spans too: told apart by the URL).
     const isWebhookRequest = (s: ReceivedSpan) => s.traceId === traceId && s.service === 'notifier' && s.kind === SPAN_KIND.client && String(s.attributes['url.full'] ?? s.attributes['http.url'] ?? '').endsWith(HOOK);
-    await waitFor(
-      async () => otlp.spans.some(isWebhookRequest) && otlp.spans.some((s) => s.service === 'audit-projector' && s.links.some((l) => l.traceId === traceId)),
-      { timeoutMs: 30_000, what: 'the spans of the trace exported' },
-    );
+    // Each service exports in its own batches, and a parent span ends (and is exported) after its
+    // children: wait until every span the test reads has arrived.
+    const expected = [
+      (s: ReceivedSpan) => s.traceId === traceId && s.service === 'ingest-api' && s.kind === SPAN_KIND.server,
+      inTrace('ingest-api', `${ACTION_EVENTS_TOPIC} send`),
+      (s: ReceivedSpan) => s.service === 'audit-projector' && s.links.some((l) => l.traceId === traceId),
+      inTrace('escalation-worker', 'escalation-worker evaluate'),
+      inTrace('notifier', 'notifier plan'),
+      inTrace('notifier', `${WEBHOOK_QUEUE} process`),
+      isWebhookRequest,
+    ];
+    await waitFor(async () => expected.every((pick) => otlp.spans.some(pick)), { timeoutMs: 30_000, what: 'the spans of the trace exported' });
     expect(otlp.refused).toEqual([]);
 
     // ingest: the request's server span (child of the agent's span), and one send span for the event.
