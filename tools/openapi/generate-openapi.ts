@@ -17,7 +17,7 @@ export const documentText = (document: unknown): string => `${JSON.stringify(doc
 /** Where each document goes, and the generated types made from it. */
 export const OPENAPI_OUTPUTS = [
   { document: 'openapi/ingest-api.json', build: ingestApiDocument, types: [] as string[] },
-  { document: 'openapi/audit-api.json', build: auditApiDocument, types: ['apps/dashboard/src/api/audit-api.gen.ts', 'apps/cli/src/http/audit-api.gen.ts'] },
+  { document: 'openapi/audit-api.json', build: auditApiDocument, types: ['libs/contracts/src/api/audit-api.gen.ts'] },
 ];
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * (openapi/audit-api.json, generated from the controllers; audit-api.gen.ts is generated from it by
  * `npm run build`), never shapes written by hand.
  */
-import type { operations } from './audit-api.gen';
+import type { AuditApiOperations as operations } from '@agent-ledger/contracts';
 
 /** The JSON body an operation answers with `status` (200 unless given). */
 export type AuditAnswer<Op extends keyof operations, Status extends keyof operations[Op]['responses'] = 200 & keyof operations[Op]['responses']> = operations[Op]['responses'][Status] extends {

@@ -4,7 +4,7 @@
  * controllers; audit-api.gen.ts is generated from it by `npm run build`). Nothing here is written by
  * hand but the narrowing of the stored event's open fields the dashboard reads.
  */
-import type { operations } from './audit-api.gen';
+import type { operations } from '../../../../libs/contracts/src/api/audit-api.gen';
 
 /** The JSON body an operation answers with `status`. */
 type Answer<Op extends keyof operations, Status extends keyof operations[Op]['responses'] = 200 & keyof operations[Op]['responses']> = operations[Op]['responses'][Status] extends {
