@@ -22,20 +22,8 @@ fi
 
 [ "${1:-}" = check ] && die "$CHROMIUM is missing: run 'bash scripts/browser.sh' (as root) to install Debian's chromium"
 [ -n "${CHROMIUM_PATH:-}" ] && die "CHROMIUM_PATH=$CHROMIUM is not an executable browser"
-command -v apt-get >/dev/null || die "chromium is not installed and apt-get is not available: install Chromium and set CHROMIUM_PATH"
-[ "$(id -u)" = 0 ] || die "chromium is not installed: run as root so it can be installed with apt-get, or install it"
-
-echo "installing chromium with apt-get..." >&2
-# policy-rc.d 101 = "do not start services" while packages install (as scripts/stack.sh does).
-policy=/usr/sbin/policy-rc.d own_policy=
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
-fi
-if ! out=$( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation) 2>&1); then
-  [ -n "$own_policy" ] && rm -f "$policy"
-  echo "$out" >&2
-  die "apt-get install chromium failed (output above)"
-fi
-[ -n "$own_policy" ] && rm -f "$policy"
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install --no-install-recommends chromium fonts-liberation
 installed || die "chromium was installed but $CHROMIUM does not run"
 echo "chromium   $("$CHROMIUM" --version 2>/dev/null | head -1) ($CHROMIUM)"

@@ -174,23 +174,8 @@ host_of() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; echo "${hp%:*}"; }
 port_of() { local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}; [[ "$hp" == *:* ]] && echo "${hp##*:}" || echo "$2"; }
 db_of() { local p=${1#*://}; p=${p#*/}; echo "${p%%\?*}"; }
 
-# Installs Debian packages without starting their services (policy-rc.d 101 = "do not start").
-apt_install() {
-  command -v apt-get >/dev/null || die "$* is not installed and apt-get is not available: install it first"
-  [ "$(id -u)" = 0 ] || die "$* is not installed: run as root so it can be installed with apt-get, or install it"
-  local out policy=/usr/sbin/policy-rc.d own_policy=
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
-  fi
-  echo "installing $* with apt-get..." >&2
-  if ! out=$( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@") 2>&1 9>&-); then
-    [ -n "$own_policy" ] && rm -f "$policy"
-    echo "$out" >&2
-    die "apt-get install $* failed (output above)"
-  fi
-  [ -n "$own_policy" ] && rm -f "$policy"
-  return 0
-}
+# shellcheck source=scripts/lib/apt.sh
+. "$ROOT_DIR/scripts/lib/apt.sh"
 
 # shellcheck source=scripts/lib/kafka-security.sh
 . "$ROOT_DIR/scripts/lib/kafka-security.sh"

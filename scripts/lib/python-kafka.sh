@@ -20,20 +20,8 @@ if v=$(version); then
 fi
 
 [ "${1:-}" = check ] && die "$PYTHON cannot import confluent_kafka: run 'bash scripts/lib/python-kafka.sh' (as root) to install Debian's $PACKAGE"
-command -v apt-get >/dev/null || die "confluent_kafka is missing and apt-get is not available: install $PACKAGE for $PYTHON"
-[ "$(id -u)" = 0 ] || die "confluent_kafka is missing: run as root so $PACKAGE can be installed with apt-get"
-
-echo "installing $PACKAGE with apt-get..." >&2
-# policy-rc.d 101 = "do not start services" while packages install (as scripts/stack.sh does).
-policy=/usr/sbin/policy-rc.d own_policy=
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
-fi
-if ! out=$( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$PACKAGE") 2>&1); then
-  [ -n "$own_policy" ] && rm -f "$policy"
-  echo "$out" >&2
-  die "apt-get install $PACKAGE failed (output above)"
-fi
-[ -n "$own_policy" ] && rm -f "$policy"
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+apt_install --no-install-recommends "$PACKAGE"
 v=$(version) || die "$PACKAGE was installed but $PYTHON still cannot import confluent_kafka"
 echo "confluent_kafka $v ($PYTHON)"
