@@ -9,7 +9,7 @@ import {
   ATTR_MESSAGING_SYSTEM,
   type SpanAttributes,
 } from './semconv';
-import { currentTraceparent, extractTraceContext, type MessageHeaders } from './tracing';
+import { currentTraceparent, extractTraceContext, runInSpan, type MessageHeaders } from './tracing';
 
 /**
  * Spans of messaging: one CONSUMER span per consumed batch, linked to the producers of its messages;
@@ -62,16 +62,7 @@ export async function withConsumerBatchSpan<T>(batch: ConsumedBatch, fn: () => P
     [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: batch.groupId,
     [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
   };
-  return tracer().startActiveSpan(`${batch.topic} process`, { kind: SpanKind.CONSUMER, links, attributes, root: true }, async (span) => {
-    try {
-      const out = await fn();
-      endWith(span);
-      return out;
-    } catch (err) {
-      endWith(span, err);
-      throw err;
-    }
-  });
+  return tracer().startActiveSpan(`${batch.topic} process`, { kind: SpanKind.CONSUMER, links, attributes, root: true }, (span) => runInSpan(span, fn));
 }
 
 /**
@@ -84,16 +75,7 @@ export async function withMessageSpan<T>(name: string, headers: MessageHeaders |
   const active = trace.getSpanContext(context.active());
   const parent = producer ? trace.setSpanContext(context.active(), producer) : context.active();
   const links: Link[] = producer && active && isSpanContextValid(active) ? [{ context: active }] : [];
-  return tracer().startActiveSpan(name, { kind: producer ? SpanKind.CONSUMER : SpanKind.INTERNAL, links, attributes }, parent, async (span) => {
-    try {
-      const out = await fn();
-      endWith(span);
-      return out;
-    } catch (err) {
-      endWith(span, err);
-      throw err;
-    }
-  });
+  return tracer().startActiveSpan(name, { kind: producer ? SpanKind.CONSUMER : SpanKind.INTERNAL, links, attributes }, parent, (span) => runInSpan(span, fn));
 }
 
 /** One message about to be published: its span's attributes, and a trace context it should link to (e.g. the agent's own). */

@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -102,6 +102,19 @@ export function activeTraceIds(): { trace_id?: string; span_id?: string; trace_f
 
 const SPAN_KINDS = { producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL, client: SpanKind.CLIENT } as const;
 
+/** Runs fn and ends the span after it, recording the error (status ERROR) when fn throws. */
+export async function runInSpan<T>(span: Span, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 /** Runs fn inside a span (child of parent, or of the active context), recording errors. */
 export async function withSpan<T>(
   name: string,
@@ -109,15 +122,5 @@ export async function withSpan<T>(
   opts: { parent?: Context; kind?: keyof typeof SPAN_KINDS; attributes?: SpanAttributes } = {},
 ): Promise<T> {
   const tracer = trace.getTracer('agent-ledger');
-  return tracer.startActiveSpan(name, { kind: SPAN_KINDS[opts.kind ?? 'internal'], attributes: opts.attributes }, opts.parent ?? context.active(), async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, { kind: SPAN_KINDS[opts.kind ?? 'internal'], attributes: opts.attributes }, opts.parent ?? context.active(), (span) => runInSpan(span, fn));
 }
