@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const topicsEnvSchema = z.object({
   KAFKA_BROKERS: kafkaBrokers,
   ...kafkaSecurityEnv,
-  ACTION_EVENTS_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
-  ESCALATIONS_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  ACTION_EVENTS_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  ESCALATIONS_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
 });
 
