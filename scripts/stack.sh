@@ -31,11 +31,13 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Configuration (the one place for topics, ports and tunables)
 # ---------------------------------------------------------------------------------------------
 
-# Topics as name:partitions; replication factor 1 (one broker).
+# Topics as name:partitions; replication factor 1 (one broker). `up` creates a missing topic with
+# its count and raises an existing one that has fewer (never lowers: Kafka cannot), so raising a
+# count here is the local form of the procedure in docs/scaling.md, "Adding partitions".
 TOPICS=(
-  "agent-ledger.action-events.v1:${ACTION_EVENTS_PARTITIONS:-6}"
+  "agent-ledger.action-events.v1:${ACTION_EVENTS_PARTITIONS:-12}"
   "agent-ledger.action-events.dlq.v1:3"
-  "agent-ledger.escalations.v1:${ESCALATIONS_PARTITIONS:-6}"
+  "agent-ledger.escalations.v1:${ESCALATIONS_PARTITIONS:-12}"
   "agent-ledger.escalations.dlq.v1:3"
   "agent-ledger.checkpoints.v1:1"
 )
@@ -179,6 +181,9 @@ db_of() { local p=${1#*://}; p=${p#*/}; echo "${p%%\?*}"; }
 
 # shellcheck source=scripts/lib/kafka-security.sh
 . "$ROOT_DIR/scripts/lib/kafka-security.sh"
+
+# shellcheck source=scripts/lib/kafka-partitions.sh
+. "$ROOT_DIR/scripts/lib/kafka-partitions.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Jars from Maven Central (Kafka, S3Proxy)
@@ -333,23 +338,29 @@ ensure_kafka() {
   fi
 }
 
-# Creates the missing topics (one listing, then one create per missing topic).
+# Creates the missing topics (one describe, then one create per missing topic) and raises existing
+# ones below their configured partition count (scripts/lib/kafka-partitions.sh).
 ensure_topics() {
   if ! is_local "$KAFKA_BROKERS" "$DEFAULT_KAFKA_BROKERS"; then
     say topics "not managed on external Kafka (node dist/libs/kafka/src/cli/ensure-topics.js creates them)"
     return
   fi
-  local existing spec name partitions out created=()
-  existing=$(kafka_tool "$TOPIC_TOOL" --bootstrap-server "$KAFKA_BROKERS" --list 2>&1) ||
-    { echo "$existing" >&2; die "listing the Kafka topics failed"; }
+  local existing spec name partitions current out result created=() raised=()
+  existing=$(topic_partition_counts "$KAFKA_BROKERS") || die "describing the Kafka topics failed (output above)"
   for spec in "${TOPICS[@]}"; do
     name=${spec%:*} partitions=${spec##*:}
-    grep -qxF "$name" <<<"$existing" && continue
+    current=$(awk -v t="$name" '$1 == t { print $2 }' <<<"$existing")
+    if [ -n "$current" ]; then
+      result=$(raise_partitions "$KAFKA_BROKERS" "$name" "$current" "$partitions") || exit 1
+      [[ "$result" == raised* ]] && raised+=("$name(${result#raised })")
+      continue
+    fi
     out=$(kafka_tool "$TOPIC_TOOL" --bootstrap-server "$KAFKA_BROKERS" --create --if-not-exists \
       --topic "$name" --partitions "$partitions" --replication-factor "$TOPIC_REPLICATION_FACTOR" 2>&1) ||
       { echo "$out" >&2; die "creating topic $name failed"; }
     created+=("$name($partitions)")
   done
+  [ ${#raised[@]} -gt 0 ] && say topics "raised ${raised[*]} (consumers: restart them first, then producers; docs/scaling.md)"
   if [ ${#created[@]} -gt 0 ]; then
     say topics "created ${created[*]}; ${#TOPICS[@]} of ${#TOPICS[@]} present"
   else

@@ -72,13 +72,13 @@ const APP_NAMES = Object.keys(APPS);
 
 /** Topics and partition counts (docs/deployment.md); consumers never need more replicas than this. */
 const TOPICS: Record<string, number> = {
-  [ACTION_EVENTS_TOPIC]: 6,
+  [ACTION_EVENTS_TOPIC]: 12,
   [ACTION_EVENTS_DLQ_TOPIC]: 3,
-  [ESCALATIONS_TOPIC]: 6,
+  [ESCALATIONS_TOPIC]: 12,
   [ESCALATIONS_DLQ_TOPIC]: 3,
   [CHECKPOINTS_TOPIC]: 1,
 };
-const MAX_CONSUMER_REPLICAS = 6;
+const MAX_CONSUMER_REPLICAS = 12;
 
 const IMAGE = 'agent-ledger';
 const SECRET_NAME = 'agent-ledger-secrets';
