@@ -15,3 +15,5 @@ export {
   type StatsWindowQuery,
 } from './stats-window';
 export { isTimeZone, REPORT_FREQUENCIES, REPORT_PERIOD_MS, reportCron, reportPeriod, type ReportFrequency, type ReportSchedule } from './report-schedule';
+export { rollupDeltas, type RollupAction, type RollupActionChange, type RollupDeltas, type RollupEvent } from './rollups/rollup-deltas';
+export { writeRollups, type RollupSql } from './rollups/rollup.writer';
