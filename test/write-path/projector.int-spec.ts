@@ -3,13 +3,20 @@ import { Client } from 'pg';
 import { actionEventKey, type ActionEvent } from '@agent-ledger/contracts';
 import { ERASED_PII, loadSigningKey, PiiCipher, revealEventPii, STORED_ROW_SQL_COLUMNS, verifyChains, type StoredRow } from '@agent-ledger/integrity';
 import { createKafka, DlqPublisher, LedgerProducer, type KafkaMessage, type PartitionBatch } from '@agent-ledger/kafka';
-import { createLedgerDataSource, SubjectKeyStore, type DataSource } from '@agent-ledger/persistence';
+import { createLedgerDataSource, type DataSource } from '@agent-ledger/persistence';
+import type { Redis } from 'ioredis';
 import { anActionEvent, stackEnv, uniqueSuffix, waitFor } from '@agent-ledger/testing';
 import { CheckpointRepository } from '../../apps/audit-projector/src/checkpoints/checkpoint.repository';
 import { CheckpointService } from '../../apps/audit-projector/src/checkpoints/checkpoint.service';
+import { ActionProjector } from '../../apps/audit-projector/src/projection/action-projector';
+import { ActionsRepository } from '../../apps/audit-projector/src/projection/actions.repository';
+import { ChainRepository } from '../../apps/audit-projector/src/projection/chain.repository';
+import { ChainWriter } from '../../apps/audit-projector/src/projection/chain-writer';
+import { ProjectionDeadLetters } from '../../apps/audit-projector/src/projection/projection-dead-letters';
 import { ProjectionRepository } from '../../apps/audit-projector/src/projection/projection.repository';
 import { ProjectionService } from '../../apps/audit-projector/src/projection/projection.service';
-import type { ProjectorSubjectKeys } from '../../apps/audit-projector/src/projection/projector-subject-keys';
+import { ProjectorSubjectKeys } from '../../apps/audit-projector/src/projection/projector-subject-keys';
+import { TenantDirectory } from '../../apps/audit-projector/src/projection/tenant-directory';
 import type { ProjectorSettings } from '../../apps/audit-projector/src/shared/projector-settings';
 
 /**
@@ -46,8 +53,18 @@ describe('ProjectionService against the real PostgreSQL', () => {
   /** A service as the app wires it; `dlqTopic` may name a topic that does not exist. */
   const service = (groupId: string, dlqTopic = `${topic}.dlq-missing`) => {
     const s = settings(groupId);
-    const subjectKeys = { store: new SubjectKeyStore(s.cipher) } as unknown as ProjectorSubjectKeys;
-    return new ProjectionService(subjectKeys, new ProjectionRepository(ds), new CheckpointService(new CheckpointRepository(ds), producer, s), new DlqPublisher(producer, dlqTopic), s);
+    // Erasures are not followed here (no Redis subscription: onModuleInit is not called).
+    const subjectKeys = new ProjectorSubjectKeys({} as Redis, s);
+    return new ProjectionService(
+      new ProjectionRepository(ds),
+      new TenantDirectory(),
+      subjectKeys,
+      new ChainWriter(new ChainRepository()),
+      new ActionProjector(new ActionsRepository()),
+      new ProjectionDeadLetters(new DlqPublisher(producer, dlqTopic), s),
+      new CheckpointService(new CheckpointRepository(ds), producer, s),
+      s,
+    );
   };
 
   const batchOf = (messages: KafkaMessage[], partition = 0): PartitionBatch => ({

@@ -17,6 +17,8 @@ export interface AcceptedMessage {
   event: ActionEvent;
   /** Columns derived from the event (PII encryption does not change them). */
   columns: DerivedColumns & QueryColumns;
+  /** The event's canonical JSON as it arrived (serialized once; the stored form when it carries no clear PII). */
+  eventJson: string;
 }
 
 export interface RejectedMessage {
@@ -43,8 +45,8 @@ export function intakeMessage(message: KafkaMessage): IntakeResult {
   const decoded = actionEventsCodec.decode(message);
   if (!decoded.ok) return reject(decoded.code, decoded.reason);
   try {
-    canonicalJson(decoded.value);
-    return { ok: true, value: { offset, message, event: decoded.value, columns: { ...deriveColumns(decoded.value), ...deriveQueryColumns(decoded.value) } } };
+    const eventJson = canonicalJson(decoded.value);
+    return { ok: true, value: { offset, message, event: decoded.value, columns: { ...deriveColumns(decoded.value), ...deriveQueryColumns(decoded.value) }, eventJson } };
   } catch (err) {
     // Pure functions of the message: whatever they throw, they throw on every delivery.
     return reject('unstorable', printable(`cannot be stored: ${err instanceof UnstorableEventError || err instanceof TypeError ? err.message : String(err)}`));

@@ -1,4 +1,4 @@
-import type { ActionEvent } from '@agent-ledger/contracts';
+import { canonicalJson, type ActionEvent } from '@agent-ledger/contracts';
 import { decryptPii, encryptPii, isPiiEnvelope, PiiKeyError, piiKeyNames } from '@agent-ledger/integrity';
 import { SubjectKeyStore, type ResolvedSubjectKeys } from '@agent-ledger/persistence';
 
@@ -65,12 +65,13 @@ export function envelopeProblems(event: ActionEvent, resolved: ResolvedSubjectKe
 /**
  * The stored form of an event: `subject.pii` and `actor.ip` as envelopes. Envelopes ingest wrote
  * are kept as they are (the hash chain covers that ciphertext; check them first with
- * {@link envelopeProblems}); clear values (direct Kafka producers) are encrypted here.
+ * {@link envelopeProblems}); clear values (direct Kafka producers) are encrypted here. Returns the
+ * event itself when it holds no clear PII.
  * @throws PiiKeyError when a clear value's key cannot be used by this process: the batch is retried
  *   until the right master key is configured; PII is never stored in clear.
  */
 export function sealEventPii(event: ActionEvent, resolved: ResolvedSubjectKeys): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...event };
+  let out = event as unknown as Record<string, unknown>;
   for (const { field, value, cacheKey } of piiFields(event)) {
     if (claimsEnvelope(value)) continue;
     const unopenable = resolved.unopenable.get(cacheKey);
@@ -78,8 +79,17 @@ export function sealEventPii(event: ActionEvent, resolved: ResolvedSubjectKeys):
     const key = resolved.keys.get(cacheKey);
     if (!key) throw new PiiKeyError(`no subject key resolved for ${field}`);
     const sealed = encryptPii(value, key);
-    if (field === 'subject.pii') out.subject = { ...event.subject, pii: sealed };
-    else out.actor = { ...event.actor, ip: sealed };
+    if (field === 'subject.pii') out = { ...out, subject: { ...event.subject, pii: sealed } };
+    else out = { ...out, actor: { ...event.actor, ip: sealed } };
   }
   return out;
+}
+
+/**
+ * The canonical JSON to store and hash for an accepted event: the JSON intake serialized when the
+ * event holds no clear PII (the common case: ingest seals it before Kafka), else the sealed form's.
+ */
+export function storedEventJson(accepted: { event: ActionEvent; eventJson: string }, resolved: ResolvedSubjectKeys): string {
+  const sealed = sealEventPii(accepted.event, resolved);
+  return sealed === (accepted.event as unknown) ? accepted.eventJson : canonicalJson(sealed);
 }

@@ -2,15 +2,32 @@ import { Module } from '@nestjs/common';
 import { ConsumersModule } from '@agent-ledger/runtime';
 import { CheckpointsModule } from '../checkpoints/checkpoints.module';
 import { ActionEventsConsumer } from './action-events.consumer';
+import { ActionProjector } from './action-projector';
+import { ActionsRepository } from './actions.repository';
+import { ChainRepository } from './chain.repository';
+import { ChainWriter } from './chain-writer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
+import { ProjectionDeadLetters } from './projection-dead-letters';
 import { ProjectionRepository } from './projection.repository';
 import { ProjectionService } from './projection.service';
 import { ProjectorSubjectKeys } from './projector-subject-keys';
+import { TenantDirectory } from './tenant-directory';
 
 /** Action events → audit_events (hash-chained), actions, DLQ. */
 @Module({
   imports: [CheckpointsModule, ConsumersModule],
   controllers: [ActionEventsConsumer],
-  providers: [ProjectorSubjectKeys, ProjectionRepository, ProjectionService, PartitionMaintenanceService],
+  providers: [
+    ProjectionRepository,
+    ProjectionService,
+    TenantDirectory,
+    ProjectorSubjectKeys,
+    ChainRepository,
+    ChainWriter,
+    ActionsRepository,
+    ActionProjector,
+    ProjectionDeadLetters,
+    PartitionMaintenanceService,
+  ],
 })
 export class ProjectionModule {}

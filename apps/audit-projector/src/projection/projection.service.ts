@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { canonicalJson, isActionType, type ActionType } from '@agent-ledger/contracts';
-import { GENESIS_HASH, hashEvent, type DataKey } from '@agent-ledger/integrity';
-import { DlqPublisher, TransientError, type PartitionBatch } from '@agent-ledger/kafka';
-import { SubjectKeyRaceError, SubjectKeyStore, type ResolvedSubjectKeys } from '@agent-ledger/persistence';
+import type { PartitionBatch } from '@agent-ledger/kafka';
+import type { ResolvedSubjectKeys } from '@agent-ledger/persistence';
 import { createLogger, withSpan } from '@agent-ledger/telemetry';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
-import { deriveActionRow, mergeActionEvent, parseActionState, summarize } from './action-state';
+import { ActionProjector } from './action-projector';
+import { ChainWriter } from './chain-writer';
 import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
+import { envelopeProblems } from './pii-sealing';
+import { ProjectionDeadLetters } from './projection-dead-letters';
 import { projectionMetrics } from './projection.metrics';
-import { actionKey, ProjectionRepository, type ActionUpdate, type AuditEventInsert, type ProjectionTransaction } from './projection.repository';
-import { envelopeProblems, sealEventPii } from './pii-sealing';
+import { ProjectionRepository, type AuditEventInsert, type ProjectionTransaction } from './projection.repository';
 import { ProjectorSubjectKeys } from './projector-subject-keys';
+import { TenantDirectory } from './tenant-directory';
 
 /** What one batch did (after its transaction committed). */
 export interface BatchResult {
@@ -25,30 +26,32 @@ export interface BatchResult {
 interface TxOutcome extends BatchResult {
   rows: AuditEventInsert[];
   rejected: RejectedMessage[];
-  newTenants: Set<string>;
-  newKeys: Map<string, DataKey>;
+  learnedTenants: Set<string>;
+  keys?: ResolvedSubjectKeys;
 }
 
 /**
  * Projects one partition batch of action events in ONE PostgreSQL transaction:
- * offset lock → tenant check → subject keys and PII envelopes → dedup (event_ids) → PII encryption → hash chains →
+ * offset lock → tenants → subject keys and PII envelopes → dedup (event_ids) → hash chains and
  * audit_events → actions → DLQ publish → chain heads + offset → COMMIT.
- * A throw rolls everything back; the consumer host retries the same messages (transient errors) or
- * bisects them until a message that fails alone is dead-lettered (data errors), so a batch here may
- * be any slice of a partition's messages, in order. A message intake refuses goes to the DLQ in the
- * batch's transaction, before the offset moves past it.
+ * Each step is a part of its own (TenantDirectory, ProjectorSubjectKeys, ChainWriter,
+ * ActionProjector, ProjectionDeadLetters); this service orders them and, after the commit, lets
+ * them remember what they learned. A throw rolls everything back; the consumer host retries the same
+ * messages (transient errors) or bisects them until a message that fails alone is dead-lettered
+ * (data errors), so a batch here may be any slice of a partition's messages, in order.
  */
 @Injectable()
 export class ProjectionService {
   private readonly log = createLogger(ProjectionService.name);
-  /** Tenants are never deleted, so a positive answer can be remembered. */
-  private readonly knownTenants = new Set<string>();
 
   constructor(
-    private readonly subjectKeys: ProjectorSubjectKeys,
     private readonly repository: ProjectionRepository,
+    private readonly tenants: TenantDirectory,
+    private readonly subjectKeys: ProjectorSubjectKeys,
+    private readonly chains: ChainWriter,
+    private readonly actions: ActionProjector,
+    private readonly deadLetters: ProjectionDeadLetters,
     private readonly checkpoints: CheckpointService,
-    private readonly dlq: DlqPublisher,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
   ) {}
 
@@ -90,8 +93,8 @@ export class ProjectionService {
     const out = await this.repository.transaction((tx) => this.projectInTransaction(tx, topic, partition, intake, nextOffset));
 
     // Only now that the transaction committed: remember tenants and keys, count, schedule checkpoints.
-    for (const t of out.newTenants) this.knownTenants.add(t);
-    this.subjectKeys.store.remember(out.newKeys);
+    this.tenants.remember(out.learnedTenants);
+    if (out.keys) this.subjectKeys.remember(out.keys.loaded);
     const perTenant = new Map<string, number>();
     for (const r of out.rows) {
       perTenant.set(r.tenantId, (perTenant.get(r.tenantId) ?? 0) + 1);
@@ -115,7 +118,7 @@ export class ProjectionService {
     nextOffset: bigint,
   ): Promise<TxOutcome> {
     const { groupId } = this.settings;
-    const out: TxOutcome = { alreadyStored: 0, projected: 0, duplicates: 0, deadLettered: 0, rows: [], rejected: [], newTenants: new Set(), newKeys: new Map() };
+    const out: TxOutcome = { alreadyStored: 0, projected: 0, duplicates: 0, deadLettered: 0, rows: [], rejected: [], learnedTenants: new Set() };
 
     // 1. The stored offset decides what is new: a redelivered message below it is never written twice.
     const stored = await tx.lockOffset(groupId, topic, partition);
@@ -124,123 +127,60 @@ export class ProjectionService {
     if (!fresh.length) return out;
 
     const rejected: RejectedMessage[] = [];
-    let accepted: AcceptedMessage[] = [];
+    const decoded: AcceptedMessage[] = [];
     for (const i of fresh) {
-      if (i.ok) accepted.push(i.value);
+      if (i.ok) decoded.push(i.value);
       else rejected.push(i.value);
     }
 
     // 2. Unknown tenants are rejected (a direct Kafka producer names its tenant; it must exist).
-    const unknown = [...new Set(accepted.map((a) => a.event.tenantId))].filter((t) => !this.knownTenants.has(t));
-    if (unknown.length) out.newTenants = await tx.existingTenants(unknown);
-    accepted = accepted.filter((a) => {
-      const t = a.event.tenantId;
-      if (this.knownTenants.has(t) || out.newTenants.has(t)) return true;
-      rejected.push({ offset: a.offset, message: a.message, code: 'unknown_tenant', reason: `unknown tenant ${t}: no such row in tenants` });
-      return false;
-    });
+    const tenants = await this.tenants.check(tx, decoded);
+    out.learnedTenants = tenants.learned;
+    rejected.push(...tenants.rejected);
 
     // 3. PII: subject keys of every event with PII (created as needed); envelopes ingest wrote are
     //    checked against them before anything of the message is claimed (a bad one is poison).
-    const resolved = await this.resolveKeys(tx, accepted);
-    for (const [k, key] of resolved.loaded) out.newKeys.set(k, key);
-    accepted = accepted.filter((a) => {
-      const problem = envelopeProblems(a.event, resolved);
+    const keys = await this.subjectKeys.resolve(tx, tenants.accepted.map((a) => a.event));
+    out.keys = keys;
+    const accepted = tenants.accepted.filter((a) => {
+      const problem = envelopeProblems(a.event, keys);
       if (problem) rejected.push({ offset: a.offset, message: a.message, code: 'pii_envelope', reason: problem });
       return !problem;
     });
 
     // 4. Dedup: within the batch (first delivery wins), then against every event ever stored.
-    const seen = new Set<string>();
-    const unique: AcceptedMessage[] = [];
-    for (const a of accepted) {
-      const k = `${a.event.tenantId}/${a.event.eventId}`;
-      if (seen.has(k)) out.duplicates += 1;
-      else {
-        seen.add(k);
-        unique.push(a);
-      }
-    }
-    const claimed = await tx.claimEventIds(unique.map((a) => ({ tenantId: a.event.tenantId, eventId: a.event.eventId })));
-    const events = unique.filter((a) => claimed.has(`${a.event.tenantId}/${a.event.eventId}`));
-    out.duplicates += unique.length - events.length;
+    const { events, duplicates } = await this.claimNew(tx, accepted);
+    out.duplicates = duplicates;
 
-    if (events.length) {
-      // 5. Hash chains per (tenant, partition), in offset order.
-      const heads = await tx.lockChainHeads(partition, [...new Set(events.map((a) => a.event.tenantId))], GENESIS_HASH);
-      for (const a of events) {
-        const tenantId = a.event.tenantId;
-        // Clear PII (direct producers) is encrypted only now, for events that are new.
-        const eventJson = canonicalJson(sealEventPii(a.event, resolved));
-        const head = heads.get(tenantId);
-        if (!head) throw new Error(`chain head of tenant ${tenantId} partition ${partition} was not locked`);
-        const chainSeq = head.seq + 1n;
-        const hash = hashEvent(head.hash, eventJson);
-        out.rows.push({ ...a.columns, kafkaOffset: a.offset, chainSeq, prevHash: head.hash, hash, eventJson });
-        heads.set(tenantId, { seq: chainSeq, hash });
-      }
-      await tx.insertAuditEvents(partition, out.rows);
+    // 5. Hash chains per (tenant, partition), in offset order, and the audit_events rows.
+    const chain = await this.chains.append(tx, partition, events, keys);
+    out.rows = chain.rows;
 
-      // 6. The actions projection (lifecycle events only).
-      await this.updateActions(tx, events);
+    // 6. The actions projection (lifecycle events only).
+    await this.actions.apply(tx, events);
 
-      // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
-      if (rejected.length) await this.publishDeadLetters(topic, partition, rejected);
-      await tx.finish({ groupId, topic, partition, nextOffset, heads });
-    } else {
-      if (rejected.length) await this.publishDeadLetters(topic, partition, rejected);
-      await tx.finish({ groupId, topic, partition, nextOffset, heads: new Map() });
-    }
+    // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
+    await this.deadLetters.publish(topic, partition, rejected);
+    await tx.finish({ groupId, topic, partition, nextOffset, heads: chain.heads });
     out.projected = out.rows.length;
     out.rejected = rejected;
     out.deadLettered = rejected.length;
     return out;
   }
 
-  private async publishDeadLetters(topic: string, partition: number, rejected: RejectedMessage[]): Promise<void> {
-    rejected.sort((a, b) => (a.offset < b.offset ? -1 : 1));
-    await this.dlq.publish(
-      rejected.map((r) => ({ topic, partition, message: r.message, reason: `${r.code}: ${r.reason}`, code: r.code, errorClass: 'invalid', group: this.settings.groupId })),
-    );
-  }
-
-  /**
-   * The data key for each (tenant, key name) the events' PII needs, through the shared subject-key
-   * store in this transaction (cached keys are remembered only after the commit). An erased
-   * subject's new PII is encrypted under a throwaway key referencing the erased key id: it is
-   * shredded on arrival, like the subject's older PII. A key wrapped by another master key throws
-   * PiiKeyError: the batch is retried (and logged) until the right master key is configured; PII is
-   * never stored unencrypted.
-   */
-  private async resolveKeys(tx: ProjectionTransaction, events: AcceptedMessage[]): Promise<ResolvedSubjectKeys> {
-    try {
-      return await this.subjectKeys.store.resolve(tx.rows, SubjectKeyStore.namesOf(events.map((a) => a.event)));
-    } catch (err) {
-      if (err instanceof SubjectKeyRaceError) throw new TransientError(`${err.message} (while the batch was written)`);
-      throw err;
-    }
-  }
-
-  private async updateActions(tx: ProjectionTransaction, events: AcceptedMessage[]): Promise<void> {
-    const byAction = new Map<string, { tenantId: string; actionId: string; events: AcceptedMessage[] }>();
-    for (const a of events) {
-      if (!isActionType(a.event.type) || a.columns.actionId === null) continue;
-      const k = actionKey(a.event.tenantId, a.columns.actionId);
-      let group = byAction.get(k);
-      if (!group) byAction.set(k, (group = { tenantId: a.event.tenantId, actionId: a.columns.actionId, events: [] }));
-      group.events.push(a);
-    }
-    if (!byAction.size) return;
-    const states = await tx.lockActions([...byAction.values()].map(({ tenantId, actionId }) => ({ tenantId, actionId })));
-    const updates: ActionUpdate[] = [];
-    for (const [k, group] of byAction) {
-      let state = parseActionState(states.get(k));
-      for (const a of group.events) {
-        state = mergeActionEvent(state, summarize(a.event as typeof a.event & { type: ActionType }, a.columns.occurredAt));
+  /** The events seen for the first time: the first delivery within the batch, unless event_ids already holds it. */
+  private async claimNew(tx: ProjectionTransaction, accepted: AcceptedMessage[]): Promise<{ events: AcceptedMessage[]; duplicates: number }> {
+    const seen = new Set<string>();
+    const unique: AcceptedMessage[] = [];
+    for (const a of accepted) {
+      const k = `${a.event.tenantId}/${a.event.eventId}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        unique.push(a);
       }
-      if (!state) continue;
-      updates.push({ ...deriveActionRow(state), tenantId: group.tenantId, actionId: group.actionId, state: JSON.stringify(state) });
     }
-    await tx.updateActions(updates);
+    const claimed = await tx.claimEventIds(unique.map((a) => ({ tenantId: a.event.tenantId, eventId: a.event.eventId })));
+    const events = unique.filter((a) => claimed.has(`${a.event.tenantId}/${a.event.eventId}`));
+    return { events, duplicates: accepted.length - events.length };
   }
 }
