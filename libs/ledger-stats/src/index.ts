@@ -1,4 +1,4 @@
-export { StatsRepository, type StatsRows } from './stats.repository';
+export { EXACT_PERCENTILES_UP_TO, StatsRepository, type StatsRows } from './stats.repository';
 export { BREAKDOWN_LIMIT, StatsService, successRates, toStatistics, type DurationFigures, type Statistics } from './stats.service';
 export {
   DEFAULT_STATS_WINDOW,

@@ -3,7 +3,6 @@ import type { RollupAction } from '@agent-ledger/ledger-stats';
 import { createLedgerDataSource, runMigrations, statsSketchKey, type DataSource } from '@agent-ledger/persistence';
 import { stackEnv } from '@agent-ledger/testing';
 import type { ActionChange } from '../projection/action-change';
-import type { ActionRow } from '../projection/action-state';
 import { StatsRollups } from './stats-rollups';
 
 const HOUR = 3_600_000;
