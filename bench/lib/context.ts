@@ -22,6 +22,8 @@ export interface Sizes {
     stepsDown: number;
     drainTimeoutMs: number;
   };
+  /** Consumers of one group scaled out on this machine: a backlog of `events` per run, per instance count. */
+  scaling: { events: number; instances: number[]; timeoutMs: number };
   escalation: { samples: number; spacingMs: number };
   query: { events: number; actionsRequests: number; statsRequests: number; seedTimeoutMs: number };
 }
@@ -30,14 +32,16 @@ export const SIZES: Record<Mode, Sizes> = {
   quick: {
     ingest: { seconds: 2.5, runs: 1, batchSize: 100, batchConcurrency: 4, singleConcurrency: 16 },
     projection: { events: 10_000, naiveEvents: 1_000, copyRuns: 1 },
-    endToEnd: { loads: [1_000, 2_000, 5_000], loadSeconds: 4, batchSize: 100, probesPerSec: 10, probeTimeoutMs: 8_000, ladder: [2_000, 4_000, 8_000], ladderSeconds: 4, bisectSteps: 0, stepsDown: 1, drainTimeoutMs: 8_000 },
+    endToEnd: { loads: [1_000, 2_000, 5_000], loadSeconds: 4, batchSize: 100, probesPerSec: 10, probeTimeoutMs: 8_000, ladder: [4_000, 8_000, 16_000], ladderSeconds: 4, bisectSteps: 1, stepsDown: 1, drainTimeoutMs: 20_000 },
+    scaling: { events: 20_000, instances: [1, 2, 3], timeoutMs: 120_000 },
     escalation: { samples: 20, spacingMs: 150 },
     query: { events: 20_000, actionsRequests: 40, statsRequests: 20, seedTimeoutMs: 60_000 },
   },
   full: {
     ingest: { seconds: 15, runs: 3, batchSize: 100, batchConcurrency: 4, singleConcurrency: 16 },
     projection: { events: 100_000, naiveEvents: 10_000, copyRuns: 3 },
-    endToEnd: { loads: [1_000, 2_000, 5_000], loadSeconds: 30, batchSize: 100, probesPerSec: 10, probeTimeoutMs: 60_000, ladder: [2_000, 4_000, 8_000, 16_000], ladderSeconds: 60, bisectSteps: 2, stepsDown: 3, drainTimeoutMs: 180_000 },
+    endToEnd: { loads: [1_000, 2_000, 5_000], loadSeconds: 30, batchSize: 100, probesPerSec: 10, probeTimeoutMs: 60_000, ladder: [2_000, 4_000, 8_000, 16_000, 32_000], ladderSeconds: 60, bisectSteps: 3, stepsDown: 3, drainTimeoutMs: 180_000 },
+    scaling: { events: 150_000, instances: [1, 2, 3], timeoutMs: 600_000 },
     escalation: { samples: 100, spacingMs: 200 },
     query: { events: 1_000_000, actionsRequests: 200, statsRequests: 100, seedTimeoutMs: 1_800_000 },
   },

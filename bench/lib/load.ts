@@ -57,11 +57,16 @@ export interface LoadRun {
   machineBusy: number;
 }
 
+/** A projector group's next offset per partition of the action events topic, as stored with its rows. */
+export async function storedOffsets(db: Client, group: string): Promise<Map<number, bigint>> {
+  const { rows } = await db.query(`SELECT kafka_partition, next_offset::text AS next FROM consumer_offsets WHERE group_id = $1 AND topic = $2`, [group, ACTION_EVENTS_TOPIC]);
+  return new Map(rows.map((r) => [r.kafka_partition as number, BigInt(r.next)]));
+}
+
 /** Messages of the action events topic not yet stored by the group (high watermark − stored next offset). */
 export async function projectorLag(t: Pick<LoadTarget, 'db' | 'admin' | 'projectorGroup'>): Promise<number> {
   const high = await t.admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC);
-  const { rows } = await t.db.query(`SELECT kafka_partition, next_offset::text AS next FROM consumer_offsets WHERE group_id = $1 AND topic = $2`, [t.projectorGroup, ACTION_EVENTS_TOPIC]);
-  const stored = new Map(rows.map((r) => [r.kafka_partition as number, BigInt(r.next)]));
+  const stored = await storedOffsets(t.db, t.projectorGroup);
   return Number(high.reduce((a, h) => a + BigInt(h.high) - (stored.get(h.partition) ?? 0n), 0n));
 }
 

@@ -1,8 +1,9 @@
-import { ACTION_EVENT_SCHEMA_VERSION, ACTION_EVENTS_TOPIC, SCHEMA_VERSION_HEADER } from '@agent-ledger/contracts';
+import { ACTION_EVENTS_TOPIC } from '@agent-ledger/contracts';
 import { LedgerSystem, uniqueSuffix } from '@agent-ledger/testing';
 import type { BenchContext } from '../lib/context';
-import { loadEventInput, stamped } from '../lib/events';
+import { storedOffsets } from '../lib/load';
 import { copyChunks, copyFrom } from '../lib/pg-copy';
+import { backlogProgress, preloadActionEvents } from '../lib/preload';
 import { cpuMeter, machineBusy, stackCpuMeter } from '../lib/resources';
 import { median, round, sleep } from '../lib/stats';
 
@@ -52,55 +53,19 @@ export async function projectionPhase(ctx: BenchContext): Promise<ProjectionResu
   const system = new LedgerSystem({ services: ['audit-projector'], checkpointEveryEvents, checkpointEveryMs, env: { 'audit-projector': { LEDGER_MASTER_KEY: ctx.front.masterKey.toString('base64') } } });
   const group = system.projectorGroup;
 
-  // The fresh group starts at the current end of the topic; then the topic is pre-loaded.
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  const starts = await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC);
-  for (const o of starts) {
-    await ctx.db.query(`INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)`, [group, ACTION_EVENTS_TOPIC, o.partition, o.high]);
+  // The topic is pre-loaded, then the fresh group is placed where the pre-load began.
+  const backlog = await preloadActionEvents(ctx.kafka, tenant.tenantId, `proj-${uniqueSuffix()}`, s.events);
+  for (const [partition, offset] of backlog.starts) {
+    await ctx.db.query(`INSERT INTO consumer_offsets (group_id, topic, kafka_partition, next_offset) VALUES ($1, $2, $3, $4)`, [group, ACTION_EVENTS_TOPIC, partition, offset.toString()]);
   }
-  const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-  const run = `proj-${uniqueSuffix()}`;
-  const preloadStarted = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < s.events) {
-        const from = next;
-        const n = Math.min(1_000, s.events - from);
-        next += n;
-        const messages = Array.from({ length: n }, (_, k) => {
-          const { event, key } = stamped(tenant.tenantId, loadEventInput(run, from + k));
-          return { key, value: JSON.stringify(event), headers: { [SCHEMA_VERSION_HEADER]: ACTION_EVENT_SCHEMA_VERSION } };
-        });
-        await producer.send({ topic: ACTION_EVENTS_TOPIC, acks: -1, messages });
-      }
-    }),
-  );
-  await producer.disconnect();
-  const preloadSeconds = (performance.now() - preloadStarted) / 1_000;
-  const targets = new Map((await admin.fetchTopicOffsets(ACTION_EVENTS_TOPIC)).map((o) => [o.partition, BigInt(o.high)]));
-  await admin.disconnect();
-  const startOf = new Map(starts.map((o) => [o.partition, BigInt(o.high)]));
-  const total = Number([...targets].reduce((a, [p, high]) => a + high - (startOf.get(p) ?? 0n), 0n));
+  const preloadSeconds = backlog.seconds;
+  const targets = backlog.ends;
+  const total = backlog.messages;
   const countStored = async () =>
     (await ctx.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND agent_id = 'bench-agent'`, [tenant.tenantId])).rows[0].n as number;
   const storedBeforeStart = await countStored();
   ctx.log(`  projection: ${s.events} events pre-loaded in ${round(preloadSeconds, 1)} s; starting a projector with a fresh group`);
-
-  const progressOf = async (): Promise<{ done: number; finished: boolean }> => {
-    const { rows } = await ctx.db.query(`SELECT kafka_partition, next_offset::text AS next FROM consumer_offsets WHERE group_id = $1 AND topic = $2`, [group, ACTION_EVENTS_TOPIC]);
-    let done = 0n;
-    let finished = true;
-    for (const r of rows) {
-      const nextOffset = BigInt(r.next);
-      const target = targets.get(r.kafka_partition) ?? 0n;
-      done += (nextOffset < target ? nextOffset : target) - (startOf.get(r.kafka_partition) ?? 0n);
-      if (nextOffset < target) finished = false;
-    }
-    return { done: Number(done), finished };
-  };
+  const progressOf = async () => backlogProgress(backlog, await storedOffsets(ctx.db, group));
 
   const launched = performance.now();
   await system.start();

@@ -4,18 +4,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WORKSPACE_ROOT } from '@agent-ledger/testing';
 
-/** The figures issue 8 names; each must be a finite number backed by its raw measurements. */
+/** The figures issues 8, 18 and 19 name; each must be a finite number backed by its raw measurements. */
 const FIGURES = [
   'ingest.ratioToRawProducer',
+  'ingest.ingestApiCpuSecondsPer10kEvents',
   'projection.eventsPerSec',
   'projection.ratioToCopy',
   'projection.ratioToNaive',
+  'scaling.projector.ratio',
+  'scaling.escalationWorker.ratio',
   'endToEnd.sustainedEventsPerSec',
   'endToEnd.p99MsAt2000',
+  'endToEnd.p99MsAt5000',
+  'endToEnd.pipelineCpuSecondsPer10kEvents',
   'escalation.p95Ms',
   'notification.p95Ms',
   'query.actionsP95Ms',
   'query.statsP95Ms',
+  'query.statsWorstP95Ms',
 ];
 
 const at = (report: unknown, dotted: string): any => dotted.split('.').reduce<any>((v, k) => (v == null ? undefined : v[k]), report);
@@ -31,14 +37,14 @@ describe('benchmark (quick mode)', () => {
 
   beforeAll(async () => {
     output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(WORKSPACE_ROOT, 'bench', 'run.js'), '--quick', '--out-dir', outDir], { cwd: WORKSPACE_ROOT, env: process.env, maxBuffer: 16 << 20, timeout: 200_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [path.join(WORKSPACE_ROOT, 'bench', 'run.js'), '--quick', '--out-dir', outDir], { cwd: WORKSPACE_ROOT, env: process.env, maxBuffer: 16 << 20, timeout: 300_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`bench exited with ${err.code ?? err.signal}:\n${stdout.slice(-4_000)}\n${stderr.slice(-4_000)}`)) : resolve(stdout),
       );
     });
     const files = readdirSync(outDir).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
     report = JSON.parse(readFileSync(path.join(outDir, files[0]), 'utf8'));
-  }, 240_000);
+  }, 330_000);
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -77,6 +83,18 @@ describe('benchmark (quick mode)', () => {
     }
     expect(report.endToEnd.steps.length).toBeGreaterThan(0);
     expect(report.endToEnd.steps.every((s: any) => typeof s.sustained === 'boolean' && s.run.lag.samples.length > 0)).toBe(true);
+    // scaling: one run per instance count for each consumer, every instance a member of the group, its CPU split
+    for (const series of [report.scaling.projector, report.scaling.escalationWorker]) {
+      expect(series.runs.map((r: any) => r.instances)).toEqual(report.sizes.scaling.instances);
+      for (const r of series.runs) {
+        expect(r.members).toBe(r.instances);
+        expect(r.measuredEvents).toBe(r.backlog);
+        expect(r.progress.length).toBeGreaterThan(0);
+        expect(Object.keys(r.cpuSeconds)).toEqual(expect.arrayContaining(['postgres', 'kafka', 'redis']));
+        expect(r.peakRssMb).toHaveLength(r.instances);
+      }
+    }
+    expect(report.scaling.partitions).toBeGreaterThan(0);
     // escalation and notification: one measurement per sample
     expect(report.escalation.rawMs.length).toBe(report.escalation.samples);
     expect(report.notification.rawMs.length).toBe(report.notification.samples);
@@ -85,13 +103,51 @@ describe('benchmark (quick mode)', () => {
     expect(report.query.actions.rawMs).toHaveLength(report.sizes.query.actionsRequests);
     expect(report.query.stats.rawMs).toHaveLength(report.sizes.query.statsRequests);
     expect([report.query.actions.non200, report.query.stats.non200]).toEqual([0, 0]);
+    // statistics over several windows, each timed and answered 200
+    expect(report.query.statsWindows.map((w: any) => w.name)).toEqual(['whole range', 'last 24 h', '3 h 17 min from :23', 'one hour']);
+    for (const w of report.query.statsWindows) {
+      expect(w.rawMs).toHaveLength(report.sizes.query.statsRequests);
+      expect(w.non200).toBe(0);
+    }
   });
 
-  it('should report peak RSS and CPU seconds per 10,000 events for each service when it writes the report', () => {
+  it('should print every target of issue 18 against its figure when all phases ran', () => {
+    expect(report.phases).toEqual(['ingest', 'projection', 'scaling', 'escalation', 'query', 'end-to-end']);
+    const figures = report.targets.map((t: any) => t.figure);
+    for (const f of ['endToEnd.sustainedEventsPerSec', 'endToEnd.pipelineCpuSecondsPer10kEvents', 'projection.eventsPerSec', 'projection.ratioToCopy', 'endToEnd.cpuSecondsPer10kEvents.escalation-worker', 'endToEnd.p99MsAt5000', 'query.statsWorstP95Ms']) {
+      expect(figures).toContain(f);
+    }
+    for (const s of ['ingest-api', 'audit-api', 'audit-projector', 'escalation-worker', 'notifier']) expect(figures).toContain(`resources.peakRssMb.${s}`);
+    for (const t of report.targets) expect(typeof t.met).toBe('boolean');
+    expect(output).toMatch(/targets reached: \d+ of \d+/);
+  });
+
+  it('should report peak RSS and CPU seconds per 10,000 events for each service, the broker and the database when it writes the report', () => {
     const services = ['ingest-api', 'audit-api', 'audit-projector', 'escalation-worker', 'notifier'];
     for (const s of services) {
       expect(report.resources.peakRssMb[s]).toBeGreaterThan(0);
       expect(Number.isFinite(report.resources.cpuSecondsPer10kEvents.endToEnd[s])).toBe(true);
     }
+    for (const s of ['postgres', 'kafka', 'redis']) expect(Number.isFinite(report.endToEnd.stackCpuSecondsPer10kEvents[s])).toBe(true);
   });
+
+  it('should run only the phases named by --only and report their figures complete', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ledger-bench-only-'));
+    try {
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [path.join(WORKSPACE_ROOT, 'bench', 'run.js'), '--quick', '--only', 'escalation', '--out-dir', dir], { cwd: WORKSPACE_ROOT, env: process.env, maxBuffer: 16 << 20, timeout: 120_000 }, (err, out, stderr) =>
+          err ? reject(new Error(`bench --only exited with ${err.code ?? err.signal}:\n${out.slice(-4_000)}\n${stderr.slice(-4_000)}`)) : resolve(out),
+        );
+      });
+      const [file] = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      const only = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+      expect(only.phases).toEqual(['escalation']);
+      expect(only.escalation.rawMs).toHaveLength(only.sizes.escalation.samples);
+      expect([only.ingest, only.projection, only.scaling, only.query, only.endToEnd]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+      expect(stdout).toContain('escalation.p95Ms');
+      expect(stdout).not.toContain('projection.eventsPerSec');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
