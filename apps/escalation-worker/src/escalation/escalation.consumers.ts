@@ -3,7 +3,8 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { ACTION_EVENTS_TOPIC, actionEventsCodec, ESCALATIONS_TOPIC, escalationsCodec } from '@agent-ledger/contracts';
 import { decodeMessage, type ConsumerBatch, type Rejection } from '@agent-ledger/kafka';
 import { ConsumerRegistry } from '@agent-ledger/runtime';
-import { agentActionAttributes, createLogger, withMessageSpan } from '@agent-ledger/telemetry';
+import { createLogger } from '@agent-ledger/telemetry';
+import type { ConsumedActionEvent } from './action-batch';
 import { EscalationService } from './escalation.service';
 import { EscalationStore } from './escalation.store';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
@@ -52,19 +53,18 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
     this.timer.unref();
   }
 
+  /** The batch is evaluated as a whole (EscalationService.handleActionBatch); unreadable messages go to the dead-letter topic. */
   @EventPattern(ACTION_EVENTS_TOPIC)
   async actionBatch(@Payload() batch: ConsumerBatch): Promise<void> {
     const rejected: Rejection[] = [];
+    const events: ConsumedActionEvent[] = [];
     for (const m of batch.messages) {
       const r = decodeMessage(m, actionEventsCodec);
-      // In the span of the event's own trace: the escalation it may open continues that trace.
-      if ('value' in r) {
-        const event = r.value;
-        await withMessageSpan('escalation-worker evaluate', m.headers, () => this.service.handleActionEvent(event), { ...agentActionAttributes(event), 'agent_ledger.tenant.id': event.tenantId, 'agent_ledger.event.id': event.eventId });
-      }
+      if ('value' in r) events.push({ event: r.value, headers: m.headers });
       else rejected.push(r);
-      await batch.heartbeat();
     }
+    await this.service.handleActionBatch(events);
+    await batch.heartbeat();
     if (rejected.length) await batch.deadLetter(rejected);
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@agent-ledger/runtime';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { RedisRoundTrip, type Answer } from './redis-round-trip';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
 const DAY_MS = 86_400_000;
@@ -81,12 +82,28 @@ export interface DueTimer {
   eventId: string;
 }
 
+/**
+ * Schedules a confirmation timer unless its event was already handled (a redelivery: the timer may
+ * have fired and gone) or its action already has its decision.
+ * KEYS: the event's seen mark, the action's decided mark, the timers. ARGV: due ms, member.
+ */
+const SCHEDULE_TIMER = `
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return redis.call('ZADD', KEYS[3], 'NX', ARGV[1], ARGV[2])`;
+
 type Scripted = Redis & {
-  openOrFold(key: string, candidate: string, trigger: string, nowMs: number, cooldownMs: number, trigPrefix: string, indexPrefix: string, cooldownFrom: string, throttleKey: string): Promise<string[]>;
   applyStatus(indexKey: string, escalationId: string, status: string): Promise<number>;
 };
+type Pipe = ChainableCommander & {
+  openOrFold(key: string, candidate: string, trigger: string, nowMs: number, cooldownMs: number, trigPrefix: string, indexPrefix: string, cooldownFrom: string, throttleKey: string): unknown;
+  scheduleTimer(seen: string, decided: string, timers: string, dueMs: number, member: string): unknown;
+};
+const on = (p: ChainableCommander) => p as Pipe;
 
-/** The worker's durable state in Redis; every step that must be atomic is one Lua script. */
+/**
+ * The worker's durable state in Redis; every step that must be atomic is one Lua script. The steps
+ * of a batch are queued on one round trip ({@link roundTrip}) and answered when it has run.
+ */
 @Injectable()
 export class EscalationStore {
   private readonly redis: Scripted;
@@ -98,45 +115,67 @@ export class EscalationStore {
     if (!('openOrFold' in redis)) {
       redis.defineCommand('openOrFold', { numberOfKeys: 1, lua: OPEN_OR_FOLD });
       redis.defineCommand('applyStatus', { numberOfKeys: 1, lua: APPLY_STATUS });
+      redis.defineCommand('scheduleTimer', { numberOfKeys: 3, lua: SCHEDULE_TIMER });
     }
   }
 
-  async alreadyProcessed(tenantId: string, eventId: string): Promise<boolean> {
-    return (await this.redis.exists(`${this.p}:seen:${tenantId}:${eventId}`)) === 1;
+  /** A new round trip on the worker's Redis connection. */
+  roundTrip(): RedisRoundTrip {
+    return new RedisRoundTrip(this.redis);
   }
 
-  async markProcessed(tenantId: string, eventId: string): Promise<void> {
-    await this.redis.set(`${this.p}:seen:${tenantId}:${eventId}`, '1', 'PX', 7 * DAY_MS);
+  private seenKey(tenantId: string, eventId: string): string {
+    return `${this.p}:seen:${tenantId}:${eventId}`;
   }
 
-  async openOrFold(tenantId: string, sessionId: string, reason: string, candidateId: string, triggerId: string, nowMs: number, cooldownMs: number, throttle = false): Promise<OpenOutcome> {
+  private decidedKey(tenantId: string, actionId: string): string {
+    return `${this.p}:decided:${tenantId}:${actionId}`;
+  }
+
+  /** Whether the event was handled completely before (its messages published). */
+  alreadyProcessed(rt: RedisRoundTrip, tenantId: string, eventId: string): Answer<boolean> {
+    return rt.add((p) => p.exists(this.seenKey(tenantId, eventId)), (r) => Number(r) === 1);
+  }
+
+  /** Marks the event handled: a redelivery within 7 days is skipped. */
+  markProcessed(rt: RedisRoundTrip, tenantId: string, eventId: string): void {
+    rt.add((p) => p.set(this.seenKey(tenantId, eventId), '1', 'PX', 7 * DAY_MS), () => undefined);
+  }
+
+  openOrFold(rt: RedisRoundTrip, tenantId: string, sessionId: string, reason: string, candidateId: string, triggerId: string, nowMs: number, cooldownMs: number, throttle = false): Answer<OpenOutcome> {
     const key = `${tenantId}:${sessionId}:${reason}`;
-    const r = await this.redis.openOrFold(`${this.p}:open:${key}`, candidateId, triggerId, nowMs, cooldownMs, `${this.p}:trig:`, `${this.p}:esc:`, throttle ? 'openedAt' : 'lastSeenAt', throttle ? `${this.p}:throttle:${key}` : '');
-    return {
-      outcome: r[0] as OpenOutcome['outcome'],
-      escalationId: r[1],
-      count: Number(r[2]),
-      firstTrigger: r[3],
-      openedAt: Number(r[4]),
-      staleEscalationId: r[5] || undefined,
-    };
+    return rt.add(
+      (p) => on(p).openOrFold(`${this.p}:open:${key}`, candidateId, triggerId, nowMs, cooldownMs, `${this.p}:trig:`, `${this.p}:esc:`, throttle ? 'openedAt' : 'lastSeenAt', throttle ? `${this.p}:throttle:${key}` : ''),
+      (raw) => {
+        const r = raw as string[];
+        return {
+          outcome: r[0] as OpenOutcome['outcome'],
+          escalationId: r[1],
+          count: Number(r[2]),
+          firstTrigger: r[3],
+          openedAt: Number(r[4]),
+          staleEscalationId: r[5] || undefined,
+        };
+      },
+    );
   }
 
   async applyStatus(escalationId: string, status: 'acknowledged' | 'resolved'): Promise<boolean> {
     return (await this.redis.applyStatus(`${this.p}:esc:${escalationId}`, escalationId, status)) === 1;
   }
 
-  async markDecided(tenantId: string, actionId: string): Promise<void> {
-    await this.redis.set(`${this.p}:decided:${tenantId}:${actionId}`, '1', 'PX', 30 * DAY_MS);
+  markDecided(rt: RedisRoundTrip, tenantId: string, actionId: string): void {
+    rt.add((p) => p.set(this.decidedKey(tenantId, actionId), '1', 'PX', 30 * DAY_MS), () => undefined);
   }
 
   async isDecided(tenantId: string, actionId: string): Promise<boolean> {
-    return (await this.redis.exists(`${this.p}:decided:${tenantId}:${actionId}`)) === 1;
+    return (await this.redis.exists(this.decidedKey(tenantId, actionId))) === 1;
   }
 
-  /** Schedules a confirmation timer (once per attempt event). */
-  async scheduleTimer(t: Omit<DueTimer, 'member'>, dueMs: number): Promise<void> {
-    await this.redis.zadd(`${this.p}:timers`, 'NX', dueMs, JSON.stringify([t.tenantId, t.actionId, t.sessionId, t.eventId]));
+  /** Schedules a confirmation timer (once per attempt event), unless the event was handled before or the action is decided. */
+  scheduleTimer(rt: RedisRoundTrip, t: Omit<DueTimer, 'member'>, dueMs: number): Answer<boolean> {
+    const member = JSON.stringify([t.tenantId, t.actionId, t.sessionId, t.eventId]);
+    return rt.add((p) => on(p).scheduleTimer(this.seenKey(t.tenantId, t.eventId), this.decidedKey(t.tenantId, t.actionId), `${this.p}:timers`, dueMs, member), (r) => Number(r) === 1);
   }
 
   async dueTimers(nowMs: number, limit: number): Promise<DueTimer[]> {

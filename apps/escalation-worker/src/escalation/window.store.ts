@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@agent-ledger/runtime';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Answer, RedisRoundTrip } from './redis-round-trip';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
 const DAY_MS = 86_400_000;
@@ -141,23 +142,25 @@ export interface SessionActivity {
   complexTrigger?: string;
 }
 
-type Scripted = Redis & {
-  countInWindow(key: string, eventId: string, atMs: number, windowMs: number, cap: number): Promise<[number, number]>;
-  errorRate(finished: string, failed: string, eventId: string, atMs: number, windowMs: number, cap: number, isFailure: string): Promise<[number, number]>;
-  latencySamples(key: string, member: string, atMs: number, windowMs: number, cap: number): Promise<string[]>;
-  alertEdge(key: string, eventId: string, atMs: number, holds: string, windowMs: number): Promise<number>;
-  sessionActivity(hash: string, ids: string, eventId: string, atMs: number, maxDurationMs: number, maxEvents: number, ttlMs: number): Promise<[string, string, number, string, string]>;
+type Pipe = ChainableCommander & {
+  countInWindow(key: string, eventId: string, atMs: number, windowMs: number, cap: number): unknown;
+  errorRate(finished: string, failed: string, eventId: string, atMs: number, windowMs: number, cap: number, isFailure: string): unknown;
+  latencySamples(key: string, member: string, atMs: number, windowMs: number, cap: number): unknown;
+  alertEdge(key: string, eventId: string, atMs: number, holds: string, windowMs: number): unknown;
+  sessionActivity(hash: string, ids: string, eventId: string, atMs: number, maxDurationMs: number, maxEvents: number, ttlMs: number): unknown;
 };
+const on = (p: ChainableCommander) => p as Pipe;
 
-/** The worker's windows and counters in Redis: each update and its answer is one Lua script. */
+/**
+ * The worker's windows and counters in Redis: each update and its answer is one Lua script, queued
+ * on a round trip (the batch's) and answered when it has run.
+ */
 @Injectable()
 export class WindowStore {
-  private readonly redis: Scripted;
   private readonly p: string;
 
   constructor(@Inject(REDIS) redis: Redis, @Inject(WORKER_SETTINGS) settings: WorkerSettings) {
     this.p = settings.redisPrefix;
-    this.redis = redis as Scripted;
     if (!('countInWindow' in redis)) {
       redis.defineCommand('countInWindow', { numberOfKeys: 1, lua: COUNT_IN_WINDOW });
       redis.defineCommand('errorRate', { numberOfKeys: 2, lua: ERROR_RATE });
@@ -168,32 +171,37 @@ export class WindowStore {
   }
 
   /** Events of a window (`name`: e.g. `fail:<tenant>:<session>`) within `windowMs` up to this one, this one counted once. */
-  async count(name: string, eventId: string, atMs: number, windowMs: number, cap: number): Promise<number> {
-    const [, n] = await this.redis.countInWindow(`${this.p}:${name}`, eventId, atMs, windowMs, cap);
-    return Number(n);
+  count(rt: RedisRoundTrip, name: string, eventId: string, atMs: number, windowMs: number, cap: number): Answer<number> {
+    return rt.add((p) => on(p).countInWindow(`${this.p}:${name}`, eventId, atMs, windowMs, cap), (r) => Number((r as [number, number])[1]));
   }
 
   /** Failed and finished actions of the tenant within the window up to this one. */
-  async errorRate(tenantId: string, eventId: string, atMs: number, windowMs: number, cap: number, failed: boolean): Promise<{ failed: number; finished: number }> {
-    const [f, n] = await this.redis.errorRate(`${this.p}:tfinished:${tenantId}`, `${this.p}:tfailed:${tenantId}`, eventId, atMs, windowMs, cap, failed ? '1' : '0');
-    return { failed: Number(f), finished: Number(n) };
+  errorRate(rt: RedisRoundTrip, tenantId: string, eventId: string, atMs: number, windowMs: number, cap: number, failed: boolean): Answer<{ failed: number; finished: number }> {
+    return rt.add(
+      (p) => on(p).errorRate(`${this.p}:tfinished:${tenantId}`, `${this.p}:tfailed:${tenantId}`, eventId, atMs, windowMs, cap, failed ? '1' : '0'),
+      (r) => ({ failed: Number((r as [number, number])[0]), finished: Number((r as [number, number])[1]) }),
+    );
   }
 
   /** The tool's durations within the window up to this sample (the newest `cap` kept). */
-  async latencySamples(tenantId: string, tool: string, eventId: string, durationMs: number, atMs: number, windowMs: number, cap: number): Promise<number[]> {
-    const out = await this.redis.latencySamples(`${this.p}:tlatency:${tenantId}:${tool}`, `${eventId}|${durationMs}`, atMs, windowMs, cap);
-    return out.map(Number);
+  latencySamples(rt: RedisRoundTrip, tenantId: string, tool: string, eventId: string, durationMs: number, atMs: number, windowMs: number, cap: number): Answer<number[]> {
+    return rt.add((p) => on(p).latencySamples(`${this.p}:tlatency:${tenantId}:${tool}`, `${eventId}|${durationMs}`, atMs, windowMs, cap), (r) => (r as string[]).map(Number));
   }
 
   /** Whether this evaluation of the alert (`alert`: reason, and tool for latency) is a crossing. */
-  async crossing(tenantId: string, alert: string, eventId: string, atMs: number, holds: boolean, windowMs: number): Promise<boolean> {
-    return (await this.redis.alertEdge(`${this.p}:alert:${tenantId}:${alert}`, eventId, atMs, holds ? '1' : '0', windowMs)) === 1;
+  crossing(rt: RedisRoundTrip, tenantId: string, alert: string, eventId: string, atMs: number, holds: boolean, windowMs: number): Answer<boolean> {
+    return rt.add((p) => on(p).alertEdge(`${this.p}:alert:${tenantId}:${alert}`, eventId, atMs, holds ? '1' : '0', windowMs), (r) => Number(r) === 1);
   }
 
   /** Records an event of a conversation; -1 turns a rule off. */
-  async sessionActivity(tenantId: string, sessionId: string, eventId: string, atMs: number, maxDurationMs: number, maxEvents: number): Promise<SessionActivity> {
+  sessionActivity(rt: RedisRoundTrip, tenantId: string, sessionId: string, eventId: string, atMs: number, maxDurationMs: number, maxEvents: number): Answer<SessionActivity> {
     const k = `${this.p}:session:${tenantId}:${sessionId}`;
-    const [first, last, events, long, complex] = await this.redis.sessionActivity(k, `${k}:ids`, eventId, atMs, maxDurationMs, maxEvents, 7 * DAY_MS);
-    return { firstAt: Number(first), lastAt: Number(last), events: Number(events), longTrigger: long || undefined, complexTrigger: complex || undefined };
+    return rt.add(
+      (p) => on(p).sessionActivity(k, `${k}:ids`, eventId, atMs, maxDurationMs, maxEvents, 7 * DAY_MS),
+      (r) => {
+        const [first, last, events, long, complex] = r as [string, string, number, string, string];
+        return { firstAt: Number(first), lastAt: Number(last), events: Number(events), longTrigger: long || undefined, complexTrigger: complex || undefined };
+      },
+    );
   }
 }

@@ -1,0 +1,59 @@
+import type { ActionEvent } from '@agent-ledger/contracts';
+import { evaluate, windowFeed, type EscalationSettings, type Evaluation, type WindowFeed } from '@agent-ledger/escalation-rules';
+import type { MessageHeaders } from '@agent-ledger/telemetry';
+import type { Fire } from './fire';
+
+/** An action event as consumed: the event and its message's headers (its trace context). */
+export interface ConsumedActionEvent {
+  event: ActionEvent;
+  headers?: MessageHeaders;
+}
+
+/** An event of a batch that touches the worker's state, with what the rules made of it. */
+export interface PlannedEvent extends ConsumedActionEvent {
+  settings: EscalationSettings;
+  /** The conversation its escalations belong to. */
+  sessionId: string;
+  /** `occurredAt` in ms: what the windows are measured on. */
+  at: number;
+  evaluation: Evaluation;
+  feed: WindowFeed;
+}
+
+/** Whether the event fires, counts in a window, decides an action or starts a timer: anything but a no-op. */
+export function touchesState(ev: Evaluation, feed: WindowFeed): boolean {
+  return ev.triggers.length > 0 || ev.countsAsFailure || ev.decidesAction || ev.startsConfirmationTimer || !!(feed.session || feed.finished || feed.failure || feed.latency || feed.change);
+}
+
+/**
+ * Pure: evaluates a batch in memory under each tenant's settings and keeps, in order, the events
+ * that touch the worker's state, each once (a repeated event id of a tenant is dropped). Most events
+ * fire nothing and feed no window: they cost no Redis command at all.
+ */
+export function planActionBatch(items: readonly ConsumedActionEvent[], settingsOf: (tenantId: string) => EscalationSettings): PlannedEvent[] {
+  const planned: PlannedEvent[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const e = item.event;
+    const settings = settingsOf(e.tenantId);
+    const evaluation = evaluate(e, settings);
+    const feed = windowFeed(e, settings);
+    if (!touchesState(evaluation, feed)) continue;
+    const id = `${e.tenantId}:${e.eventId}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    planned.push({ ...item, settings, sessionId: sessionOf(e), at: Date.parse(e.occurredAt), evaluation, feed });
+  }
+  return planned;
+}
+
+/** Pure: the rules that fire on the event alone. */
+export function triggerFires(p: PlannedEvent): Fire[] {
+  const e = p.event;
+  return p.evaluation.triggers.map((t) => ({ tenantId: e.tenantId, sessionId: p.sessionId, actionId: e.actionId, reason: t.reason, summary: t.summary, triggerId: e.eventId }));
+}
+
+/** Escalations are per conversation; an event without a session falls back to its action. */
+export function sessionOf(e: ActionEvent): string {
+  return e.sessionId ?? (e.actionId ? `action:${e.actionId}` : 'no-session');
+}
