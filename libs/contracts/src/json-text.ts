@@ -43,38 +43,63 @@ export function checkJsonText(value: unknown, opts: JsonTextOptions = {}): Field
   const limit = opts.limit ?? 20;
   const name = (pointer: string) => (opts.name ? opts.name(pointer) : pointer || 'the value');
   const errors: FieldError[] = [];
-  const stack: [unknown, string, number][] = [[value, '', 0]];
+  // A pointer is spelled only for a field that is reported: each entry names its parent and its key.
+  const stack: Walked[] = [{ value, parent: undefined, key: '', depth: 0 }];
   while (stack.length && errors.length < limit) {
-    const [v, pointer, depth] = stack.pop()!;
+    const entry = stack.pop()!;
+    const v = entry.value;
     if (typeof v === 'string') {
       const reason = unsafeTextReason(v);
-      if (reason) errors.push({ pointer, code: 'text', message: `${name(pointer)} ${reason}` });
+      if (reason) {
+        const pointer = pointerOf(entry);
+        errors.push({ pointer, code: 'text', message: `${name(pointer)} ${reason}` });
+      }
       continue;
     }
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) errors.push({ pointer, code: 'finite', message: `${name(pointer)} must be a finite number (JSON numbers are at most ±1.8e308)` });
+      if (!Number.isFinite(v)) {
+        const pointer = pointerOf(entry);
+        errors.push({ pointer, code: 'finite', message: `${name(pointer)} must be a finite number (JSON numbers are at most ±1.8e308)` });
+      }
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
+    const depth = entry.depth;
     if (depth + 1 > maxDepth) {
+      const pointer = pointerOf(entry);
       errors.push({ pointer, code: 'depth', message: `${name(pointer)} nests deeper than ${maxDepth} levels of objects and arrays` });
       continue;
     }
-    const isArray = Array.isArray(v);
-    const keys = isArray ? null : Object.keys(v);
-    const n = isArray ? v.length : keys!.length;
-    for (let i = n - 1; i >= 0; i--) {
-      const k = isArray ? String(i) : keys![i];
-      const child = isArray ? v[i] : (v as Record<string, unknown>)[k];
-      const childPointer = `${pointer}/${escapePointerToken(k)}`;
-      const keyReason = isArray ? undefined : unsafeTextReason(k);
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], parent: entry, key: i, depth: depth + 1 });
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i];
+      const keyReason = unsafeTextReason(k);
       if (keyReason) {
-        errors.push({ pointer: childPointer, code: 'text', message: `a key in ${name(pointer)} ${keyReason}` });
+        const pointer = pointerOf(entry);
+        errors.push({ pointer: `${pointer}/${escapePointerToken(k)}`, code: 'text', message: `a key in ${name(pointer)} ${keyReason}` });
         if (errors.length >= limit) break;
         continue;
       }
-      stack.push([child, childPointer, depth + 1]);
+      stack.push({ value: (v as Record<string, unknown>)[k], parent: entry, key: k, depth: depth + 1 });
     }
   }
   return errors;
+}
+
+/** A value met by {@link checkJsonText}'s walk: where it sits (its parent and its key or index). */
+interface Walked {
+  value: unknown;
+  parent: Walked | undefined;
+  key: string | number;
+  depth: number;
+}
+
+function pointerOf(entry: Walked): string {
+  let pointer = '';
+  for (let e: Walked | undefined = entry; e?.parent; e = e.parent) pointer = `/${typeof e.key === 'number' ? e.key : escapePointerToken(e.key)}${pointer}`;
+  return pointer;
 }

@@ -161,7 +161,8 @@ export interface RedactedEvent<T> {
  * alone. Returns a deep copy; `event` is never mutated.
  */
 export function redactEvent<T extends ActionEventInput>(event: T, extraPatterns: readonly string[] = []): RedactedEvent<T> {
-  const out: ActionEventInput = deepCopy(event);
+  // The subtrees redactSecrets walks are copied by it; everything else is deep-copied here once.
+  const out = deepCopy(event, new Set(), REDACTED_SUBTREES) as ActionEventInput;
   const redactedPaths: string[] = [];
   const redact = <V>(value: V, path: string): V => {
     const result = redactSecrets(value, extraPatterns);
@@ -203,8 +204,14 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-/** Deep copy of JSON data (plain objects and arrays; anything else is kept by reference). */
-function deepCopy<T>(value: T, ancestors = new Set<object>()): T {
+/** Where redactEvent replaces a whole subtree by redactSecrets' copy of it: by key, then the nested key (`true`: the field itself). */
+const REDACTED_SUBTREES: CopySkips = { input: true, output: true, metadata: true, error: { details: true }, changes: { before: true, after: true } };
+
+/** Fields whose values a deep copy keeps by reference (they are replaced right after): by key, nested. */
+type CopySkips = { [key: string]: true | CopySkips };
+
+/** Deep copy of JSON data (plain objects and arrays; anything else is kept by reference), except the fields `skip` names. */
+function deepCopy<T>(value: T, ancestors = new Set<object>(), skip?: CopySkips): T {
   if (typeof value !== 'object' || value === null) return value;
   if (!Array.isArray(value) && !isPlainRecord(value)) return value;
   if (ancestors.has(value)) throw new TypeError('redactEvent: circular structure');
@@ -212,7 +219,10 @@ function deepCopy<T>(value: T, ancestors = new Set<object>()): T {
   try {
     if (Array.isArray(value)) return value.map((item) => deepCopy(item, ancestors)) as T;
     const copy: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) setOwn(copy, key, deepCopy(child, ancestors));
+    for (const [key, child] of Object.entries(value)) {
+      const skipped = skip && Object.hasOwn(skip, key) ? skip[key] : undefined;
+      setOwn(copy, key, skipped === true ? child : deepCopy(child, ancestors, skipped));
+    }
     return copy as T;
   } finally {
     ancestors.delete(value);

@@ -6,13 +6,16 @@ import {
   stampActionEvent,
   validateActionEvent,
   validateActionEventInput,
+  type ActionEvent,
   type ActionEventInput,
   type FieldError,
+  type ValidationResult,
 } from '@agent-ledger/contracts';
 import { SenderBusyError } from '@agent-ledger/kafka';
 import { ApiError, type FieldProblem } from '@agent-ledger/runtime';
 import { createLogger } from '@agent-ledger/telemetry';
 import { ActionEventsProducer, type PublishableEvent } from './action-events.producer';
+import { IngestAdmission } from './ingest-admission';
 import { ingestMetrics } from './ingest.metrics';
 import { INGEST_SETTINGS, type IngestSettings } from './ingest.settings';
 import { PiiSealer } from './pii-sealer';
@@ -33,17 +36,29 @@ const toProblem = (e: FieldError): FieldProblem => ({ field: e.pointer, code: e.
 @Injectable()
 export class IngestService {
   private readonly log = createLogger(IngestService.name);
+  private readonly admission: IngestAdmission;
 
   constructor(
     private readonly producer: ActionEventsProducer,
     private readonly tenants: TenantRedactionRepository,
     private readonly pii: PiiSealer,
     @Inject(INGEST_SETTINGS) private readonly settings: IngestSettings,
-  ) {}
+  ) {
+    this.admission = new IngestAdmission(settings.maxPendingEvents);
+  }
 
   async ingest(tenantId: string, body: unknown): Promise<IngestResult> {
     const { inputs, prefix } = this.unwrap(body);
+    const release = this.admission.admit(inputs.length);
+    if (!release) throw this.overloaded(inputs.length);
+    try {
+      return await this.take(tenantId, inputs, prefix);
+    } finally {
+      release();
+    }
+  }
 
+  private async take(tenantId: string, inputs: unknown[], prefix: (i: number) => string): Promise<IngestResult> {
     const errors: FieldProblem[] = [];
     const valid: ActionEventInput[] = [];
     inputs.forEach((input, i) => {
@@ -62,8 +77,13 @@ export class IngestService {
       const { event: redacted, redactedPaths } = redactEvent(input, redaction.keyPatterns);
       // Free text next: e-mail addresses, phone numbers, value patterns (redacted, or moved into subject.pii to be sealed below).
       const { event: scrubbed, changedPaths } = scrubFreeText(redacted, redaction.freeText);
-      const stored = validateActionEvent(stampActionEvent(scrubbed, { tenantId, receivedAt }));
-      // Redaction only replaces text with text (a marker may be longer than what it replaces): the checks a valid input can fail here are sizes (code tooLarge / maxLength).
+      const stamped = stampActionEvent(scrubbed, { tenantId, receivedAt });
+      // A valid input that redaction left as it was is a valid stored event once stamped (the stored
+      // schema accepts every input, stamping adds under the 1 KiB between the two size limits): it is
+      // validated once. Redaction only replaces text with text (a marker may be longer than what it
+      // replaces): the checks a changed event can fail here are sizes (code tooLarge / maxLength).
+      const unchanged = !redactedPaths.length && !changedPaths.length;
+      const stored: ValidationResult<ActionEvent> = unchanged ? { ok: true, value: stamped } : validateActionEvent(stamped);
       if (!stored.ok) throw ApiError.validation(prefixPointer(stored.errors, prefix(i)).map(toProblem), 'an event is over a size limit once redacted and stamped; nothing was accepted');
       return { event: stored.value, redactedPaths: [...redactedPaths, ...changedPaths.filter((p) => !redactedPaths.includes(p))] };
     });
@@ -80,6 +100,12 @@ export class IngestService {
     await this.publish(publishable);
     ingestMetrics.accepted().inc(publishable.length);
     return { accepted: publishable.map((p) => ({ eventId: p.event.eventId })) };
+  }
+
+  /** 503 ingest_overloaded: the request was refused before anything of it was published. */
+  private overloaded(events: number): ApiError {
+    ingestMetrics.rejected().inc({ reason: 'overloaded' }, events);
+    return ApiError.unavailable('ingest_overloaded', 'too many events are in progress or waiting for the event log; retry shortly with the same eventIds', 1);
   }
 
   /** One event, or `{"events":[…]}`; returns the inputs and how to name their fields. */
@@ -109,10 +135,7 @@ export class IngestService {
     try {
       await this.producer.publish(events, this.settings.publishTimeoutMs);
     } catch (err) {
-      if (err instanceof SenderBusyError) {
-        ingestMetrics.rejected().inc({ reason: 'overloaded' }, events.length);
-        throw ApiError.unavailable('ingest_overloaded', 'too many events are waiting for the event log; retry shortly with the same eventIds', 1);
-      }
+      if (err instanceof SenderBusyError) throw this.overloaded(events.length);
       ingestMetrics.rejected().inc({ reason: 'kafka_unavailable' }, events.length);
       this.log.warn({ err, events: events.length }, 'publishing to Kafka failed; answering 503');
       throw ApiError.unavailable('kafka_unavailable', 'the event log is unavailable; retry later with the same eventIds', 2);
