@@ -3,6 +3,7 @@ import { counter, createLogger, withConsumerBatchSpan } from '@agent-ledger/tele
 import type { ConsumerHostOptions, Rejection } from './consumer-host.types';
 import { DlqPublisher } from './dlq';
 import { classifyError, errorCode, errorReason, type ErrorClass } from './error-classification';
+import { GroupMembership } from './group-membership';
 import { LagMonitor } from './lag-monitor';
 import { PartitionHealth } from './partition-health';
 import { applyInOrder } from './poison-isolation';
@@ -36,7 +37,8 @@ export class ConsumerHost {
   private outOfGroupSince?: number;
   private downSince?: number;
   private hasRun = false;
-  private membershipErrors: number[] = [];
+  private readonly membership = new GroupMembership();
+  private batchesInFlight = 0;
   private assignment: { topic: string; partitions: number[] }[] = [];
   private watchdog?: NodeJS.Timeout;
 
@@ -82,12 +84,18 @@ export class ConsumerHost {
     if (stuck.length) throw new Error(`${name} stuck: ${stuck.map((s) => `${s.topic}/${s.partition} (${s.why})`).join(', ')}`);
   }
 
-  /** Throws when the consumer ran, went down, and could not be brought back for longer than the bound. */
+  /**
+   * Throws when the consumer ran, went down, and could not be brought back for longer than the
+   * bound, or has kept losing its group membership without committing a batch for that long.
+   */
   async checkLive(): Promise<void> {
     const bound = this.opts.livenessAfterMs ?? 120_000;
+    const name = `${this.opts.name} (group ${this.opts.groupId})`;
     if (this.hasRun && this.downSince !== undefined && Date.now() - this.downSince > bound) {
-      throw new Error(`${this.opts.name} (group ${this.opts.groupId}) has been down for ${Math.round((Date.now() - this.downSince) / 1000)} s`);
+      throw new Error(`${name} has been down for ${Math.round((Date.now() - this.downSince) / 1000)} s`);
     }
+    const unsettled = this.membership.unsettledFor();
+    if (unsettled > bound) throw new Error(`${name} has kept losing its group membership without committing a batch for ${Math.round(unsettled / 1000)} s`);
   }
 
   /** Lets the slice in flight finish, commits what is done, leaves the group. */
@@ -104,8 +112,16 @@ export class ConsumerHost {
     this.state = 'stopped';
   }
 
+  private get sessionTimeoutMs(): number {
+    return this.opts.sessionTimeoutMs ?? 30_000;
+  }
+
+  private get heartbeatMs(): number {
+    return Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3));
+  }
+
   private get rejoinAfterMs(): number {
-    return Math.max(2 * (this.opts.sessionTimeoutMs ?? 30_000), 30_000);
+    return Math.max(2 * this.sessionTimeoutMs, 30_000);
   }
 
   private async startWithBackoff(): Promise<void> {
@@ -149,7 +165,7 @@ export class ConsumerHost {
     const old = this.consumer;
     this.consumer = undefined;
     this.joinedAt = undefined;
-    this.membershipErrors = [];
+    this.membership.reset();
     this.starting = (async () => {
       await old?.disconnect().catch(() => undefined);
       this.health.clear();
@@ -160,8 +176,8 @@ export class ConsumerHost {
   private createConsumer(): Consumer {
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
-      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 3)),
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatMs,
       maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -171,6 +187,7 @@ export class ConsumerHost {
       if (consumer !== this.consumer) return;
       this.assignment = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
       this.joinedAt = Date.now();
+      this.membership.joined();
       this.outOfGroupSince = undefined;
       this.downSince = undefined;
       this.health.assigned(this.assignment);
@@ -210,6 +227,17 @@ export class ConsumerHost {
     if (!batch.messages.length) return;
     const { topic, partition, highWatermark } = batch;
     const where = { groupId: this.opts.groupId, topic, partition };
+    // A membership lost while this batch waited in the fetch's queue: rejoin first (kafkajs does on this error).
+    this.membership.assertMember();
+    // kafkajs heartbeats only when asked: a slice longer than the session timeout would lose the
+    // membership. The heartbeat is shared and sent at most once per interval; a membership error it
+    // answers ends the batch after the slice in flight.
+    const keeper = setInterval(() => {
+      heartbeat().catch((err: unknown) => {
+        if (this.classify(err) === 'membership') this.membershipLost(err, where);
+      });
+    }, this.heartbeatMs);
+    this.batchesInFlight += 1;
     const deadLetter = async (rejections: Rejection[]) => {
       await this.dlq.publish(rejections.map((r) => ({ topic, partition, message: r.message, reason: r.reason, code: r.code, errorClass: r.errorClass ?? 'invalid', group: this.opts.groupId })));
     };
@@ -232,36 +260,48 @@ export class ConsumerHost {
         progressed: async (lastOffset) => {
           resolveOffset(lastOffset);
           this.health.progressed(topic, partition, lastOffset, highWatermark);
-          this.membershipErrors = [];
           await commitOffsetsIfNecessary();
           await heartbeat();
+          this.membership.progressed();
         },
         failed: (err, cls, messages, retryInMs) => {
           this.health.failed(topic, partition);
           this.log.warn({ ...where, err, errorClass: cls, messages: messages.length, firstOffset: messages[0]?.offset, retryInMs }, 'batch failed; retrying');
         },
-        shouldContinue: () => isRunning() && !isStale() && this.state === 'running',
+        shouldContinue: () => isRunning() && !isStale() && this.state === 'running' && !this.membership.isLost,
         heartbeat,
         sleep,
         maxAttempts: this.opts.maxAttempts ?? 5,
         backoff: this.opts.retry ?? { initialMs: 200, maxMs: 5_000 },
       }));
+      this.membership.assertMember();
     } catch (err) {
-      // Only membership errors and commit failures get here: the batch stays uncommitted and kafkajs
-      // rejoins or retries; repeated membership errors recreate the consumer.
-      if (this.classify(err) !== 'membership') throw err;
-      const now = Date.now();
-      this.membershipErrors = [...this.membershipErrors.filter((t) => now - t < 60_000), now];
-      this.outOfGroupSince ??= now;
-      this.log.warn({ ...where, err, recent: this.membershipErrors.length }, 'lost the group membership; rejoining');
-      if (this.membershipErrors.length >= 3) setImmediate(() => this.recreate('repeated membership errors'));
+      // Only membership errors and commit failures get here: what is not committed stays so, and
+      // kafkajs rejoins (on a membership error) or retries.
+      if (this.classify(err) === 'membership') this.membershipLost(err, where);
       throw err;
+    } finally {
+      clearInterval(keeper);
+      this.batchesInFlight -= 1;
     }
+  }
+
+  /**
+   * Records a lost membership once (every batch of the fetch then ends with it, and kafkajs
+   * rejoins); three memberships lost within a minute without progress recreate the consumer.
+   */
+  private membershipLost(err: unknown, where: { groupId: string; topic: string; partition: number }): void {
+    if (this.membership.isLost) return;
+    const recent = this.membership.lost(err);
+    this.outOfGroupSince ??= Date.now();
+    this.log.warn({ ...where, err, recent }, 'lost the group membership; rejoining');
+    if (recent >= 3) setImmediate(() => this.recreate(`lost the group membership ${recent} times within a minute without progress`));
   }
 
   /** Polls lag, and recreates a consumer that stayed out of its group too long. */
   private async tick(): Promise<void> {
     if (this.state !== 'running') return;
+    if (this.joinedAt !== undefined && this.batchesInFlight === 0 && Date.now() - this.joinedAt > this.sessionTimeoutMs) this.membership.settled();
     if (this.outOfGroupSince !== undefined && Date.now() - this.outOfGroupSince > this.rejoinAfterMs) {
       this.recreate(`out of the group for ${Math.round((Date.now() - this.outOfGroupSince) / 1000)} s`);
       return;
