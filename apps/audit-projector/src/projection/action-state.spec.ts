@@ -111,6 +111,13 @@ describe('action state machine', () => {
     expect(project([ev('action.confirmed', t(3)), ev('action.attempted', t(0))]).row.status).toBe('confirmed');
   });
 
+  it('should summarize an event exactly as the summary reads back from jsonb when optional fields are absent', () => {
+    const summary = ev('action.attempted', t(0), { approval: { required: true }, tool: { name: 'refund_order', riskLevel: 'destructive' } });
+
+    expect(summary).toStrictEqual(JSON.parse(JSON.stringify(summary)));
+    expect(Object.keys(summary.approval!)).toEqual(['required']);
+  });
+
   it('should keep no PII of the subject or actor in the state', () => {
     const { state } = project([ev('action.attempted', t(0))]);
 

@@ -111,7 +111,21 @@ export function summarize(event: ActionEvent & { type: ActionType }, occurredAtI
   if (event.subject) out.subjectId = storableText(event.subject.id);
   if (event.taskId !== undefined) out.taskId = storableText(event.taskId);
   if (event.plan) out.plan = { planId: storableText(event.plan.planId), stepId: s(event.plan.stepId) };
-  return JSON.parse(JSON.stringify(out)) as ActionEventSummary; // drop undefined members (as jsonb would)
+  return withoutUndefined(out);
+}
+
+/** The summary without members whose value is undefined, as it reads back from jsonb (nested one level: agent, tool, approval, error, plan). */
+function withoutUndefined(summary: ActionEventSummary): ActionEventSummary {
+  const record = summary as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined) delete record[key];
+    else if (typeof value === 'object' && value !== null) {
+      const nested = value as Record<string, unknown>;
+      for (const k of Object.keys(nested)) if (nested[k] === undefined) delete nested[k];
+    }
+  }
+  return summary;
 }
 
 /** Total order used to pick one event per stage: the first attempt, the last of any other stage. */

@@ -16,6 +16,12 @@ export class ChainRepository {
     return new Map(rows.map((r) => [r.tenant_id, { seq: BigInt(r.chain_seq), hash: r.hash }]));
   }
 
+  /**
+   * Inserts the rows (recorded_at = the transaction's time). Columns go as arrays zipped by
+   * `ROWS FROM`, except event_json: the rows' canonical JSON travels as ONE text parameter, a line
+   * per row, split by `string_to_table` — a JSON text has no raw line break, and a large document
+   * is then sent as it is instead of being quoted and escaped into an array literal.
+   */
   async insert(tx: ProjectionTransaction, partition: number, rows: AuditEventInsert[]): Promise<void> {
     if (!rows.length) return;
     const col = <K extends keyof AuditEventInsert>(k: K) => rows.map((r) => r[k]);
@@ -28,10 +34,13 @@ export class ChainRepository {
           u.session_id, u.agent_id, u.actor_id, u.tool_name, u.risk_level, u.approval_decision, u.subject_id, u.resource_type, u.resource_id,
           u.occurred_at, u.received_at, now(), u.event_json, u.task_id, u.plan_id, u.step_id, u.approval_id, u.message_role, u.change_action,
           u.tool_provider, u.agent_name, u.error_message
-         FROM unnest($2::uuid[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bytea[], $7::bytea[], $8::text[], $9::text[],
-                     $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
-                     $19::timestamptz[], $20::timestamptz[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
-                     $27::text[], $28::text[], $29::text[], $30::text[])
+         FROM ROWS FROM (unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::bigint[]), unnest($5::bigint[]), unnest($6::bytea[]),
+                         unnest($7::bytea[]), unnest($8::text[]), unnest($9::text[]), unnest($10::text[]), unnest($11::text[]),
+                         unnest($12::text[]), unnest($13::text[]), unnest($14::text[]), unnest($15::text[]), unnest($16::text[]),
+                         unnest($17::text[]), unnest($18::text[]), unnest($19::timestamptz[]), unnest($20::timestamptz[]),
+                         string_to_table($21::text, E'\\n'), unnest($22::text[]), unnest($23::text[]), unnest($24::text[]),
+                         unnest($25::text[]), unnest($26::text[]), unnest($27::text[]), unnest($28::text[]), unnest($29::text[]),
+                         unnest($30::text[]))
            AS u(tenant_id, event_id, kafka_offset, chain_seq, prev_hash, hash, type, action_id,
                 session_id, agent_id, actor_id, tool_name, risk_level, approval_decision, subject_id, resource_type, resource_id,
                 occurred_at, received_at, event_json, task_id, plan_id, step_id, approval_id, message_role, change_action,
@@ -57,7 +66,7 @@ export class ChainRepository {
         col('resourceId'),
         col('occurredAt'),
         col('receivedAt'),
-        col('eventJson'),
+        eventJsonLines(rows),
         col('taskId'),
         col('planId'),
         col('stepId'),
@@ -70,5 +79,10 @@ export class ChainRepository {
       ],
     );
   }
+}
 
+/** The rows' event_json, one per line (canonical JSON escapes every control character, so none holds a line break). */
+export function eventJsonLines(rows: readonly { eventJson: string }[]): string {
+  for (const r of rows) if (r.eventJson.includes('\n')) throw new Error('event_json holds a raw line break: not canonical JSON');
+  return rows.map((r) => r.eventJson).join('\n');
 }
