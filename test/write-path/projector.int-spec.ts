@@ -16,6 +16,7 @@ import { ProjectionDeadLetters } from '../../apps/audit-projector/src/projection
 import { ProjectionRepository } from '../../apps/audit-projector/src/projection/projection.repository';
 import { ProjectionService } from '../../apps/audit-projector/src/projection/projection.service';
 import { ProjectorSubjectKeys } from '../../apps/audit-projector/src/projection/projector-subject-keys';
+import { StatsRollups } from '../../apps/audit-projector/src/rollups/stats-rollups';
 import { TenantDirectory } from '../../apps/audit-projector/src/projection/tenant-directory';
 import type { ProjectorSettings } from '../../apps/audit-projector/src/shared/projector-settings';
 
@@ -62,6 +63,7 @@ describe('ProjectionService against the real PostgreSQL', () => {
       new ChainWriter(new ChainRepository()),
       new ActionProjector(new ActionsRepository()),
       new ProjectionDeadLetters(new DlqPublisher(producer, dlqTopic), s),
+      new StatsRollups(),
       new CheckpointService(new CheckpointRepository(ds), producer, s),
       s,
     );

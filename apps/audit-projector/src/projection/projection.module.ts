@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConsumersModule } from '@agent-ledger/runtime';
 import { CheckpointsModule } from '../checkpoints/checkpoints.module';
+import { RollupsModule } from '../rollups/rollups.module';
 import { ActionEventsConsumer } from './action-events.consumer';
 import { ActionProjector } from './action-projector';
 import { ActionsRepository } from './actions.repository';
@@ -13,9 +14,9 @@ import { ProjectionService } from './projection.service';
 import { ProjectorSubjectKeys } from './projector-subject-keys';
 import { TenantDirectory } from './tenant-directory';
 
-/** Action events → audit_events (hash-chained), actions, DLQ. */
+/** Action events → audit_events (hash-chained), actions, statistics rollups, DLQ. */
 @Module({
-  imports: [CheckpointsModule, ConsumersModule],
+  imports: [CheckpointsModule, ConsumersModule, RollupsModule],
   controllers: [ActionEventsConsumer],
   providers: [
     ProjectionRepository,

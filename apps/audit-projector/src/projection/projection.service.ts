@@ -3,6 +3,7 @@ import type { PartitionBatch } from '@agent-ledger/kafka';
 import type { ResolvedSubjectKeys } from '@agent-ledger/persistence';
 import { createLogger, withSpan } from '@agent-ledger/telemetry';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
+import { StatsRollups } from '../rollups/stats-rollups';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
 import { ActionProjector } from './action-projector';
 import { ChainWriter } from './chain-writer';
@@ -33,9 +34,9 @@ interface TxOutcome extends BatchResult {
 /**
  * Projects one partition batch of action events in ONE PostgreSQL transaction:
  * offset lock → tenants → subject keys and PII envelopes → dedup (event_ids) → hash chains and
- * audit_events → actions → DLQ publish → chain heads + offset → COMMIT.
+ * audit_events → actions → statistics rollups → DLQ publish → chain heads + offset → COMMIT.
  * Each step is a part of its own (TenantDirectory, ProjectorSubjectKeys, ChainWriter,
- * ActionProjector, ProjectionDeadLetters); this service orders them and, after the commit, lets
+ * ActionProjector, StatsRollups, ProjectionDeadLetters); this service orders them and, after the commit, lets
  * them remember what they learned. A throw rolls everything back; the consumer host retries the same
  * messages (transient errors) or bisects them until a message that fails alone is dead-lettered
  * (data errors), so a batch here may be any slice of a partition's messages, in order.
@@ -51,6 +52,7 @@ export class ProjectionService {
     private readonly chains: ChainWriter,
     private readonly actions: ActionProjector,
     private readonly deadLetters: ProjectionDeadLetters,
+    private readonly rollups: StatsRollups,
     private readonly checkpoints: CheckpointService,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
   ) {}
@@ -156,8 +158,10 @@ export class ProjectionService {
     const chain = await this.chains.append(tx, partition, events, keys);
     out.rows = chain.rows;
 
-    // 6. The actions projection (lifecycle events only).
-    await this.actions.apply(tx, events);
+    // 6. The actions projection (lifecycle events only), then the statistics rollups from the new
+    //    rows and what changed per action (after the actions are written: they may read them back).
+    const actionChanges = await this.actions.apply(tx, events);
+    await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
 
     // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
     await this.deadLetters.publish(topic, partition, rejected);
