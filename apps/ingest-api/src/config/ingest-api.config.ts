@@ -12,8 +12,12 @@ const envFields = z.object({
   INGEST_MAX_EVENTS: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /** How long a request waits for Kafka's acknowledgement before answering 503. */
   INGEST_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4_000),
-  /** Events waiting for Kafka (queued or in flight) beyond which a request is answered 503 at once. */
-  INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(1_000).max(1_000_000).default(20_000),
+  /**
+   * Events in progress (taken, not yet answered: validated, redacted, serialized or waiting for Kafka)
+   * beyond which a request is answered 503 ingest_overloaded at once, before its events are copied:
+   * bounds the heap whatever the offered load (docs/resilience.md#backpressure).
+   */
+  INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(1_000).max(1_000_000).default(10_000),
   /** How long a tenant's redaction patterns are cached. */
   INGEST_TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */
