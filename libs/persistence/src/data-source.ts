@@ -22,6 +22,7 @@ import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-g
 import { EventModelFilters1732300001900 } from './migrations/1732300001900-event-model-filters';
 import { RedactionSettings1732300002000 } from './migrations/1732300002000-redaction-settings';
 import { StatsRollups1732300002200 } from './migrations/1732300002200-stats-rollups';
+import { StatsEdgeIndex1732300002210 } from './migrations/1732300002210-stats-edge-index';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -46,6 +47,7 @@ export const LEDGER_MIGRATIONS = [
   EventModelFilters1732300001900,
   RedactionSettings1732300002000,
   StatsRollups1732300002200,
+  StatsEdgeIndex1732300002210,
 ];
 
 export interface DataSourceSettings {

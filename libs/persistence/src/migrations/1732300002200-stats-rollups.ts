@@ -81,6 +81,8 @@ export class StatsRollups1732300002200 implements MigrationInterface {
 
   /** The rollups of what is stored: one grouped INSERT per table and grain; the sketch keys of the distinct values computed here. */
   private async backfill(q: QueryRunner): Promise<void> {
+    // One grouped pass per table over every stored row: longer than a request's statement timeout on a large ledger.
+    await q.query(`SET LOCAL statement_timeout = 0`);
     const grains = (list: string[]) => `(VALUES ${list.map((g) => `('${g}')`).join(', ')}) AS g (grain)`;
     const trunc = (col: string) => `date_trunc(g.grain, ${col}, 'UTC')`;
     await q.query(`
