@@ -15,7 +15,7 @@ const envFields = z.object({
   /**
    * Events in progress (taken, not yet answered: validated, redacted, serialized or waiting for Kafka)
    * beyond which a request is answered 503 ingest_overloaded at once, before its events are copied:
-   * bounds the heap whatever the offered load (docs/resilience.md#backpressure).
+   * bounds the heap whatever the offered load (docs/resilience.md#ingest-under-a-kafka-hiccup-bounded-never-a-backlog).
    */
   INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(1_000).max(1_000_000).default(10_000),
   /** How long a tenant's redaction patterns are cached. */

@@ -2,7 +2,7 @@
  * The events ingest is working on: from the moment a request is taken (before validation) until it
  * is answered. A request that would take the count past `maxEvents` is refused at once, before
  * anything of it is copied, redacted or serialized, so the heap holds at most that many events'
- * working copies however many requests arrive (docs/resilience.md#backpressure). A request larger
+ * working copies however many requests arrive (docs/resilience.md#ingest-under-a-kafka-hiccup-bounded-never-a-backlog). A request larger
  * than the whole budget is still taken when nothing else is in progress.
  */
 export class IngestAdmission {

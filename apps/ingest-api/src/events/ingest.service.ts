@@ -31,7 +31,8 @@ const toProblem = (e: FieldError): FieldProblem => ({ field: e.pointer, code: e.
  * Validates every event of a request (all or nothing), redacts secrets and free-text PII per the
  * tenant's settings (docs/privacy.md#free-form-pii), stamps tenant and
  * receivedAt, encrypts PII (subject.pii, actor.ip) under the subjects' keys, and publishes; answers
- * only after Kafka acknowledged every event.
+ * only after Kafka acknowledged every event. A request is taken only while the events in progress
+ * stay within INGEST_MAX_PENDING_EVENTS (`IngestAdmission`), else answered 503 `ingest_overloaded`.
  */
 @Injectable()
 export class IngestService {
@@ -127,7 +128,9 @@ export class IngestService {
 
   /**
    * Publishes, or answers 503: at once when too many events already wait for Kafka
-   * (`ingest_overloaded`), or when Kafka does not acknowledge within the publish timeout. Events are
+   * (`ingest_overloaded`; a request answered 503 after its events were handed to Kafka leaves them
+   * in the sender's count until Kafka answers), or when Kafka does not acknowledge within the
+   * publish timeout. Events are
    * keyed by eventId in the ledger, so a client that retries a 503 with the same eventIds (the SDK
    * does) stores each once even if part of the request had reached Kafka.
    */
