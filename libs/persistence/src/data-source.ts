@@ -21,6 +21,7 @@ import { ReportsAndStats1732300001800 } from './migrations/1732300001800-reports
 import { RuntimeGrants1732300001210 } from './migrations/1732300001210-runtime-grants';
 import { EventModelFilters1732300001900 } from './migrations/1732300001900-event-model-filters';
 import { RedactionSettings1732300002000 } from './migrations/1732300002000-redaction-settings';
+import { DropAuditEventsEventIndex1732300002100 } from './migrations/1732300002100-drop-audit-events-event-index';
 import { StatsRollups1732300002200 } from './migrations/1732300002200-stats-rollups';
 import { StatsEdgeIndex1732300002210 } from './migrations/1732300002210-stats-edge-index';
 
@@ -46,6 +47,7 @@ export const LEDGER_MIGRATIONS = [
   ReportsAndStats1732300001800,
   EventModelFilters1732300001900,
   RedactionSettings1732300002000,
+  DropAuditEventsEventIndex1732300002100,
   StatsRollups1732300002200,
   StatsEdgeIndex1732300002210,
 ];
