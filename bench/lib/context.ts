@@ -33,7 +33,7 @@ export const SIZES: Record<Mode, Sizes> = {
     ingest: { seconds: 2.5, runs: 1, batchSize: 100, batchConcurrency: 4, singleConcurrency: 16 },
     projection: { events: 10_000, naiveEvents: 1_000, copyRuns: 1 },
     endToEnd: { loads: [1_000, 2_000, 5_000], loadSeconds: 4, batchSize: 100, probesPerSec: 10, probeTimeoutMs: 8_000, ladder: [4_000, 8_000, 16_000], ladderSeconds: 4, bisectSteps: 1, stepsDown: 1, drainTimeoutMs: 20_000 },
-    scaling: { events: 20_000, instances: [1, 2, 3], timeoutMs: 120_000 },
+    scaling: { events: 20_000, instances: [1, 2], timeoutMs: 120_000 },
     escalation: { samples: 20, spacingMs: 150 },
     query: { events: 20_000, actionsRequests: 40, statsRequests: 20, seedTimeoutMs: 60_000 },
   },

@@ -96,7 +96,9 @@ export function renderTable(r: BenchReport): string {
   for (const [name, v] of Object.entries(r.resources.peakRssMb)) t.push([`peak RSS ${name}`, `${fmt(v, 0)} MB`, '/proc/<pid>/status VmHWM and VmRSS, sampled every 250 ms']);
 
   const targets = new Table({ head: ['issue', 'target', 'measured', 'reached'], style: { head: [], border: [] } });
-  for (const g of r.targets) targets.push([String(g.issue), g.goal, `${fmt(g.value, Math.abs(g.value) < 10 ? 3 : 0)}${g.unit ? ` ${g.unit}` : ''}`, g.met ? 'yes' : 'no']);
+  // Ratios to three decimals, CPU seconds to two, latencies under 10 ms to one, the rest whole.
+  const digits = (v: number, unit: string) => (unit === '' ? 3 : unit === 's' ? 2 : unit === 'ms' && Math.abs(v) < 10 ? 1 : 0);
+  for (const g of r.targets) targets.push([String(g.issue), g.goal, `${fmt(g.value, digits(g.value, g.unit))}${g.unit ? ` ${g.unit}` : ''}`, g.met ? 'yes' : 'no']);
   const reached = r.targets.filter((g) => g.met).length;
   return `${t.toString()}\n${targets.toString()}\ntargets reached: ${reached} of ${r.targets.length} (${r.phases.length < PHASES.length ? `phases run: ${r.phases.join(', ')}` : 'all phases'})`;
 }
