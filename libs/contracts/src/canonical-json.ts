@@ -12,12 +12,16 @@
  * and a top-level `undefined`.
  */
 export function canonicalJson(value: unknown): string {
-  const out = serialize(value, new Set());
+  const out = serialize(value, []);
   if (out === undefined) throw new TypeError('canonicalJson: value has no JSON representation');
   return out;
 }
 
-function serialize(input: unknown, ancestors: Set<object>): string | undefined {
+/**
+ * One pass that appends to a string (no intermediate arrays of members); `ancestors` is the path
+ * from the root, for the circularity check (documents are shallow: a linear search beats a set).
+ */
+function serialize(input: unknown, ancestors: object[]): string | undefined {
   const value = hasToJson(input) ? input.toJSON() : input;
   switch (typeof value) {
     case 'string':
@@ -35,20 +39,24 @@ function serialize(input: unknown, ancestors: Set<object>): string | undefined {
   }
   if (value === null) return 'null';
   const obj = value as object;
-  if (ancestors.has(obj)) throw new TypeError('canonicalJson: circular structure');
-  ancestors.add(obj);
+  if (ancestors.includes(obj)) throw new TypeError('canonicalJson: circular structure');
+  ancestors.push(obj);
   try {
-    if (Array.isArray(obj)) return `[${obj.map((item) => serialize(item, ancestors) ?? 'null').join(',')}]`;
+    if (Array.isArray(obj)) {
+      let out = '[';
+      for (let i = 0; i < obj.length; i++) out += (i ? ',' : '') + (serialize(obj[i], ancestors) ?? 'null');
+      return out + ']';
+    }
     const record = obj as Record<string, unknown>;
-    const members: string[] = [];
+    let out = '{';
     // Array.prototype.sort without a comparator orders strings by UTF-16 code units, as JCS requires.
     for (const key of Object.keys(record).sort()) {
       const member = serialize(record[key], ancestors);
-      if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      if (member !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + member;
     }
-    return `{${members.join(',')}}`;
+    return out + '}';
   } finally {
-    ancestors.delete(obj);
+    ancestors.pop();
   }
 }
 
