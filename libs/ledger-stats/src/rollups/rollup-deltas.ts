@@ -102,8 +102,7 @@ const SERIES_GRAINS: RollupGrain[] = ['minute', 'hour', 'day'];
 class DeltaTable<R> {
   private readonly rows = new Map<string, R>();
 
-  row(key: unknown[], create: () => R): R {
-    const k = JSON.stringify(key);
+  row(k: string, create: () => R): R {
     let r = this.rows.get(k);
     if (!r) this.rows.set(k, (r = create()));
     return r;
@@ -118,7 +117,51 @@ class DeltaTable<R> {
   }
 }
 
+/** A key part: null as SOH; parts are joined by NUL (stored text holds neither character), so distinct keys give distinct strings. */
+const p = (v: string | null): string => (v === null ? '\u0001' : v);
+
 const ms = (t: string | Date): number => (typeof t === 'string' ? Date.parse(t) : t.getTime());
+
+/** Contributions of one sign that count in the same rollup rows: same tenant, minute and counted columns. */
+interface Contribution {
+  tenantId: string;
+  a: RollupAction;
+  minute: number;
+  sign: number;
+  n: number;
+  durations: Map<number, number>;
+  decisions: Map<number, number>;
+}
+
+/** Groups the changes' contributions (−1 per before row, +1 per after row): a batch holds few distinct ones. */
+function contributions(changes: RollupActionChange[]): Iterable<Contribution> {
+  const groups = new Map<string, Contribution>();
+  const add = (tenantId: string, a: RollupAction, sign: number) => {
+    const minute = bucketStart(ms(a.firstEventAt), 'minute');
+    const errorCode = a.status === 'failed' ? a.errorCode : null;
+    const k = `${tenantId}\u0000${minute}\u0000${sign}\u0000${a.status}\u0000${p(a.toolName)}\u0000${p(a.toolProvider)}\u0000${p(a.riskLevel)}\u0000${p(a.approvalDecision)}\u0000${p(errorCode)}\u0000${p(a.agentId)}\u0000${p(a.agentName)}\u0000${p(a.actorType)}\u0000${p(a.actorId)}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { tenantId, a: { ...a, errorCode }, minute, sign, n: 0, durations: new Map(), decisions: new Map() }));
+    g.n += 1;
+    if (a.durationMs !== null) g.durations.set(a.durationMs, (g.durations.get(a.durationMs) ?? 0) + 1);
+    if (a.approvalDecisionMs !== null) g.decisions.set(a.approvalDecisionMs, (g.decisions.get(a.approvalDecisionMs) ?? 0) + 1);
+  };
+  for (const c of changes) {
+    if (c.before) add(c.tenantId, c.before, -1);
+    add(c.tenantId, c.after, 1);
+  }
+  return groups.values();
+}
+
+const sumOf = (values: Map<number, number>) => {
+  let n = 0;
+  let sum = 0;
+  for (const [v, c] of values) {
+    n += c;
+    sum += v * c;
+  }
+  return { n, sum };
+};
 
 /** What a batch's changed actions and stored events add to (and take from) each rollup table. */
 export function rollupDeltas(changes: RollupActionChange[], events: RollupEvent[]): RollupDeltas {
@@ -130,70 +173,64 @@ export function rollupDeltas(changes: RollupActionChange[], events: RollupEvent[
 
   // Net change per exact value of each sketch row: a value that left (and did not come back) may have been its minimum or maximum.
   const values = new Map<SketchDelta, Map<number, number>>();
-  const sketch = (base: Keyed, metric: SketchMetric, toolName: string | null, value: number, sign: number) => {
-    const s = sketches.row([base.tenantId, base.grain, base.bucket, metric, toolName], () => ({ ...base, metric, toolName, n: 0, counts: {}, min: null, max: null, removed: false }));
-    const key = statsSketchKey(value);
+  const sketch = (base: Keyed, prefix: string, metric: SketchMetric, toolName: string | null, counts: Map<number, number>, sign: number) => {
+    const s = sketches.row(`${prefix}\u0000${metric}\u0000${p(toolName)}`, () => ({ ...base, metric, toolName, n: 0, counts: {}, min: null, max: null, removed: false }));
     const net = values.get(s) ?? new Map<number, number>();
-    values.set(s, net.set(value, (net.get(value) ?? 0) + sign));
-    s.n += sign;
-    s.counts[key] = (s.counts[key] ?? 0) + sign;
-    if (sign > 0) {
-      s.min = s.min === null ? value : Math.min(s.min, value);
-      s.max = s.max === null ? value : Math.max(s.max, value);
+    values.set(s, net);
+    for (const [value, c] of counts) {
+      const key = statsSketchKey(value);
+      net.set(value, (net.get(value) ?? 0) + sign * c);
+      s.n += sign * c;
+      s.counts[key] = (s.counts[key] ?? 0) + sign * c;
+      if (sign > 0) {
+        s.min = s.min === null ? value : Math.min(s.min, value);
+        s.max = s.max === null ? value : Math.max(s.max, value);
+      }
     }
   };
 
-  const contribute = (tenantId: string, a: RollupAction, sign: number) => {
-    const at = ms(a.firstEventAt);
-    const failed = a.status === 'failed';
-    const dur = a.durationMs;
-    const dec = a.approvalDecisionMs;
+  for (const { tenantId, a, minute, sign, n, durations, decisions } of contributions(changes)) {
+    const dur = sumOf(durations);
+    const dec = sumOf(decisions);
     for (const grain of MAIN_GRAINS) {
-      const base: Keyed = { tenantId, grain, bucket: bucketStart(at, grain) };
-      const errorCode = failed ? a.errorCode : null;
-      const r = actions.row([tenantId, grain, base.bucket, a.status, a.toolName, a.riskLevel, a.approvalDecision, errorCode], () => ({
-        ...base, status: a.status, toolName: a.toolName, riskLevel: a.riskLevel, approvalDecision: a.approvalDecision, errorCode,
+      const base: Keyed = { tenantId, grain, bucket: bucketStart(minute, grain) };
+      const prefix = `${tenantId}\u0000${grain}\u0000${base.bucket}`;
+      const r = actions.row(`${prefix}\u0000${a.status}\u0000${p(a.toolName)}\u0000${p(a.riskLevel)}\u0000${p(a.approvalDecision)}\u0000${p(a.errorCode)}`, () => ({
+        ...base, status: a.status, toolName: a.toolName, riskLevel: a.riskLevel, approvalDecision: a.approvalDecision, errorCode: a.errorCode,
         n: 0, durN: 0, durSum: 0, decN: 0, decSum: 0,
       }));
-      r.n += sign;
-      if (dur !== null) {
-        r.durN += sign;
-        r.durSum += sign * dur;
-      }
-      if (dec !== null) {
-        r.decN += sign;
-        r.decSum += sign * dec;
-      }
+      r.n += sign * n;
+      r.durN += sign * dur.n;
+      r.durSum += sign * dur.sum;
+      r.decN += sign * dec.n;
+      r.decSum += sign * dec.sum;
       const dims: [BreakdownDim, string | null, string | null][] = [['provider', a.toolProvider, null], ['agent', a.agentId, a.agentName], ['actor', a.actorType, a.actorId]];
       for (const [dim, k1, k2] of dims) {
-        const b = breakdowns.row([tenantId, grain, base.bucket, dim, k1, k2], () => ({ ...base, dim, k1, k2, total: 0, executed: 0, failed: 0, durN: 0, durSum: 0 }));
-        b.total += sign;
-        if (a.status === 'executed') b.executed += sign;
-        if (failed) b.failed += sign;
-        if (dur !== null) {
-          b.durN += sign;
-          b.durSum += sign * dur;
-        }
+        const b = breakdowns.row(`${prefix}\u0000${dim}\u0000${p(k1)}\u0000${p(k2)}`, () => ({ ...base, dim, k1, k2, total: 0, executed: 0, failed: 0, durN: 0, durSum: 0 }));
+        b.total += sign * n;
+        if (a.status === 'executed') b.executed += sign * n;
+        if (a.status === 'failed') b.failed += sign * n;
+        b.durN += sign * dur.n;
+        b.durSum += sign * dur.sum;
       }
-      if (dur !== null) sketch(base, 'duration', a.toolName, dur, sign);
-      if (dec !== null) sketch(base, 'decision', null, dec, sign);
+      if (durations.size) sketch(base, prefix, 'duration', a.toolName, durations, sign);
+      if (decisions.size) sketch(base, prefix, 'decision', null, decisions, sign);
     }
     for (const grain of SERIES_GRAINS) {
-      const bucket = bucketStart(at, grain);
-      series.row([tenantId, grain, bucket, a.status], () => ({ tenantId, grain, bucket, key: a.status, n: 0 })).n += sign;
+      const bucket = bucketStart(minute, grain);
+      series.row(`${tenantId}\u0000${grain}\u0000${bucket}\u0000${a.status}`, () => ({ tenantId, grain, bucket, key: a.status, n: 0 })).n += sign * n;
     }
-  };
-
-  for (const c of changes) {
-    if (c.before) contribute(c.tenantId, c.before, -1);
-    contribute(c.tenantId, c.after, 1);
   }
+
+  const hourly = new DeltaTable<CountDelta>();
   for (const e of events) {
-    const at = ms(e.occurredAt);
-    for (const grain of MAIN_GRAINS) {
-      const bucket = bucketStart(at, grain);
-      eventTypes.row([e.tenantId, grain, bucket, e.type], () => ({ tenantId: e.tenantId, grain, bucket, key: e.type, n: 0 })).n += 1;
-    }
+    const bucket = bucketStart(ms(e.occurredAt), 'hour');
+    hourly.row(`${e.tenantId}\u0000${bucket}\u0000${e.type}`, () => ({ tenantId: e.tenantId, grain: 'hour', bucket, key: e.type, n: 0 })).n += 1;
+  }
+  for (const h of hourly.changed(() => true)) {
+    eventTypes.row(`${h.tenantId}\u0000hour\u0000${h.bucket}\u0000${h.key}`, () => ({ ...h, n: 0 })).n += h.n;
+    const day = bucketStart(h.bucket, 'day');
+    eventTypes.row(`${h.tenantId}\u0000day\u0000${day}\u0000${h.key}`, () => ({ ...h, grain: 'day', bucket: day, n: 0 })).n += h.n;
   }
 
   for (const [s, net] of values) {
