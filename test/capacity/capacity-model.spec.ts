@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { coordinationOverhead, lagThreshold, planFor, podResources, podsFor, type Measurements, type ScalingPoint } from '../../tools/capacity/capacity-model';
+import { coordinationOverhead, groupCeiling, lagThreshold, planFor, podResources, podsFor, type Measurements, type ScalingPoint } from '../../tools/capacity/capacity-model';
 import { scalingPointsOf } from '../../tools/capacity/capacity';
 
 const measured = JSON.parse(readFileSync(path.join(__dirname, '../../tools/capacity/measurements.json'), 'utf8')) as Measurements;
@@ -21,10 +21,21 @@ describe('capacity model', () => {
   });
 
   it('should fit the per-instance overhead through one instance when scaling runs are given', () => {
-    expect(coordinationOverhead([], 'audit-projector')).toEqual({ slope: 0, measured: false });
+    expect(coordinationOverhead([], 'audit-projector')).toEqual({ slope: 0, measured: false, saturated: false });
     const o = coordinationOverhead([run(1, 1), run(2, 1.1), run(3, 1.2)], 'audit-projector');
-    expect(o.measured).toBe(true);
+    expect({ measured: o.measured, saturated: o.saturated }).toEqual({ measured: true, saturated: false });
     expect(o.slope).toBeCloseTo(0.1, 10);
+  });
+
+  it('should fit only the unsaturated runs, and mark a fit over saturated runs as an upper bound the plan ignores', () => {
+    const busy = (p: ScalingPoint): ScalingPoint => ({ ...p, machineBusy: 1 });
+    expect(coordinationOverhead([run(1, 1), run(2, 1.1), busy(run(3, 2))], 'audit-projector').slope).toBeCloseTo(0.1, 10);
+    const saturated = coordinationOverhead([busy(run(1, 1)), busy(run(2, 1.5)), busy(run(3, 2))], 'audit-projector');
+    expect(saturated).toEqual({ slope: 0.5, measured: true, saturated: true });
+    const m = withCosts({ 'audit-projector': 1 }, [busy(run(1, 1)), busy(run(2, 1.5)), busy(run(3, 2))]);
+    expect(podsFor(m, 'audit-projector', 100_000)).toBe(podsFor(withCosts({ 'audit-projector': 1 }), 'audit-projector', 100_000));
+    expect(groupCeiling(7_000, 0.5)).toBe(14_000);
+    expect(groupCeiling(7_000, 0)).toBe(Infinity);
   });
 
   it('should need more pods when each added instance costs more per event', () => {

@@ -61,21 +61,46 @@ export const SERVICES: ServiceName[] = ['ingest-api', 'audit-api', 'audit-projec
 const MIB = 1024 * 1024;
 const roundUp = (value: number, step: number) => Math.ceil(value / step - 1e-9) * step;
 
+/** A run with the machine at least this busy measured the cores' contention as much as the group. */
+export const SATURATED_BUSY = 0.9;
+
+export interface Overhead {
+  /** cost(n)/cost(1) = 1 + slope·(n−1): the CPU per event each added instance adds. */
+  slope: number;
+  /** Fitted from runs (false: no runs of the service, slope 0). */
+  measured: boolean;
+  /**
+   * Every run had the machine's cores ≥ 90 % busy: the slope then includes the instances' contention
+   * for those cores, which pods with a core each do not have. It is an upper bound, not used for
+   * the plan (which takes 0), only to show the ceiling it would put on one group.
+   */
+  saturated: boolean;
+}
+
 /**
  * CPU cost per event at n instances relative to one, from the scaling runs: a least-squares line
- * through (1, 1), cost(n)/cost(1) = 1 + slope·(n−1). Without runs of the service the slope is 0
- * and `measured` says so.
+ * through (1, 1) over the runs of more instances — the unsaturated ones if there are any, else all
+ * of them (then `saturated`).
  */
-export function coordinationOverhead(points: ScalingPoint[], service: ScalingPoint['service']): { slope: number; measured: boolean } {
+export function coordinationOverhead(points: ScalingPoint[], service: ScalingPoint['service']): Overhead {
   const runs = points.filter((p) => p.service === service).sort((a, b) => a.instances - b.instances);
   const one = runs.find((p) => p.instances === 1);
   const more = runs.filter((p) => p.instances > 1);
-  if (!one || more.length === 0) return { slope: 0, measured: false };
-  const xs = more.map((p) => p.instances - 1);
-  const ys = more.map((p) => p.serviceCpuSecondsPer10kEvents / one.serviceCpuSecondsPer10kEvents - 1);
+  if (!one || more.length === 0) return { slope: 0, measured: false, saturated: false };
+  const calm = more.filter((p) => p.machineBusy < SATURATED_BUSY);
+  const saturated = one.machineBusy >= SATURATED_BUSY || calm.length === 0;
+  const fit = saturated ? more : calm;
+  const xs = fit.map((p) => p.instances - 1);
+  const ys = fit.map((p) => p.serviceCpuSecondsPer10kEvents / one.serviceCpuSecondsPer10kEvents - 1);
   const slope = xs.reduce((s, x, i) => s + x * ys[i], 0) / xs.reduce((s, x) => s + x * x, 0);
-  return { slope: Math.max(0, slope), measured: true };
+  return { slope: Math.max(0, slope), measured: true, saturated };
 }
+
+/**
+ * The most events/s one consumer group reaches if each added member costs `slope` more CPU per
+ * event: n pods carry n / (1 + slope·(n−1)) pods' worth, which tends to 1/slope as n grows.
+ */
+export const groupCeiling = (podRate: number, slope: number): number => (slope > 0 ? podRate / slope : Infinity);
 
 /** Events per second one pod of a service sustains at its CPU limit and the target utilization. */
 export function podEventsPerSec(m: Measurements, service: ServiceName, a: Assumptions = DEFAULT_ASSUMPTIONS): number {
@@ -85,7 +110,8 @@ export function podEventsPerSec(m: Measurements, service: ServiceName, a: Assump
 /** Pods of a service for `rate` events/s: the smallest n whose cores cover the cost at n instances. */
 export function podsFor(m: Measurements, service: ServiceName, rate: number, a: Assumptions = DEFAULT_ASSUMPTIONS): number {
   const base = m.services[service].cpuSecondsPer10kEvents;
-  const slope = service === 'audit-projector' || service === 'escalation-worker' ? coordinationOverhead(m.scaling, service).slope : 0;
+  const overhead = service === 'audit-projector' || service === 'escalation-worker' ? coordinationOverhead(m.scaling, service) : undefined;
+  const slope = overhead && !overhead.saturated ? overhead.slope : 0;
   for (let n = 1; n < 100_000; n++) {
     const cores = (rate * base * (1 + slope * (n - 1))) / 10_000;
     if (cores <= n * a.podCpuLimitCores * a.targetUtilization) return n;

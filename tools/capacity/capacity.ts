@@ -11,10 +11,12 @@ import {
   CONSUMERS,
   coordinationOverhead,
   DEFAULT_ASSUMPTIONS,
+  groupCeiling,
   lagThreshold,
   planFor,
   podEventsPerSec,
   podResources,
+  SATURATED_BUSY,
   SERVICES,
   type Measurements,
   type ScalingPoint,
@@ -61,7 +63,13 @@ function main(): void {
     const one = runs.find((r) => r.instances === 1)?.eventsPerSec;
     out.push(`  ${s}: ${runs.map((r) => `${r.instances}× ${fmt(r.eventsPerSec)} ev/s (${r.serviceCpuSecondsPer10kEvents} CPU-s/10k, busy ${fmt(r.machineBusy * 100)} %)`).join('; ') || 'no runs'}`);
     if (one && runs.length > 1) out.push(`    ratio ${runs.map((r) => fmt(r.eventsPerSec / one, 2)).join(' : ')}`);
-    out.push(`    CPU per event grows ${fmt(o.slope * 100, 1)} % per added instance (${o.measured ? 'least squares over the runs' : 'not measured: 0 assumed'})`);
+    if (!o.measured) out.push('    CPU per event per added instance: not measured (0 assumed)');
+    else if (!o.saturated) out.push(`    CPU per event grows ${fmt(o.slope * 100, 1)} % per added instance (least squares over the unsaturated runs; used by the plan)`);
+    else {
+      const ceiling = groupCeiling(podEventsPerSec(m, s), o.slope);
+      out.push(`    CPU per event grows ${fmt(o.slope * 100, 1)} % per added instance, but every run had the cores ≥ ${SATURATED_BUSY * 100} % busy: contention included, an upper bound.`);
+      out.push(`    Were it all coordination, one group would top out near ${Number.isFinite(ceiling) ? fmt(ceiling) : '∞'} ev/s; the plan assumes 0 (a pod has its own core).`);
+    }
   }
   out.push('', 'per pod (1 core at 70 %):');
   for (const s of SERVICES) {
