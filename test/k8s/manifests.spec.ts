@@ -35,6 +35,7 @@ import { envSchema as ingestApiEnv } from '../../apps/ingest-api/src/config/inge
 import { envSchema as notifierEnv } from '../../apps/notifier/src/config/notifier.config';
 import { envSchema as retentionWorkerEnv } from '../../apps/retention-worker/src/config/retention.config';
 import { createFieldChecker, modelFor, type KObject } from './kubernetes-schema';
+import { stackPartitionCounts } from './kustomize';
 
 const ROOT = path.resolve(__dirname, '../..');
 const K8S_DIR = path.join(ROOT, 'k8s');
@@ -69,15 +70,9 @@ const APPS: Record<string, AppSpec> = {
 };
 const APP_NAMES = Object.keys(APPS);
 
-/** Topics and partition counts (docs/deployment.md); consumers never need more replicas than this. */
-const TOPICS: Record<string, number> = {
-  [ACTION_EVENTS_TOPIC]: 12,
-  [ACTION_EVENTS_DLQ_TOPIC]: 3,
-  [ESCALATIONS_TOPIC]: 12,
-  [ESCALATIONS_DLQ_TOPIC]: 3,
-  [CHECKPOINTS_TOPIC]: 1,
-};
-const MAX_CONSUMER_REPLICAS = 12;
+/** Topics and partition counts: scripts/stack.sh's defaults (docker-compose.yml must agree); consumers never need more replicas than this. */
+const TOPICS: Record<string, number> = stackPartitionCounts();
+const MAX_CONSUMER_REPLICAS = Math.min(TOPICS[ACTION_EVENTS_TOPIC], TOPICS[ESCALATIONS_TOPIC]);
 
 const IMAGE = 'agent-ledger';
 const SECRET_NAME = 'agent-ledger-secrets';
@@ -662,6 +657,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('should create every topic with its partition count when the stack starts', () => {
+    expect(Object.keys(TOPICS).sort()).toEqual([ACTION_EVENTS_TOPIC, ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_TOPIC, ESCALATIONS_DLQ_TOPIC, CHECKPOINTS_TOPIC].sort());
     const script = [compose.services['kafka-topics'].command ?? []].flat().join('\n');
     const created = Object.fromEntries(
       [...script.matchAll(/--create\b[^\n]*?--topic\s+(\S+)\s+--partitions\s+(\d+)/g)].map((m) => [m[1], Number(m[2])]),
