@@ -19,10 +19,11 @@ type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 /**
  * Hosts one kafkajs consumer group member with eachBatch: starts in the background with backoff
  * while Kafka is unreachable; applies each partition's messages in order with poison isolation
- * (see applyInOrder) and dead-lettering; rejoins the group after membership errors (recreating the
- * consumer when kafkajs gives up or stays out of the group); reports readiness (running, no stuck
- * partition) and liveness (not down longer than a bound); on stop lets the slice in flight finish,
- * commits, and leaves the group.
+ * (see applyInOrder) and dead-lettering; heartbeats while a batch runs, so a long slice keeps the
+ * membership; after a membership error ends the rest of the fetch at once so kafkajs rejoins (and
+ * recreates the consumer when kafkajs gives up or stays out of the group); reports readiness
+ * (running, no stuck partition) and liveness (not down, and not losing its membership again and
+ * again, longer than a bound); on stop lets the slice in flight finish, commits, and leaves the group.
  */
 export class ConsumerHost {
   private readonly log = createLogger(ConsumerHost.name);
