@@ -11,14 +11,17 @@ import { incompleteFigures, type BenchReport } from './lib/report';
 import { renderTable } from './lib/render';
 import { evaluateTargets } from './lib/targets';
 import { otherProjectors } from './lib/load';
-import { ResourceMonitor } from './lib/resources';
-import { round } from './lib/stats';
+import { machineBusy, ResourceMonitor } from './lib/resources';
+import { round, sleep } from './lib/stats';
 import { endToEndPhase, type EndToEndResult } from './phases/end-to-end';
 import { escalationPhase, type EscalationResult } from './phases/escalation';
 import { ingestPhase, type IngestResult } from './phases/ingest';
 import { projectionPhase, type ProjectionResult } from './phases/projection';
 import { queryPhase, type QueryResult } from './phases/query';
 import { scalingPhase, type ScalingResult } from './phases/scaling';
+
+/** A machine busier than this before the run is reported as shared. */
+const BUSY_BEFORE_START_WARNING = 0.2;
 
 /** Phases that need the back end (projector, escalation worker, notifier) of the run. */
 const NEEDS_BACK: readonly Phase[] = ['escalation', 'query', 'end-to-end'];
@@ -94,6 +97,10 @@ export async function main(argv: string[]): Promise<number> {
     const only = args.phases.length < PHASES.length ? `, phases ${args.phases.join(', ')}` : '';
     log(`agent-ledger benchmark, ${args.mode} mode${only}, database ${new URL(stack.databaseUrl).pathname.slice(1)}`);
     await db.connect();
+    // How busy the machine was before the run started anything: other work on it lowers every figure.
+    const idle = machineBusy();
+    await sleep(2_000);
+    const busyBeforeStart = round(idle(), 3);
     const [mach, vers] = [machine(), await versions(stack.databaseUrl, stack.redisUrl)];
     await front.start();
     for (const name of ['audit-api', 'ingest-api'] as const) monitor.track({ name, pid: front.service(name).pid! });
@@ -180,7 +187,11 @@ export async function main(argv: string[]): Promise<number> {
       machine: mach,
       versions: vers,
       database: new URL(stack.databaseUrl).pathname.slice(1),
-      contention: { otherProjectorGroupsActiveSincePhaseStart: contention, note: 'projectors of other runs on the same database during the run: figures may be lower than on an idle stack' },
+      contention: {
+        otherProjectorGroupsActiveSincePhaseStart: contention,
+        machineBusyBeforeStart: busyBeforeStart,
+        note: 'projectors of other runs on the same database, or a machine already busy before the run: figures may be lower than on an idle stack',
+      },
       ingest,
       projection,
       scaling,
@@ -208,6 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     const file = path.join(args.outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     log(`\n${renderTable(report)}`);
+    if (busyBeforeStart > BUSY_BEFORE_START_WARNING) log(`\nwarning: the machine was ${round(busyBeforeStart * 100)} % busy before the run started — other work shares the cores; re-run on an idle machine for clean figures`);
     if (Object.keys(contention).length) log(`\nwarning: other projectors were storing events on ${report.database} during: ${Object.keys(contention).join(', ')} — re-run on an idle stack for clean figures`);
     log(`\nreport: ${path.relative(process.cwd(), file) || file} (${report.durationSeconds} s, ${args.mode} mode)`);
     if (incomplete.length) {

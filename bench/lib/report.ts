@@ -32,7 +32,7 @@ export interface BenchReport {
   machine: Machine;
   versions: Versions;
   database: string;
-  contention: { otherProjectorGroupsActiveSincePhaseStart: Record<string, string[]>; note: string };
+  contention: { otherProjectorGroupsActiveSincePhaseStart: Record<string, string[]>; machineBusyBeforeStart: number; note: string };
   ingest?: IngestResult;
   projection?: ProjectionResult;
   scaling?: ScalingResult;
