@@ -64,3 +64,13 @@ describe('rollupDeltas', () => {
     ]);
   });
 });
+
+describe('rollupDeltas of deletions (retention)', () => {
+  it('should take a deleted action and deleted events away', () => {
+    const gone = action({ status: 'executed', durationMs: 120 });
+    const d = rollupDeltas([{ tenantId: T, before: gone, after: null }], [], [{ tenantId: T, type: 'action.executed', occurredAt: '2026-03-01T10:15:01.000Z' }]);
+    expect(d.actions.map((r) => [r.grain, r.n, r.durSum])).toEqual([['day', -1, -120], ['hour', -1, -120]]);
+    expect(d.sketches.every((s) => s.removed && s.counts[statsSketchKey(120)] === -1)).toBe(true);
+    expect(d.eventTypes.map((e) => [e.grain, e.key, e.n])).toEqual([['day', 'action.executed', -1], ['hour', 'action.executed', -1]]);
+  });
+});

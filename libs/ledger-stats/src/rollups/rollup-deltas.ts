@@ -18,11 +18,11 @@ export interface RollupAction {
   approvalDecisionMs: number | null;
 }
 
-/** One action's row before (null: new) and after a change; its rollups move by after − before. */
+/** One action's row before (null: new) and after a change (null: deleted); its rollups move by after − before. */
 export interface RollupActionChange {
   tenantId: string;
   before: RollupAction | null;
-  after: RollupAction;
+  after: RollupAction | null;
 }
 
 /** One stored `audit_events` row. */
@@ -148,7 +148,7 @@ function contributions(changes: RollupActionChange[]): Iterable<Contribution> {
   };
   for (const c of changes) {
     if (c.before) add(c.tenantId, c.before, -1);
-    add(c.tenantId, c.after, 1);
+    if (c.after) add(c.tenantId, c.after, 1);
   }
   return groups.values();
 }
@@ -163,8 +163,11 @@ const sumOf = (values: Map<number, number>) => {
   return { n, sum };
 };
 
-/** What a batch's changed actions and stored events add to (and take from) each rollup table. */
-export function rollupDeltas(changes: RollupActionChange[], events: RollupEvent[]): RollupDeltas {
+/**
+ * What a batch's changed actions and stored events add to (and take from) each rollup table.
+ * `deletedEvents` (retention) are taken away as stored events are added.
+ */
+export function rollupDeltas(changes: RollupActionChange[], events: RollupEvent[], deletedEvents: RollupEvent[] = []): RollupDeltas {
   const actions = new DeltaTable<ActionsDelta>();
   const breakdowns = new DeltaTable<BreakdownDelta>();
   const sketches = new DeltaTable<SketchDelta>();
@@ -223,11 +226,13 @@ export function rollupDeltas(changes: RollupActionChange[], events: RollupEvent[
   }
 
   const hourly = new DeltaTable<CountDelta>();
-  for (const e of events) {
-    const bucket = bucketStart(ms(e.occurredAt), 'hour');
-    hourly.row(`${e.tenantId}\u0000${bucket}\u0000${e.type}`, () => ({ tenantId: e.tenantId, grain: 'hour', bucket, key: e.type, n: 0 })).n += 1;
+  for (const [list, sign] of [[events, 1], [deletedEvents, -1]] as const) {
+    for (const e of list) {
+      const bucket = bucketStart(ms(e.occurredAt), 'hour');
+      hourly.row(`${e.tenantId}\u0000${bucket}\u0000${e.type}`, () => ({ tenantId: e.tenantId, grain: 'hour', bucket, key: e.type, n: 0 })).n += sign;
+    }
   }
-  for (const h of hourly.changed(() => true)) {
+  for (const h of hourly.changed((r) => r.n !== 0)) {
     eventTypes.row(`${h.tenantId}\u0000hour\u0000${h.bucket}\u0000${h.key}`, () => ({ ...h, n: 0 })).n += h.n;
     const day = bucketStart(h.bucket, 'day');
     eventTypes.row(`${h.tenantId}\u0000day\u0000${day}\u0000${h.key}`, () => ({ ...h, grain: 'day', bucket: day, n: 0 })).n += h.n;
