@@ -65,7 +65,7 @@ export class StatsRollups1732300002200 implements MigrationInterface {
         SELECT coalesce(jsonb_object_agg(k, n) FILTER (WHERE n <> 0), '{}'::jsonb)
           FROM (SELECT k, sum(v::bigint) AS n FROM (SELECT * FROM jsonb_each_text(a) UNION ALL SELECT * FROM jsonb_each_text(b)) x (k, v) GROUP BY k) y
       $$`);
-    await this.backfill(q);
+    await rebuildStatsRollups(q);
     for (const table of STATS_ROLLUP_TABLES) {
       await q.query(`SELECT ledger_enable_tenant_rls($1::regclass, 'SELECT')`, [table]);
       await q.query(`SELECT ledger_grant_service($1::regclass, $2, 'SELECT, INSERT, UPDATE')`, [table, RUNTIME_ROLES.projector]);
@@ -78,50 +78,61 @@ export class StatsRollups1732300002200 implements MigrationInterface {
     for (const table of STATS_ROLLUP_TABLES) await q.query(`DROP TABLE IF EXISTS ${table}`);
     await q.query(`DROP FUNCTION IF EXISTS stats_sketch_add(jsonb, jsonb)`);
   }
+}
 
-  /** The rollups of what is stored: one grouped INSERT per table and grain; the sketch keys of the distinct values computed here. */
-  private async backfill(q: QueryRunner): Promise<void> {
-    // One grouped pass per table over every stored row: longer than a request's statement timeout on a large ledger.
-    await q.query(`SET LOCAL statement_timeout = 0`);
-    const grains = (list: string[]) => `(VALUES ${list.map((g) => `('${g}')`).join(', ')}) AS g (grain)`;
-    const trunc = (col: string) => `date_trunc(g.grain, ${col}, 'UTC')`;
-    await q.query(`
-      INSERT INTO stats_actions
-      SELECT tenant_id, g.grain, ${trunc('first_event_at')}, status, tool_name, risk_level, approval_decision,
-             CASE WHEN status = 'failed' THEN error_code END, count(*), count(duration_ms), coalesce(sum(duration_ms), 0),
-             count(approval_decision_ms), coalesce(sum(approval_decision_ms), 0)
-        FROM actions CROSS JOIN ${grains(['hour', 'day'])} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`);
-    await q.query(`
-      INSERT INTO stats_breakdowns
-      SELECT tenant_id, g.grain, ${trunc('first_event_at')}, d.dim, d.k1, d.k2, count(*), count(*) FILTER (WHERE status = 'executed'),
-             count(*) FILTER (WHERE status = 'failed'), count(duration_ms), coalesce(sum(duration_ms), 0)
-        FROM actions CROSS JOIN ${grains(['hour', 'day'])}
-        CROSS JOIN LATERAL (VALUES ('provider', tool_provider, NULL), ('agent', agent_id, agent_name), ('actor', actor_type, actor_id)) AS d (dim, k1, k2)
-       GROUP BY 1, 2, 3, 4, 5, 6`);
-    await q.query(`
-      INSERT INTO stats_series SELECT tenant_id, g.grain, ${trunc('first_event_at')}, status, count(*)
-        FROM actions CROSS JOIN ${grains(['minute', 'hour', 'day'])} GROUP BY 1, 2, 3, 4`);
-    await q.query(`
-      INSERT INTO stats_event_types SELECT tenant_id, g.grain, ${trunc('occurred_at')}, type, count(*)
-        FROM audit_events CROSS JOIN ${grains(['hour', 'day'])} GROUP BY 1, 2, 3, 4`);
+/**
+ * Rebuilds the rollups of some tenants (all when none are named) from their stored rows: one grouped
+ * INSERT per table; the sketch keys of the distinct values computed here. The rollup tables are
+ * locked meanwhile, so a projector's batch adds its rows before or after, never twice or never.
+ * Runs in the caller's transaction. The migration's backfill; also repairs the rollups of a tenant written without them.
+ */
+export async function rebuildStatsRollups(q: QueryRunner, tenantIds?: string[]): Promise<void> {
+  // One grouped pass per table over every stored row: longer than a request's statement timeout on a large ledger.
+  await q.query(`SET LOCAL statement_timeout = 0`);
+  await q.query(`LOCK TABLE ${STATS_ROLLUP_TABLES.join(', ')} IN EXCLUSIVE MODE`);
+  const only = tenantIds ? `WHERE tenant_id = ANY ($1::uuid[])` : '';
+  const params = tenantIds ? [tenantIds] : [];
+  if (tenantIds) for (const table of STATS_ROLLUP_TABLES) await q.query(`DELETE FROM ${table} ${only}`, params);
+  const grains = (list: string[]) => `(VALUES ${list.map((g) => `('${g}')`).join(', ')}) AS g (grain)`;
+  const trunc = (col: string) => `date_trunc(g.grain, ${col}, 'UTC')`;
+  await q.query(`
+    INSERT INTO stats_actions
+    SELECT tenant_id, g.grain, ${trunc('first_event_at')}, status, tool_name, risk_level, approval_decision,
+           CASE WHEN status = 'failed' THEN error_code END, count(*), count(duration_ms), coalesce(sum(duration_ms), 0),
+           count(approval_decision_ms), coalesce(sum(approval_decision_ms), 0)
+      FROM actions CROSS JOIN ${grains(['hour', 'day'])} ${only} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, params);
+  await q.query(`
+    INSERT INTO stats_breakdowns
+    SELECT tenant_id, g.grain, ${trunc('first_event_at')}, d.dim, d.k1, d.k2, count(*), count(*) FILTER (WHERE status = 'executed'),
+           count(*) FILTER (WHERE status = 'failed'), count(duration_ms), coalesce(sum(duration_ms), 0)
+      FROM actions CROSS JOIN ${grains(['hour', 'day'])}
+      CROSS JOIN LATERAL (VALUES ('provider', tool_provider, NULL), ('agent', agent_id, agent_name), ('actor', actor_type, actor_id)) AS d (dim, k1, k2)
+     ${only} GROUP BY 1, 2, 3, 4, 5, 6`, params);
+  await q.query(`
+    INSERT INTO stats_series SELECT tenant_id, g.grain, ${trunc('first_event_at')}, status, count(*)
+      FROM actions CROSS JOIN ${grains(['minute', 'hour', 'day'])} ${only} GROUP BY 1, 2, 3, 4`, params);
+  await q.query(`
+    INSERT INTO stats_event_types SELECT tenant_id, g.grain, ${trunc('occurred_at')}, type, count(*)
+      FROM audit_events CROSS JOIN ${grains(['hour', 'day'])} ${only} GROUP BY 1, 2, 3, 4`, params);
 
-    await q.query(`CREATE TEMPORARY TABLE stats_backfill_keys (value float8 PRIMARY KEY, key text NOT NULL)`);
-    const values: { v: number }[] = await q.query(
-      `SELECT DISTINCT v FROM (SELECT duration_ms AS v FROM actions UNION SELECT approval_decision_ms FROM actions) x WHERE v IS NOT NULL`,
-    );
-    for (let i = 0; i < values.length; i += 10_000) {
-      const chunk = values.slice(i, i + 10_000).map((r) => Number(r.v));
-      await q.query(`INSERT INTO stats_backfill_keys SELECT * FROM unnest($1::float8[], $2::text[])`, [chunk, chunk.map(statsSketchKey)]);
-    }
-    await q.query(`
-      INSERT INTO stats_sketches
-      SELECT tenant_id, grain, bucket, metric, tool_name, sum(c), jsonb_object_agg(key, c), min(lo), max(hi)
-        FROM (SELECT a.tenant_id, g.grain, ${trunc('a.first_event_at')} AS bucket, m.metric, m.tool_name, k.key, count(*) AS c, min(m.v) AS lo, max(m.v) AS hi
-                FROM actions a CROSS JOIN ${grains(['hour', 'day'])}
-               CROSS JOIN LATERAL (VALUES ('duration', a.tool_name, a.duration_ms), ('decision', NULL, a.approval_decision_ms::float8)) AS m (metric, tool_name, v)
-                JOIN stats_backfill_keys k ON k.value = m.v
-               GROUP BY 1, 2, 3, 4, 5, 6) per_key
-       GROUP BY 1, 2, 3, 4, 5`);
-    await q.query(`DROP TABLE stats_backfill_keys`);
+  await q.query(`CREATE TEMPORARY TABLE stats_backfill_keys (value float8 PRIMARY KEY, key text NOT NULL)`);
+  const values: { v: number }[] = await q.query(
+    `SELECT DISTINCT v FROM (SELECT duration_ms AS v FROM actions ${only} UNION SELECT approval_decision_ms FROM actions ${only}) x WHERE v IS NOT NULL`,
+    params,
+  );
+  for (let i = 0; i < values.length; i += 10_000) {
+    const chunk = values.slice(i, i + 10_000).map((r) => Number(r.v));
+    await q.query(`INSERT INTO stats_backfill_keys SELECT * FROM unnest($1::float8[], $2::text[])`, [chunk, chunk.map(statsSketchKey)]);
   }
+  await q.query(`
+    INSERT INTO stats_sketches
+    SELECT tenant_id, grain, bucket, metric, tool_name, sum(c), jsonb_object_agg(key, c), min(lo), max(hi)
+      FROM (SELECT a.tenant_id, g.grain, ${trunc('a.first_event_at')} AS bucket, m.metric, m.tool_name, k.key, count(*) AS c, min(m.v) AS lo, max(m.v) AS hi
+              FROM actions a CROSS JOIN ${grains(['hour', 'day'])}
+             CROSS JOIN LATERAL (VALUES ('duration', a.tool_name, a.duration_ms), ('decision', NULL, a.approval_decision_ms::float8)) AS m (metric, tool_name, v)
+              JOIN stats_backfill_keys k ON k.value = m.v
+             ${tenantIds ? 'WHERE a.tenant_id = ANY ($1::uuid[])' : ''}
+             GROUP BY 1, 2, 3, 4, 5, 6) per_key
+     GROUP BY 1, 2, 3, 4, 5`, params);
+  await q.query(`DROP TABLE stats_backfill_keys`);
 }
