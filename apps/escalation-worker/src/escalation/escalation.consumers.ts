@@ -63,7 +63,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
       if ('value' in r) events.push({ event: r.value, headers: m.headers });
       else rejected.push(r);
     }
-    await this.service.handleActionBatch(events);
+    await this.service.handleActionBatch(events, () => batch.heartbeat());
     await batch.heartbeat();
     if (rejected.length) await batch.deadLetter(rejected);
   }

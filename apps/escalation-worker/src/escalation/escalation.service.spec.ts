@@ -50,16 +50,18 @@ describe(EscalationService.name, () => {
     expect(log).toEqual([]);
   });
 
-  it('should use four round trips for a batch, publish in event order, and mark the events seen only after publishing', async () => {
+  it('should use four round trips for a batch, publish in event order with a heartbeat after each, and mark the events seen only after publishing', async () => {
     const { service, log } = setup([alert]);
     const [a, b] = [failed(), failed()];
-    await service.handleActionBatch([a, b]);
+    await service.handleActionBatch([a, b], async () => void log.push('heartbeat'));
     expect(log).toEqual([
       'round trip',
       'round trip',
       'round trip',
       `publish escalation.opened ${a.event.eventId}`,
+      'heartbeat',
       `publish escalation.opened ${b.event.eventId}`,
+      'heartbeat',
       `seen ${a.event.eventId}`,
       `seen ${b.event.eventId}`,
       'round trip',

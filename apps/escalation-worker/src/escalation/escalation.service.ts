@@ -42,7 +42,8 @@ export class EscalationService {
     private readonly windowTriggers: WindowTriggers,
   ) {}
 
-  async handleActionBatch(items: readonly ConsumedActionEvent[]): Promise<void> {
+  /** `heartbeat` is called after each event's publication: a batch with many escalations keeps its consumer in the group. */
+  async handleActionBatch(items: readonly ConsumedActionEvent[], heartbeat: () => Promise<void> = async () => undefined): Promise<void> {
     if (!items.length) return;
     const tenants = [...new Set(items.map((i) => i.event.tenantId))];
     const settings = new Map(await Promise.all(tenants.map(async (t) => [t, await this.settings.settingsOf(t)] as const)));
@@ -77,7 +78,10 @@ export class EscalationService {
       .map(({ p, fires, crossings }) => ({ p, pending: [...fires, ...crossings()].map((f) => this.queueOpen(opens, f, p.settings, nowMs)) }))
       .filter((x) => x.pending.length > 0);
     await opens.run();
-    for (const { p, pending } of firing) await this.publishInTrace(p, pending, nowMs);
+    for (const { p, pending } of firing) {
+      await this.publishInTrace(p, pending, nowMs);
+      await heartbeat();
+    }
 
     const done = this.store.roundTrip();
     for (const { p } of fresh) this.store.markProcessed(done, p.event.tenantId, p.event.eventId);
