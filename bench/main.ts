@@ -177,10 +177,14 @@ export async function main(argv: string[]): Promise<number> {
       if (others.length) contention[phase] = others;
     }
     const finished = new Date();
+    // Seconds each phase took, up to the next phase's start (the back end's start-up counts in the first phase after it).
+    const starts = Object.entries(phaseStarts);
+    const phaseSeconds = Object.fromEntries(starts.map(([phase, at], i) => [phase, round(((starts[i + 1]?.[1] ?? finished).getTime() - at.getTime()) / 1_000, 1)]));
     const report: BenchReport = {
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationSeconds: round((finished.getTime() - started.getTime()) / 1_000, 1),
+      phaseSeconds,
       mode: args.mode,
       phases: args.phases,
       sizes,
@@ -221,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
     log(`\n${renderTable(report)}`);
     if (busyBeforeStart > BUSY_BEFORE_START_WARNING) log(`\nwarning: the machine was ${round(busyBeforeStart * 100)} % busy before the run started — other work shares the cores; re-run on an idle machine for clean figures`);
     if (Object.keys(contention).length) log(`\nwarning: other projectors were storing events on ${report.database} during: ${Object.keys(contention).join(', ')} — re-run on an idle stack for clean figures`);
-    log(`\nreport: ${path.relative(process.cwd(), file) || file} (${report.durationSeconds} s, ${args.mode} mode)`);
+    log(`\nreport: ${path.relative(process.cwd(), file) || file} (${report.durationSeconds} s, ${args.mode} mode; ${Object.entries(phaseSeconds).map(([p, v]) => `${p} ${v} s`).join(', ')})`);
     if (incomplete.length) {
       console.error(`figures missing or not finite: ${incomplete.join(', ')}`);
       return 1;

@@ -25,6 +25,7 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;
+  phaseSeconds: Record<string, number>;
   mode: Mode;
   /** The phases that ran (all, or those named by --only). */
   phases: Phase[];

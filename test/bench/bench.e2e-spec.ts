@@ -37,14 +37,14 @@ describe('benchmark (quick mode)', () => {
 
   beforeAll(async () => {
     output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [path.join(WORKSPACE_ROOT, 'bench', 'run.js'), '--quick', '--out-dir', outDir], { cwd: WORKSPACE_ROOT, env: process.env, maxBuffer: 16 << 20, timeout: 300_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [path.join(WORKSPACE_ROOT, 'bench', 'run.js'), '--quick', '--out-dir', outDir], { cwd: WORKSPACE_ROOT, env: process.env, maxBuffer: 16 << 20, timeout: 600_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`bench exited with ${err.code ?? err.signal}:\n${stdout.slice(-4_000)}\n${stderr.slice(-4_000)}`)) : resolve(stdout),
       );
     });
     const files = readdirSync(outDir).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
     report = JSON.parse(readFileSync(path.join(outDir, files[0]), 'utf8'));
-  }, 330_000);
+  }, 630_000);
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
