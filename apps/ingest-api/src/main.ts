@@ -2,6 +2,7 @@ import './instrument';
 import { MAX_JSON_DEPTH } from '@agent-ledger/contracts';
 import { runService } from '@agent-ledger/runtime';
 import { AppModule } from './app.module';
+import { requestBytesAdmission } from './events/request-bytes.admission';
 import { INGEST_API_OPENAPI } from './openapi';
 import { loadIngestApiConfig } from './config/ingest-api.config';
 
@@ -15,7 +16,12 @@ runService({
   shutdownTimeoutMs: (config) => config.SHUTDOWN_TIMEOUT_MS,
   openApi: INGEST_API_OPENAPI,
   // JSON only, up to the limit (413 beyond); a batch envelope ({"events":[…]}) adds two levels to an event's 64.
-  httpInput: (config) => ({ maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxJsonDepth: MAX_JSON_DEPTH + 2 }),
+  // Request bytes in progress are bounded before a body is read (503 ingest_overloaded beyond).
+  httpInput: (config) => ({
+    maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+    maxJsonDepth: MAX_JSON_DEPTH + 2,
+    beforeBody: requestBytesAdmission(config.INGEST_MAX_PENDING_BYTES, config.INGEST_MAX_BODY_BYTES),
+  }),
   // Every 5xx is a 503 with Retry-After: a client retrying with the same eventIds is always safe.
   serverErrorsAsUnavailable: true,
 });

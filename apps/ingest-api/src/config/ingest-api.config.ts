@@ -18,6 +18,12 @@ const envFields = z.object({
    * bounds the heap whatever the offered load (docs/resilience.md#ingest-under-a-kafka-hiccup-bounded-never-a-backlog).
    */
   INGEST_MAX_PENDING_EVENTS: z.coerce.number().int().min(1_000).max(1_000_000).default(10_000),
+  /**
+   * Bytes of request bodies in progress (declared Content-Length, or INGEST_MAX_BODY_BYTES when not
+   * declared or compressed) beyond which a request is answered 503 ingest_overloaded before its body
+   * is read (64 MiB).
+   */
+  INGEST_MAX_PENDING_BYTES: z.coerce.number().int().min(1_048_576).max(1_073_741_824).default(64 * 1_048_576),
   /** How long a tenant's redaction patterns are cached. */
   INGEST_TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** How long a verified API key is cached; revocations are also pushed to every service over Redis. */

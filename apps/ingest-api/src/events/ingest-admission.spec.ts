@@ -7,7 +7,7 @@ describe(IngestAdmission.name, () => {
     const second = admission.admit(100);
     expect(first && second).toBeDefined();
     expect(admission.admit(100)).toBeUndefined();
-    expect(admission.events).toBe(200);
+    expect(admission.inProgress).toBe(200);
   });
 
   it('should take requests again once earlier ones are answered, each counted back once', () => {
@@ -16,7 +16,7 @@ describe(IngestAdmission.name, () => {
     expect(admission.admit(100)).toBeUndefined();
     release();
     release();
-    expect(admission.events).toBe(0);
+    expect(admission.inProgress).toBe(0);
     expect(admission.admit(100)).toBeDefined();
   });
 

@@ -1,29 +1,30 @@
 /**
- * The events ingest is working on: from the moment a request is taken (before validation) until it
- * is answered. A request that would take the count past `maxEvents` is refused at once, before
- * anything of it is copied, redacted or serialized, so the heap holds at most that many events'
- * working copies however many requests arrive (docs/resilience.md#ingest-under-a-kafka-hiccup-bounded-never-a-backlog). A request larger
+ * A budget of work in progress — events, or bytes of request bodies — from the moment a request is
+ * taken until it is answered. A request that would take the count past `max` is refused at once
+ * (ingest answers 503 ingest_overloaded with Retry-After), before anything of it is read, copied,
+ * redacted or serialized, so the heap holds a bounded amount of request data however many requests
+ * arrive (docs/resilience.md#ingest-under-a-kafka-hiccup-bounded-never-a-backlog). A request larger
  * than the whole budget is still taken when nothing else is in progress.
  */
 export class IngestAdmission {
-  private inProgress = 0;
+  private taken = 0;
 
-  constructor(private readonly maxEvents: number) {}
+  constructor(private readonly max: number) {}
 
-  /** Events taken and not yet answered. */
-  get events(): number {
-    return this.inProgress;
+  /** Amount taken and not yet given back. */
+  get inProgress(): number {
+    return this.taken;
   }
 
-  /** Takes `events` into the budget and returns the function that gives them back, or undefined when the budget is spent. */
-  admit(events: number): (() => void) | undefined {
-    if (this.inProgress > 0 && this.inProgress + events > this.maxEvents) return undefined;
-    this.inProgress += events;
+  /** Takes `amount` into the budget and returns the function that gives it back (once), or undefined when the budget is spent. */
+  admit(amount: number): (() => void) | undefined {
+    if (this.taken > 0 && this.taken + amount > this.max) return undefined;
+    this.taken += amount;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.inProgress -= events;
+      this.taken -= amount;
     };
   }
 }

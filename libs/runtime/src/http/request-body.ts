@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiError } from './api-error';
@@ -11,6 +12,11 @@ export interface HttpInputOptions {
   maxBodyBytes: number;
   /** Deepest nesting of a JSON body (400 beyond); defaults to the intake contract's 64. */
   maxJsonDepth?: number;
+  /**
+   * Runs first, before a body is read: e.g. admission of the request's declared bytes against an
+   * in-progress budget (ingest). Passes an error to `next` to answer without reading the body.
+   */
+  beforeBody?: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 }
 
 interface RequestLike {
@@ -32,6 +38,7 @@ function hasBody(req: RequestLike): boolean {
  * The services are created with Nest's own body parsers off, so nothing else reads a body.
  */
 export function configureHttpInput(app: INestApplication, options: HttpInputOptions): void {
+  if (options.beforeBody) app.use(options.beforeBody);
   app.use((req: RequestLike, _res: unknown, next: (err?: unknown) => void) => {
     if (hasBody(req) && !req.is(JSON_MEDIA_TYPES)) {
       next(new ApiError(415, 'unsupported_media_type', 'the request body must be JSON, sent with "Content-Type: application/json"', 'Content-Type'));
