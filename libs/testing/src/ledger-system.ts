@@ -204,11 +204,14 @@ export class LedgerSystem {
     return fresh;
   }
 
-  /** Starts another instance of a service (same environment, own port), e.g. a second member of its consumer groups. */
-  async startInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+  /**
+   * Starts another instance of a service (same environment, own port), e.g. a second member of its
+   * consumer groups; `readyTimeoutMs` for one started on a busy machine (default 60 s).
+   */
+  async startInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}, readyTimeoutMs?: number): Promise<ServiceProcess> {
     const p = new ServiceProcess(name, await freePort(), { ...this.envOf(name), ...env }).start();
     this.extras.push(p);
-    await p.waitReady();
+    await p.waitReady(readyTimeoutMs);
     return p;
   }
 
