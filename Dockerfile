@@ -4,7 +4,7 @@
 # the container command selects what runs:
 #
 #   docker build -t agent-ledger .
-#   docker run agent-ledger ingest-api          # node dist/apps/ingest-api/src/main.js
+#   docker run agent-ledger ingest-api          # scripts/run-service.sh ingest-api (node with the heap limit)
 #   docker run agent-ledger audit-api           # ... audit-projector | escalation-worker | notifier
 #                                               #     | checkpoint-witness | retention-worker
 #   docker run agent-ledger migrate             # node dist/libs/persistence/src/cli/migrate.js
@@ -52,6 +52,7 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist/apps ./dist/apps
 COPY --from=build /app/dist/libs ./dist/libs
+COPY scripts/run-service.sh ./scripts/run-service.sh
 
 COPY --chmod=0755 <<'EOF' /usr/local/bin/agent-ledger
 #!/bin/sh
@@ -62,8 +63,7 @@ set -e
 if [ "$#" -eq 0 ]; then set -- "$APP"; fi
 case "$1" in
   ingest-api|audit-api|audit-projector|escalation-worker|notifier|checkpoint-witness|retention-worker)
-    app="$1"; shift
-    exec node --enable-source-maps "dist/apps/$app/src/main.js" "$@" ;;
+    exec sh /app/scripts/run-service.sh "$@" ;;
   migrate)
     shift
     exec node --enable-source-maps dist/libs/persistence/src/cli/migrate.js "$@" ;;

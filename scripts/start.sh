@@ -36,7 +36,7 @@ for svc in "${SERVICES[@]}"; do
   # Each service logs JSON lines to .stack/logs/<service>.log and a prefixed copy to this terminal.
   # Each connects as its own database role (the owner's DATABASE_URL is for migrations only).
   DATABASE_URL=$(service_database_url "$svc") \
-    node "dist/apps/$svc/src/main.js" > >(tee -a ".stack/logs/$svc.log" | sed -u "s/^/[$svc] /") 2>&1 &
+    sh scripts/run-service.sh "$svc" > >(tee -a ".stack/logs/$svc.log" | sed -u "s/^/[$svc] /") 2>&1 &
   PIDS+=($!)
 done
 

@@ -605,10 +605,15 @@ describe('Dockerfile', () => {
     expect(runtimeEnv).toEqual(expect.objectContaining({ HOST: '0.0.0.0', NODE_ENV: 'production', APP: '${APP}' }));
   });
 
-  it('should select every app by name when the container command names it', () => {
+  it('should select every app by name and start it through scripts/run-service.sh when the container command names it', () => {
     const pattern = runtimeStage.match(/^\s*((?:[a-z-]+\|)+[a-z-]+)\)\s*$/m)?.[1].split('|') ?? [];
     expect(pattern.sort()).toEqual([...APP_NAMES].sort());
-    expect(runtimeStage).toContain('exec node --enable-source-maps "dist/apps/$app/src/main.js"');
+    expect(runtimeStage).toContain('exec sh /app/scripts/run-service.sh "$@"');
+    expect(runtimeStage).toContain('COPY scripts/run-service.sh ./scripts/run-service.sh');
+    // The launcher accepts exactly the same apps and runs each one's built entry point.
+    const launcher = readFileSync(path.join(ROOT, 'scripts', 'run-service.sh'), 'utf8');
+    expect(launcher.match(/^\s*((?:[a-z-]+\|)+[a-z-]+)\)/m)?.[1].split('|').sort()).toEqual([...APP_NAMES].sort());
+    expect(launcher).toContain('"$root/dist/apps/$app/src/main.js"');
   });
 });
 

@@ -15,6 +15,15 @@ export const SERVICES = {
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 
+/**
+ * How a built service is started: through scripts/run-service.sh, as npm start and the container image
+ * do (the same Node.js flags, e.g. the heap limit). The script execs node, so the child's PID is the
+ * service's and signals reach it.
+ */
+function launch(name: ServiceName): [string, string[]] {
+  return ['sh', [path.join(WORKSPACE_ROOT, 'scripts', 'run-service.sh'), name]];
+}
+
 /** A built service (dist/) running as a child process, as `npm start` runs it. */
 export class ServiceProcess {
   private child?: ChildProcess;
@@ -34,12 +43,11 @@ export class ServiceProcess {
   }
 
   start(): this {
-    const entry = path.join(WORKSPACE_ROOT, 'dist', 'apps', this.name, 'src', 'main.js');
     this.exitCode = null;
     this.signal = null;
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(...launch(this.name), {
       cwd: WORKSPACE_ROOT,
-      env: { ...this.env, [SERVICES[this.name].portVar]: String(this.port) },
+      env: { ...this.env, NODE: process.execPath, [SERVICES[this.name].portVar]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -94,9 +102,8 @@ export class ServiceProcess {
 
 /** Runs a service entry point to completion (for boot failures) and returns its exit code and output. */
 export function runToExit(name: ServiceName, env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  const entry = path.join(WORKSPACE_ROOT, 'dist', 'apps', name, 'src', 'main.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...launch(name), { cwd: WORKSPACE_ROOT, env: { ...env, NODE: process.execPath }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));
