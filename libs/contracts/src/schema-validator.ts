@@ -60,8 +60,11 @@ export interface ValidatorOptions {
   forbidden?: Record<string, string>;
   /** Human descriptions of `pattern`s, by pattern source. */
   patterns?: Record<string, string>;
-  /** Checks JSON Schema cannot express, run after the schema (also when it failed). */
-  check?: (value: Record<string, unknown>) => FieldError[];
+  /**
+   * Checks JSON Schema cannot express, run after the schema (also when it failed). `sourceBytes`: the
+   * length of the JSON text the value was parsed from, when the caller knows it.
+   */
+  check?: (value: Record<string, unknown>, sourceBytes?: number) => FieldError[];
 }
 
 /**
@@ -70,14 +73,14 @@ export interface ValidatorOptions {
  * finite numbers), without recursion; the schema's free-form objects are not descended by Ajv, and
  * `check` is skipped when the value nests too deep (it may serialize the value).
  */
-export function compileValidator<T>(schema: SchemaObject, options: ValidatorOptions): (value: unknown) => ValidationResult<T> {
+export function compileValidator<T>(schema: SchemaObject, options: ValidatorOptions): (value: unknown, sourceBytes?: number) => ValidationResult<T> {
   const validate = ajv.compile(schema);
-  return (value: unknown) => {
+  return (value: unknown, sourceBytes?: number) => {
     const textErrors = checkJsonText(value, { name: (pointer) => fieldName(pointer, options) });
     validate(value);
     const errors = toFieldErrors(validate.errors ?? [], value, options);
     errors.push(...textErrors);
-    if (options.check && isPlainObject(value) && !textErrors.some((e) => e.code === 'depth')) errors.push(...options.check(value));
+    if (options.check && isPlainObject(value) && !textErrors.some((e) => e.code === 'depth')) errors.push(...options.check(value, sourceBytes));
     const unique = dedupe(errors);
     if (unique.length) return { ok: false, errors: unique };
     return { ok: true, value: value as T };

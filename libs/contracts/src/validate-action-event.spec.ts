@@ -344,6 +344,32 @@ describe(validateActionEvent.name, () => {
     ]);
   });
 
+  describe('given the length of the JSON text the event was parsed from', () => {
+    const withText = (text: string) => validateActionEvent(JSON.parse(text), Buffer.byteLength(text));
+
+    it('should give the same answer as without it when the event is small', () => {
+      const text = JSON.stringify(stored('action.executed'));
+
+      expect(withText(text)).toEqual(validateActionEvent(JSON.parse(text)));
+    });
+
+    it('should still refuse metadata whose numbers grow past the limit once printed', () => {
+      // "1e20" is 4 bytes of text and 21 digits as JSON: the text is under the limit, the event is not.
+      const count = Math.floor(ACTION_EVENT_LIMITS.metadataMaxBytes / 6);
+      const text = JSON.stringify(stored('action.executed')).replace(/}$/, `,"metadata":{"n":[${Array(count).fill('1e20').join(',')}]}}`);
+
+      expect(Buffer.byteLength(text)).toBeLessThan(ACTION_EVENT_LIMITS.metadataMaxBytes);
+      expect(pointersAndCodes(errorsOf(withText(text)))).toEqual([['/metadata', 'tooLarge']]);
+      expect(withText(text)).toEqual(validateActionEvent(JSON.parse(text)));
+    });
+
+    it('should refuse an event over the limit exactly as without it', () => {
+      const text = JSON.stringify({ ...stored('action.executed'), output: { blob: 'x'.repeat(ACTION_EVENT_LIMITS.eventMaxBytes) } });
+
+      expect(pointersAndCodes(errorsOf(withText(text)))).toEqual([['', 'tooLarge']]);
+    });
+  });
+
   it('should refuse an unknown property in the input form at every level', () => {
     expect(pointersAndCodes(errorsOf(validateActionEventInput({ type: 'signal.rate_limited', extra: 1, actor: { type: 'user', id: 'u', team: 't' } })))).toEqual([
       ['/extra', 'additionalProperties'],

@@ -14,16 +14,30 @@ function jsonBytes(value: unknown): number | undefined {
   }
 }
 
-/** The byte limits: the whole event (`eventMax`) and `metadata`. */
+/**
+ * How much larger than its JSON text a parsed value's compact JSON can be: whitespace, escapes and
+ * repeated keys only shrink; the one thing that grows is a number literal (`1e20` is printed as 21
+ * digits, `-1e20` as 22: at most 5.25 times its text).
+ */
+const MAX_COMPACT_GROWTH = 6;
+
+/**
+ * The byte limits: the whole event (`eventMax`) and `metadata`. When the length of the JSON text the
+ * event was parsed from is known (a consumed message) and the value cannot reach a limit, that
+ * limit's serialization is skipped: the result is the same, without the cost.
+ */
 function sizeCheck(eventMax: number, whatIsMeasured: string) {
-  return (event: Record<string, unknown>): FieldError[] => {
+  return (event: Record<string, unknown>, sourceBytes?: number): FieldError[] => {
+    const bound = sourceBytes === undefined ? Infinity : MAX_COMPACT_GROWTH * sourceBytes;
     const errors: FieldError[] = [];
-    const bytes = jsonBytes(event);
-    if (bytes === undefined) return [{ pointer: '', code: 'type', message: 'event must be JSON-serializable' }];
-    if (bytes > eventMax) errors.push({ pointer: '', code: 'tooLarge', message: `event must be at most ${eventMax} bytes as JSON${whatIsMeasured} (is ${bytes})` });
+    if (bound > eventMax) {
+      const bytes = jsonBytes(event);
+      if (bytes === undefined) return [{ pointer: '', code: 'type', message: 'event must be JSON-serializable' }];
+      if (bytes > eventMax) errors.push({ pointer: '', code: 'tooLarge', message: `event must be at most ${eventMax} bytes as JSON${whatIsMeasured} (is ${bytes})` });
+    }
     const metadata = event.metadata;
-    if (isPlainObject(metadata)) {
-      const max = ACTION_EVENT_LIMITS.metadataMaxBytes;
+    const max = ACTION_EVENT_LIMITS.metadataMaxBytes;
+    if (bound > max && isPlainObject(metadata)) {
       const metadataBytes = jsonBytes(metadata) ?? 0;
       if (metadataBytes > max) errors.push({ pointer: '/metadata', code: 'tooLarge', message: `metadata must be at most ${max} bytes as JSON (is ${metadataBytes})` });
     }
@@ -62,8 +76,10 @@ export function validateActionEventInput(value: unknown): ValidationResult<Actio
 /**
  * Validates a stored event (what Kafka carries) against the same contract: tenantId, eventId,
  * occurredAt and receivedAt required, at most {@link ACTION_EVENT_LIMITS.eventMaxBytes} bytes.
- * Every event that passes can be stored by the projector.
+ * Every event that passes can be stored by the projector. `sourceBytes`: the length of the JSON text
+ * the value was parsed from, when known (a consumed message): the size limits are then measured only
+ * when that text could reach them.
  */
-export function validateActionEvent(value: unknown): ValidationResult<ActionEvent> {
-  return storedValidator(value);
+export function validateActionEvent(value: unknown, sourceBytes?: number): ValidationResult<ActionEvent> {
+  return storedValidator(value, sourceBytes);
 }

@@ -61,13 +61,13 @@ export const actionEventsCodec: TopicCodec<ActionEvent, ActionEventMeta> = {
       maxBytes: 4 * ACTION_EVENT_LIMITS.eventMaxBytes,
       validate: validateActionEvent,
       meta: (m) => {
+        const meta = commonMeta(m) as ActionEventMeta;
         const listed = headerText(m, REDACTED_PATHS_HEADER);
-        const omitted = Number(headerText(m, REDACTED_PATHS_OMITTED_HEADER) ?? 0);
-        return {
-          ...commonMeta(m),
-          redactedPaths: listed ? listed.split(',').map(decodePointer) : [],
-          redactedPathsOmitted: Number.isSafeInteger(omitted) && omitted > 0 ? omitted : 0,
-        };
+        meta.redactedPaths = listed ? listed.split(',').map(decodePointer) : [];
+        const omittedText = headerText(m, REDACTED_PATHS_OMITTED_HEADER);
+        const omitted = omittedText === undefined ? 0 : Number(omittedText);
+        meta.redactedPathsOmitted = Number.isSafeInteger(omitted) && omitted > 0 ? omitted : 0;
+        return meta;
       },
     }),
 };

@@ -119,9 +119,12 @@ export function commonHeaders(schemaVersion: string, traceparent: string | undef
 }
 
 export function commonMeta(message: IncomingMessage): CommonMeta {
+  const meta: CommonMeta = {};
   const schemaVersion = headerText(message, SCHEMA_VERSION_HEADER);
+  if (schemaVersion !== undefined) meta.schemaVersion = schemaVersion;
   const traceparent = headerText(message, TRACEPARENT_HEADER);
-  return { ...(schemaVersion !== undefined ? { schemaVersion } : {}), ...(traceparent !== undefined ? { traceparent } : {}) };
+  if (traceparent !== undefined) meta.traceparent = traceparent;
+  return meta;
 }
 
 /**
@@ -130,7 +133,7 @@ export function commonMeta(message: IncomingMessage): CommonMeta {
  */
 export function decodeWith<T, M extends CommonMeta>(
   message: IncomingMessage,
-  spec: { schemaVersion: string; maxBytes: number; validate: (value: unknown) => ValidationResult<T>; meta: (message: IncomingMessage) => M },
+  spec: { schemaVersion: string; maxBytes: number; validate: (value: unknown, sourceBytes?: number) => ValidationResult<T>; meta: (message: IncomingMessage) => M },
 ): DecodeResult<T, M> {
   const raw = message.value;
   if (raw === null || raw === undefined || raw.length === 0) return { ok: false, code: 'empty', reason: 'empty message value' };
@@ -150,7 +153,7 @@ export function decodeWith<T, M extends CommonMeta>(
     const position = /position (\d+)/.exec((err as Error).message)?.[1];
     return { ok: false, code: 'invalid_json', reason: position === undefined ? 'invalid JSON' : `invalid JSON at position ${position}` };
   }
-  const result = spec.validate(parsed);
+  const result = spec.validate(parsed, bytes);
   if (!result.ok) return { ok: false, code: 'schema', reason: schemaReason(spec.schemaVersion, result.errors), errors: result.errors };
   return { ok: true, value: result.value, meta: spec.meta(message) };
 }
