@@ -39,18 +39,22 @@ interface Keyed {
   bucket: number;
 }
 
-export interface ActionsDelta extends Keyed {
+/** What the actions rollup sums per key: actions, and count and sum of durations and of decision times. */
+export interface ActionSums {
+  n: number;
+  durN: number;
+  durSum: number;
+  decN: number;
+  decSum: number;
+}
+
+export interface ActionsDelta extends Keyed, ActionSums {
   status: string;
   toolName: string | null;
   riskLevel: string | null;
   approvalDecision: string | null;
   /** Failed actions only. */
   errorCode: string | null;
-  n: number;
-  durN: number;
-  durSum: number;
-  decN: number;
-  decSum: number;
 }
 
 export type BreakdownDim = 'provider' | 'agent' | 'actor';

@@ -1,17 +1,13 @@
 import type { StatsRows } from '../stats.repository';
+import type { ActionSums } from './rollup-deltas';
 
 /** The window's actions summed by status × tool × risk × approval × error code (failed only). */
-export interface DimRow {
+export interface DimRow extends ActionSums {
   status: string;
   tool: string | null;
   risk: string | null;
   decision: string | null;
   errorCode: string | null;
-  n: number;
-  durN: number;
-  durSum: number;
-  decN: number;
-  decSum: number;
 }
 
 const cmp = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
