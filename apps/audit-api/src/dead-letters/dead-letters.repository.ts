@@ -36,6 +36,7 @@ export interface ReplayRecord {
   message_headers: Record<string, string>;
 }
 
+/** `id` is also an output name (text): ORDER BY must name `dead_letters.id`, the number, or 9999 sorts after 10000. */
 const COLUMNS = `id::text AS id, consumer_group, source_topic, source_partition, source_offset::text AS source_offset, event_id, event_type,
   error_class, reason_code, reason, message_key, value_bytes, message_value IS NULL AS value_omitted, dead_lettered_at, replayed_at, replay_count`;
 
@@ -60,7 +61,7 @@ export class DeadLettersRepository {
     if (f.reasonCode) w.add('reason_code = ?', f.reasonCode);
     if (f.replayed !== undefined) w.add(f.replayed ? 'replayed_at IS NOT NULL' : 'replayed_at IS NULL');
     if (beforeId) w.add('id < ?::bigint', beforeId);
-    return this.inScope(scope, (m) => m.query(`SELECT ${COLUMNS} FROM dead_letters WHERE ${w} ORDER BY id DESC LIMIT ${w.param(limit)}`, w.params));
+    return this.inScope(scope, (m) => m.query(`SELECT ${COLUMNS} FROM dead_letters WHERE ${w} ORDER BY dead_letters.id DESC LIMIT ${w.param(limit)}`, w.params));
   }
 
   async find(scope: LetterScope, id: string): Promise<DeadLetterRecord | undefined> {
@@ -79,7 +80,7 @@ export class DeadLettersRepository {
     else w.add('replayed_at IS NULL');
     return m.query(
       `SELECT id::text AS id, source_topic, source_partition, source_offset::text AS source_offset, message_key, message_value, message_headers FROM dead_letters WHERE ${w}
-        ORDER BY (message_value IS NULL), id LIMIT ${MAX_REPLAY} FOR UPDATE`,
+        ORDER BY (message_value IS NULL), dead_letters.id LIMIT ${MAX_REPLAY} FOR UPDATE`,
       w.params,
     );
   }

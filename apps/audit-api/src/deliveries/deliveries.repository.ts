@@ -75,7 +75,7 @@ export class DeliveriesRepository {
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(q.limit);
-    return this.db.query<DeliveryRow>(tenantId, `SELECT ${COLUMNS} FROM deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+    return this.db.query<DeliveryRow>(tenantId, `SELECT ${COLUMNS} FROM deliveries WHERE ${where.join(' AND ')} ORDER BY created_at DESC, deliveries.id DESC LIMIT $${params.length}`, params);
   }
 
   async attemptsOf(tenantId: string, deliveryIds: string[]): Promise<AttemptRow[]> {

@@ -81,7 +81,7 @@ export class ChainReader {
         `SELECT id::text AS id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt", payload, signature FROM checkpoints
           WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR created_at < $2)
             AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
-          ORDER BY created_at, id LIMIT ${CHECKPOINT_PAGE}`,
+          ORDER BY created_at, checkpoints.id LIMIT ${CHECKPOINT_PAGE}`,
         [this.tenantId, to ?? null, after?.createdAt ?? null, after?.id ?? null],
       );
       for (const r of page) yield parseStoredCheckpoint(r.payload, r.signature);
