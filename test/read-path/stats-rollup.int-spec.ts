@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rollupDeltas, StatsRepository, writeRollups, type RollupAction, type StatsBucket, type StatsRows } from '@agent-ledger/ledger-stats';
 import { createLedgerDataSource, runMigrations, STATS_SKETCH_ACCURACY, TenantDatabase, type DataSource } from '@agent-ledger/persistence';
-import { stackEnv } from '@agent-ledger/testing';
+import { stackEnv, seededRandom } from '@agent-ledger/testing';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -9,16 +9,7 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 1, 2, 7, 13, 20, 500);
 const SPAN = 3.5 * DAY;
 
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = seededRandom;
 const r = random(488);
 const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RollupAction } from '@agent-ledger/ledger-stats';
 import { createLedgerDataSource, runMigrations, statsSketchKey, type DataSource } from '@agent-ledger/persistence';
-import { stackEnv } from '@agent-ledger/testing';
+import { stackEnv, seededRandom } from '@agent-ledger/testing';
 import type { ActionChange } from '../projection/action-change';
 import { StatsRollups } from './stats-rollups';
 
@@ -9,16 +9,7 @@ const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 10, 22, 0, 0);
 const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)];
 
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const random = seededRandom;
 
 /** An action's counted columns, drawn at random over 30 hours across a day boundary. */
 function randomAction(r: () => number): RollupAction {
