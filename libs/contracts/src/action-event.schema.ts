@@ -54,6 +54,9 @@ function structured(closed: boolean) {
 }
 
 const ipString = { type: 'string', format: 'ip' } as const;
+/** SHA-256 in lowercase hex: `approval.argsHash`, `inputHash` (docs/accountability.md). */
+export const SHA256_HEX_PATTERN = '^[0-9a-f]{64}$';
+const sha256Hex = { type: 'string', pattern: SHA256_HEX_PATTERN } as const;
 
 /**
  * An encrypted PII value (`subject.pii`, `actor.ip`) as ingest publishes it and the ledger stores it
@@ -94,6 +97,7 @@ function bodyProperties(closed: boolean) {
     actor: actorObject(ipString, closed),
     tool: object({ name: nameString, provider: nameString, riskLevel: { type: 'string', enum: RISK_LEVELS } }, ['name', 'riskLevel']),
     input: freeObject,
+    inputHash: sha256Hex,
     approval: object(
       {
         required: { type: 'boolean' },
@@ -102,6 +106,7 @@ function bodyProperties(closed: boolean) {
         method: nameString,
         decisionMs: nonNegativeNumber,
         approvalId: idString,
+        argsHash: sha256Hex,
       },
       ['required'],
     ),
@@ -125,6 +130,7 @@ function bodyProperties(closed: boolean) {
     changes: object({ before: {}, after: {} }, ['before', 'after']),
     metadata: freeObject,
     traceparent: { type: 'string', pattern: TRACEPARENT_PATTERN },
+    producer: object({ id: idString, seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } }, ['id', 'seq']),
   } as const;
 }
 

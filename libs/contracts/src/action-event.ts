@@ -144,6 +144,21 @@ export interface Approval {
   decisionMs?: number;
   /** The approval request's id in the approving system (filterable: `approvalId`). */
   approvalId?: string;
+  /**
+   * SHA-256 (lowercase hex) of the canonical JSON (RFC 8785) of the input shown to the approver, on
+   * `action.confirmed`; compared with the executed event's `inputHash` (docs/accountability.md).
+   */
+  argsHash?: string;
+}
+
+/**
+ * Who sent the event and where it stands in that sender's sequence: one `id` per producer process,
+ * `seq` counting its events from 1 with no holes. The projector lists the missing numbers
+ * (`GET /v1/integrity/loss`, docs/accountability.md).
+ */
+export interface ProducerStamp {
+  id: string;
+  seq: number;
 }
 
 /** A message of a conversation (`message.recorded`); its `content` is redacted like `input`. */
@@ -215,6 +230,11 @@ export interface ActionEventBody {
   tool?: ToolRef;
   /** Parameters, redacted. */
   input?: Record<string, unknown>;
+  /**
+   * On `action.executed`: SHA-256 (lowercase hex) of the canonical JSON of the input that actually
+   * ran, taken before redaction (redaction never changes it).
+   */
+  inputHash?: string;
   approval?: Approval;
   /** Result, redacted. */
   output?: Record<string, unknown>;
@@ -230,6 +250,8 @@ export interface ActionEventBody {
   metadata?: Record<string, unknown>;
   /** W3C trace context. */
   traceparent?: string;
+  /** The producer's sequence stamp (set by the SDK); events without one are not loss-accounted. */
+  producer?: ProducerStamp;
 }
 
 /**

@@ -11,7 +11,7 @@ export * from './checkpoint';
 export * from './validate-checkpoint';
 export * from './canonical-json';
 export * from './sse-parser';
-export { ACTION_STATUSES, ESCALATION_STATUSES, type ActionStatus, type EscalationStatus } from './vocabulary';
+export { ACTION_ANOMALY_CODES, ACTION_STATUSES, ESCALATED_ANOMALY_CODES, ESCALATION_STATUSES, type ActionAnomalyCode, type ActionStatus, type EscalatedAnomalyCode, type EscalationStatus } from './vocabulary';
 export { MAX_JSON_DEPTH, checkJsonText, unsafeTextReason, type JsonTextOptions } from './json-text';
 export { EARLIEST_INSTANT, LATEST_INSTANT, EARLIEST_INSTANT_MS, LATEST_INSTANT_MS, isInstantInRange } from './instant-range';
 export * from './codecs';

@@ -29,6 +29,11 @@ export const ESCALATION_REASONS = [
   'tenant_failure_burst',
   'tenant_tool_latency',
   'tenant_change_burst',
+  'approval_mismatch',
+  'unapproved_execution',
+  'executed_after_rejection',
+  'stuck_action',
+  'events_missing',
   'manual',
 ] as const;
 export type EscalationReason = (typeof ESCALATION_REASONS)[number];
@@ -41,6 +46,29 @@ export type TenantAlertReason = (typeof TENANT_ALERT_REASONS)[number];
 export function escalationScopeOf(reason: string | null | undefined): 'session' | 'tenant' {
   return (TENANT_ALERT_REASONS as readonly (string | null | undefined)[]).includes(reason) ? 'tenant' : 'session';
 }
+
+/**
+ * What the projector marks on an action (`actions.anomalies[].code`, docs/accountability.md):
+ * - `conflicting_outcomes`: more than one terminal event (executed, failed, cancelled);
+ * - `ran_after_rejection`: failed although an approval decision rejected or expired it;
+ * - `conflicting_approvals`: granted and rejected both recorded;
+ * - `approval_mismatch`: the executed input's `inputHash` differs from the approved `approval.argsHash`;
+ * - `unapproved_execution`: executed while an approval was required and none granted it;
+ * - `executed_after_rejection`: executed although an approval decision rejected or expired it.
+ */
+export const ACTION_ANOMALY_CODES = [
+  'conflicting_outcomes',
+  'ran_after_rejection',
+  'conflicting_approvals',
+  'approval_mismatch',
+  'unapproved_execution',
+  'executed_after_rejection',
+] as const;
+export type ActionAnomalyCode = (typeof ACTION_ANOMALY_CODES)[number];
+
+/** The anomalies that open an escalation of the same name (each a rule in the escalation settings). */
+export const ESCALATED_ANOMALY_CODES = ['approval_mismatch', 'unapproved_execution', 'executed_after_rejection'] as const satisfies readonly ActionAnomalyCode[] & readonly EscalationReason[];
+export type EscalatedAnomalyCode = (typeof ESCALATED_ANOMALY_CODES)[number];
 
 /** Most severe first. */
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;

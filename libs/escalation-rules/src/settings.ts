@@ -17,6 +17,11 @@ export const RULE_REASONS = [
   'tenant_failure_burst',
   'tenant_tool_latency',
   'tenant_change_burst',
+  'approval_mismatch',
+  'unapproved_execution',
+  'executed_after_rejection',
+  'stuck_action',
+  'events_missing',
 ] as const satisfies readonly EscalationReason[];
 export type RuleReason = (typeof RULE_REASONS)[number];
 
@@ -64,6 +69,20 @@ export interface EscalationSettings {
     tenant_tool_latency: TenantAlertSettings & { maxP95Ms: number; minSamples: number; maxSamples: number };
     /** More than `maxChanges` `change.recorded` events in the window (a minute by default). */
     tenant_change_burst: TenantAlertSettings & { maxChanges: number };
+    /** The executed input's `inputHash` differs from the approved `approval.argsHash` (marked by the projector). */
+    approval_mismatch: RuleSettings;
+    /** Executed while an approval was required and none granted it (marked by the projector). */
+    unapproved_execution: RuleSettings;
+    /** Executed although the approval was rejected or expired (marked by the projector). */
+    executed_after_rejection: RuleSettings;
+    /**
+     * An action attempted or confirmed with no terminal event before its deadline: the tool's entry in
+     * `toolDeadlinesMs`, else its risk level's in `riskLevelDeadlinesMs`, else `deadlineMs`. A late
+     * terminal event resolves the escalation.
+     */
+    stuck_action: RuleSettings & { deadlineMs: number; riskLevelDeadlinesMs: Partial<Record<RiskLevel, number>>; toolDeadlinesMs: Record<string, number> };
+    /** A gap in a producer's sequence numbers still open `maxGapAgeMs` after it was seen. */
+    events_missing: RuleSettings & { maxGapAgeMs: number };
   };
 }
 
@@ -96,8 +115,22 @@ export const DEFAULT_SETTINGS: EscalationSettings = {
     tenant_failure_burst: { ...TENANT_ALERT, severity: 'error', maxFailures: 20, windowMs: 5 * 60_000 },
     tenant_tool_latency: { ...TENANT_ALERT, severity: 'warning', maxP95Ms: 30_000, windowMs: 10 * 60_000, minSamples: 20, maxSamples: 200 },
     tenant_change_burst: { ...TENANT_ALERT, severity: 'warning', maxChanges: 30, windowMs: 60_000 },
+    approval_mismatch: { enabled: true, severity: 'critical', customerMessage: 'A member of our team will review what was done.' },
+    unapproved_execution: { enabled: true, severity: 'critical', customerMessage: 'A member of our team will review what was done.' },
+    executed_after_rejection: { enabled: true, severity: 'critical', customerMessage: 'A member of our team will review what was done.' },
+    stuck_action: { enabled: true, severity: 'warning', deadlineMs: 15 * 60_000, riskLevelDeadlinesMs: {}, toolDeadlinesMs: {}, customerMessage: "This is taking longer than expected; I've asked a colleague to check on it." },
+    events_missing: { enabled: true, severity: 'error', maxGapAgeMs: 5 * 60_000, customerMessage: "Part of this conversation's record is missing; our team has been alerted." },
   },
 };
+
+/** Most tools `stuck_action.toolDeadlinesMs` may name. */
+export const MAX_TOOL_DEADLINES = 200;
+
+/** The deadline of an action of `tool` at `riskLevel` under the stuck_action rule. */
+export function stuckDeadlineMs(rule: EscalationSettings['rules']['stuck_action'], tool?: { name: string; riskLevel: RiskLevel }): number {
+  if (tool && Object.prototype.hasOwnProperty.call(rule.toolDeadlinesMs, tool.name)) return rule.toolDeadlinesMs[tool.name];
+  return (tool && rule.riskLevelDeadlinesMs[tool.riskLevel]) ?? rule.deadlineMs;
+}
 
 const ms = (name: string, min: number, max: number) =>
   z.number({ invalid_type_error: `${name} must be a number of milliseconds` }).int(`${name} must be an integer`).min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`);
@@ -141,6 +174,25 @@ const settingsObject = z
           maxSamples: int('maxSamples', 20, MAX_LATENCY_SAMPLES).optional(),
         }),
         tenant_change_burst: alert({ maxChanges: int('maxChanges', 1, WINDOW_SAMPLE_CAP - 1).optional() }),
+        approval_mismatch: z.object(base).strict().optional(),
+        unapproved_execution: z.object(base).strict().optional(),
+        executed_after_rejection: z.object(base).strict().optional(),
+        stuck_action: z
+          .object({
+            ...base,
+            deadlineMs: ms('deadlineMs', 1_000, 30 * DAY).optional(),
+            riskLevelDeadlinesMs: z
+              .object({ safe: ms('safe', 1_000, 30 * DAY).optional(), moderate: ms('moderate', 1_000, 30 * DAY).optional(), destructive: ms('destructive', 1_000, 30 * DAY).optional(), critical: ms('critical', 1_000, 30 * DAY).optional() })
+              .strict()
+              .optional(),
+            toolDeadlinesMs: z
+              .record(z.string().min(1, 'a tool name must not be empty').max(200, 'a tool name must be at most 200 characters'), ms('a tool deadline', 1_000, 30 * DAY))
+              .refine((r) => Object.keys(r).length <= MAX_TOOL_DEADLINES, `at most ${MAX_TOOL_DEADLINES} tools may have their own deadline`)
+              .optional(),
+          })
+          .strict()
+          .optional(),
+        events_missing: z.object({ ...base, maxGapAgeMs: ms('maxGapAgeMs', 1_000, 30 * DAY).optional() }).strict().optional(),
       })
       .strict()
       .optional(),

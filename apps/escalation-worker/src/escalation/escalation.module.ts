@@ -4,6 +4,8 @@ import { EscalationLoops } from './escalation.consumers';
 import { EscalationProducer } from './escalation.producer';
 import { EscalationService } from './escalation.service';
 import { EscalationStore } from './escalation.store';
+import { FINDING_SOURCES, type FindingSource } from './finding-source';
+import { FindingsPoller } from './findings.poller';
 import { RuleSettingsRepository } from './rule-settings.repository';
 import { WindowTriggers } from './window-triggers';
 import { WindowStore } from './window.store';
@@ -16,7 +18,11 @@ export class EscalationModule {
       module: EscalationModule,
       imports: [ConsumersModule],
       controllers: [EscalationLoops],
-      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService],
+      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService,
+        // Each source is a provider listed in `inject`: anomalies (action-anomaly.source.ts), sequence gaps (producer-gap.source.ts).
+        { provide: FINDING_SOURCES, useFactory: (...sources: FindingSource[]) => sources, inject: [] },
+        FindingsPoller,
+      ],
     };
   }
 }

@@ -94,14 +94,19 @@ export class EscalationService {
       const s = await this.settings.settingsOf(t.tenantId);
       if (s.rules.confirmation_timeout.enabled) {
         const fire: Fire = { tenantId: t.tenantId, sessionId: t.sessionId, actionId: t.actionId, reason: 'confirmation_timeout', summary: `Action ${t.actionId} awaits approval for over ${Math.round(s.rules.confirmation_timeout.timeoutMs / 1000)} s`, triggerId: t.eventId };
-        const rt = this.store.roundTrip();
-        const nowMs = Date.now();
-        const pending = this.queueOpen(rt, fire, s, nowMs);
-        await rt.run();
-        await this.publish([pending], nowMs);
+        await this.openAndPublish(fire, s);
       }
     }
     await this.store.removeTimer(t.member);
+  }
+
+  /** Opens (or folds) one fire outside a batch (a due timer, a finding) and publishes its messages. */
+  async openAndPublish(fire: Fire, s: EscalationSettings): Promise<void> {
+    const rt = this.store.roundTrip();
+    const nowMs = Date.now();
+    const pending = this.queueOpen(rt, fire, s, nowMs);
+    await rt.run();
+    await this.publish([pending], nowMs);
   }
 
   /** An acknowledge or resolve from the API: the worker's open state follows it. */

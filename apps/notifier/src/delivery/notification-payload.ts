@@ -88,6 +88,11 @@ const REASON_LABELS: Record<EscalationReason, string> = {
   tenant_failure_burst: 'burst of failures',
   tenant_tool_latency: 'tool slower than its bound',
   tenant_change_burst: 'burst of changes',
+  approval_mismatch: 'executed input differs from the approved one',
+  unapproved_execution: 'executed without a required approval',
+  executed_after_rejection: 'executed after its approval was rejected',
+  stuck_action: 'action did not finish before its deadline',
+  events_missing: "events missing from an agent's sequence",
   manual: 'opened manually',
 };
 
