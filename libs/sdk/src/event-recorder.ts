@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType } from '@agent-ledger/contracts';
+import { argsHash, inputHash } from './argument-hash';
 import type {
   AttemptedEvent,
   CancelledEvent,
@@ -40,14 +41,19 @@ export abstract class EventRecorder {
     return actionId;
   }
 
-  /** `action.confirmed`: approved (name the approver in `approval.approvedBy`) or confirmed by the customer. */
+  /**
+   * `action.confirmed`: approved (name the approver in `approval.approvedBy`) or confirmed by the
+   * customer. With `input` (what the approver saw), `approval.argsHash` is its hash unless given.
+   */
   confirmed(event: ConfirmedEvent, options?: RecordOptions): Promise<string> {
-    return this.typed('action.confirmed', event, options);
+    const bound = event.input !== undefined && event.approval.argsHash === undefined ? { ...event, approval: { ...event.approval, argsHash: argsHash(event.input) } } : event;
+    return this.typed('action.confirmed', bound, options);
   }
 
-  /** `action.executed`, with the result and duration. */
+  /** `action.executed`, with the result and duration. With `input` (what ran), `inputHash` is its hash unless given. */
   executed(event: ExecutedEvent, options?: RecordOptions): Promise<string> {
-    return this.typed('action.executed', event, options);
+    const bound = event.input !== undefined && event.inputHash === undefined ? { ...event, inputHash: inputHash(event.input) } : event;
+    return this.typed('action.executed', bound, options);
   }
 
   /** `action.failed`, with the error. */

@@ -85,6 +85,11 @@ export interface ConfirmedEvent extends EventContext {
   actionId: string;
   approval: Approval;
   tool?: ToolRef;
+  /**
+   * The input shown to the approver. The helper sets `approval.argsHash` to its hash (SDK
+   * `argsHash`, taken before ingest redacts the input) unless `approval.argsHash` is given.
+   */
+  input?: Record<string, unknown>;
 }
 
 /** `action.executed`. Pass `tool` and `approval` so rules such as `high_risk_unapproved` see them. */
@@ -94,7 +99,14 @@ export interface ExecutedEvent extends EventContext {
   durationMs?: number;
   tool?: ToolRef;
   approval?: Approval;
+  /**
+   * The input that actually ran. The helper sets `inputHash` to its hash (SDK `inputHash`, taken
+   * before ingest redacts the input) unless `inputHash` is given; the projector compares it with the
+   * approved `approval.argsHash` (anomaly `approval_mismatch`).
+   */
   input?: Record<string, unknown>;
+  /** SHA-256 (lowercase hex) of the canonical JSON of the input that ran; computed from `input` when absent. */
+  inputHash?: string;
 }
 
 /** `action.failed`. Pass `tool` so the `action_failed` rule sees its risk level. */
