@@ -34,6 +34,9 @@ function project(events: ActionEventSummary[]): { state: ActionState; row: Actio
   return { state: state!, row: deriveActionRow(state!) };
 }
 
+const HASH_A = 'a'.repeat(64);
+const HASH_B = 'b'.repeat(64);
+
 const t = (s: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, s)).toISOString();
 
 const scenarios: Record<string, { events: ActionEventSummary[]; expect: Partial<ActionRow> }> = {
@@ -63,7 +66,31 @@ const scenarios: Record<string, { events: ActionEventSummary[]; expect: Partial<
       ev('action.cancelled', t(4), { approval: { required: true, decision: 'rejected' } }),
       ev('action.executed', t(8), { durationMs: 9 }),
     ],
-    expect: { status: 'executed', anomaly: true, approvalDecision: 'rejected' },
+    expect: { status: 'executed', anomaly: true, approvalDecision: 'rejected', anomalies: [{ code: 'conflicting_outcomes', description: 'conflicting outcomes recorded: action.executed and action.cancelled' }, { code: 'executed_after_rejection', description: 'action.executed recorded although the approval was rejected' }] },
+  },
+  'failed after a rejected approval': {
+    events: [ev('action.attempted', t(0), { approval: { required: true } }), ev('action.cancelled', t(4), { approval: { required: true, decision: 'expired' } }), ev('action.failed', t(8), { error: { message: 'x' } })],
+    expect: { status: 'failed', anomalies: [{ code: 'conflicting_outcomes', description: 'conflicting outcomes recorded: action.failed and action.cancelled' }, { code: 'ran_after_rejection', description: 'action.failed recorded although the approval was expired' }] },
+  },
+  'executed with another input than the approved one': {
+    events: [
+      ev('action.attempted', t(0), { approval: { required: true } }),
+      ev('action.confirmed', t(5), { approval: { required: true, decision: 'approved', argsHash: HASH_A } }),
+      ev('action.executed', t(9), { inputHash: HASH_B }),
+    ],
+    expect: { status: 'executed', anomaly: true, anomalies: [{ code: 'approval_mismatch', description: `the executed input (inputHash ${HASH_B.slice(0, 12)}…) is not the approved one (argsHash ${HASH_A.slice(0, 12)}…)` }] },
+  },
+  'executed with the approved input': {
+    events: [
+      ev('action.attempted', t(0), { approval: { required: true } }),
+      ev('action.confirmed', t(5), { approval: { required: true, decision: 'approved', argsHash: HASH_A } }),
+      ev('action.executed', t(9), { inputHash: HASH_A }),
+    ],
+    expect: { status: 'executed', anomaly: false, anomalies: [] },
+  },
+  'executed while the required approval was never decided': {
+    events: [ev('action.attempted', t(0), { approval: { required: true } }), ev('action.executed', t(9), { inputHash: HASH_A })],
+    expect: { status: 'executed', anomalies: [{ code: 'unapproved_execution', description: 'action.executed recorded although an approval was required and none was granted' }] },
   },
   'retried attempts and failures with equal timestamps': {
     events: [
@@ -100,8 +127,8 @@ describe('action state machine', () => {
 
     expect(row.anomalies).toEqual([
       { code: 'conflicting_outcomes', description: 'conflicting outcomes recorded: action.executed and action.cancelled' },
-      { code: 'ran_after_rejection', description: 'action.executed recorded although the approval was rejected' },
       { code: 'conflicting_approvals', description: 'approval was both approved and rejected' },
+      { code: 'executed_after_rejection', description: 'action.executed recorded although the approval was rejected' },
     ]);
     expect(row.status).toBe('executed');
   });
@@ -124,6 +151,28 @@ describe('action state machine', () => {
     expect(JSON.stringify(state)).not.toContain('x@example.com');
     expect(JSON.stringify(state)).not.toContain('203.0.113.1');
     expect(state.stages['action.attempted']?.subjectId).toBe('cust-1');
+  });
+});
+
+describe('approval binding anomalies', () => {
+  it('should mark no anomaly when the hashes are absent on either side', () => {
+    const approved = ev('action.confirmed', t(1), { approval: { required: true, decision: 'approved', argsHash: HASH_A } });
+
+    expect(project([approved, ev('action.executed', t(2))]).row.anomalies).toEqual([]);
+    expect(project([ev('action.confirmed', t(1), { approval: { required: true, decision: 'approved' } }), ev('action.executed', t(2), { inputHash: HASH_B })]).row.anomalies).toEqual([]);
+  });
+
+  it('should count an approval the executed event requires, and an auto decision as granting', () => {
+    expect(project([ev('action.executed', t(2), { approval: { required: true } })]).row.anomalies.map((a) => a.code)).toEqual(['unapproved_execution']);
+    expect(project([ev('action.executed', t(2), { approval: { required: true, decision: 'auto' } })]).row.anomalies).toEqual([]);
+    expect(project([ev('action.executed', t(2), { approval: { required: false } })]).row.anomalies).toEqual([]);
+  });
+
+  it('should keep the hashes in the summaries', () => {
+    const { state } = project([ev('action.confirmed', t(1), { approval: { required: true, decision: 'approved', argsHash: HASH_A } }), ev('action.executed', t(2), { inputHash: HASH_B })]);
+
+    expect(state.stages['action.confirmed']?.approval?.argsHash).toBe(HASH_A);
+    expect(state.stages['action.executed']?.inputHash).toBe(HASH_B);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ActionEvent, ActionType, ApprovalDecision } from '@agent-ledger/contracts';
+import type { ActionAnomalyCode, ActionEvent, ActionType, ApprovalDecision } from '@agent-ledger/contracts';
 import { storableText } from '@agent-ledger/integrity';
 
 /**
@@ -21,7 +21,9 @@ export interface ActionEventSummary {
   agent?: { id: string; name: string };
   actor?: { type: string; id: string };
   tool?: { name: string; provider?: string; riskLevel: string };
-  approval?: { required: boolean; decision?: ApprovalDecision; approvedBy?: string; approvalId?: string; decisionMs?: number };
+  approval?: { required: boolean; decision?: ApprovalDecision; approvedBy?: string; approvalId?: string; decisionMs?: number; argsHash?: string };
+  /** SHA-256 of the input that ran (`action.executed`), compared with the confirmed `approval.argsHash`. */
+  inputHash?: string;
   durationMs?: number;
   error?: { message: string; code?: string };
   subjectId?: string;
@@ -41,7 +43,7 @@ export interface ActionState {
 }
 
 export interface ActionAnomaly {
-  code: 'conflicting_outcomes' | 'ran_after_rejection' | 'conflicting_approvals';
+  code: ActionAnomalyCode;
   description: string;
 }
 
@@ -103,9 +105,10 @@ export function summarize(event: ActionEvent & { type: ActionType }, occurredAtI
   if (event.actor) out.actor = { type: event.actor.type, id: storableText(event.actor.id) };
   if (event.tool) out.tool = { name: storableText(event.tool.name), provider: s(event.tool.provider), riskLevel: event.tool.riskLevel };
   if (event.approval) {
-    const { required, decision, approvedBy, approvalId, decisionMs } = event.approval;
-    out.approval = { required, decision, approvedBy: s(approvedBy), approvalId: s(approvalId), decisionMs };
+    const { required, decision, approvedBy, approvalId, decisionMs, argsHash } = event.approval;
+    out.approval = { required, decision, approvedBy: s(approvedBy), approvalId: s(approvalId), decisionMs, argsHash };
   }
+  if (event.inputHash !== undefined) out.inputHash = event.inputHash;
   if (event.durationMs !== undefined) out.durationMs = event.durationMs;
   if (event.error) out.error = { message: storableText(event.error.message), code: s(event.error.code) };
   if (event.subject) out.subjectId = storableText(event.subject.id);
@@ -175,22 +178,9 @@ export function deriveActionRow(state: ActionState): ActionRow {
   const decisionMs = approval?.decisionMs ?? approvalSources.find((a) => a.decisionMs !== undefined)?.decisionMs;
   const roundedDecisionMs = decisionMs === undefined ? null : Math.round(decisionMs);
 
-  const anomalies: ActionAnomaly[] = [];
-  if (terminals.length > 1) {
-    anomalies.push({ code: 'conflicting_outcomes', description: `conflicting outcomes recorded: ${terminals.join(' and ')}` });
-  }
-  const rejected = state.decisions.filter((d) => REJECTING.includes(d));
-  const ran = (['action.executed', 'action.failed'] as const).filter((t) => st[t]);
-  if (rejected.length && ran.length) {
-    anomalies.push({ code: 'ran_after_rejection', description: `${ran.join(' and ')} recorded although the approval was ${rejected.join(' and ')}` });
-  }
-  const granted = state.decisions.filter((d) => GRANTING.includes(d));
-  if (rejected.length && granted.length) {
-    anomalies.push({ code: 'conflicting_approvals', description: `approval was both ${granted.join('/')} and ${rejected.join('/')}` });
-  }
-
   const executed = st['action.executed'];
   const failed = st['action.failed'];
+  const anomalies = deriveAnomalies(state, terminals);
   return {
     status,
     sessionId: first((e) => e.sessionId),
@@ -224,6 +214,43 @@ export function deriveActionRow(state: ActionState): ActionRow {
     approvalId: approval?.approvalId ?? approvalSources.find((a) => a.approvalId !== undefined)?.approvalId ?? null,
     approvalDecisionMs: roundedDecisionMs !== null && roundedDecisionMs <= MAX_INT4 ? roundedDecisionMs : null,
   };
+}
+
+/**
+ * The anomalies of an action, from the set of its events only (so in any arrival order the same):
+ * each code of ACTION_ANOMALY_CODES (libs/contracts vocabulary) at most once, in a fixed order.
+ */
+function deriveAnomalies(state: ActionState, terminals: readonly ActionType[]): ActionAnomaly[] {
+  const st = state.stages;
+  const executed = st['action.executed'];
+  const anomalies: ActionAnomaly[] = [];
+  if (terminals.length > 1) {
+    anomalies.push({ code: 'conflicting_outcomes', description: `conflicting outcomes recorded: ${terminals.join(' and ')}` });
+  }
+  const rejected = state.decisions.filter((d) => REJECTING.includes(d));
+  const granted = state.decisions.filter((d) => GRANTING.includes(d));
+  if (rejected.length && st['action.failed']) {
+    anomalies.push({ code: 'ran_after_rejection', description: `action.failed recorded although the approval was ${rejected.join(' and ')}` });
+  }
+  if (rejected.length && granted.length) {
+    anomalies.push({ code: 'conflicting_approvals', description: `approval was both ${granted.join('/')} and ${rejected.join('/')}` });
+  }
+  if (!executed) return anomalies;
+  const approvedHash = st['action.confirmed']?.approval?.argsHash;
+  if (approvedHash !== undefined && executed.inputHash !== undefined && approvedHash !== executed.inputHash) {
+    anomalies.push({
+      code: 'approval_mismatch',
+      description: `the executed input (inputHash ${executed.inputHash.slice(0, 12)}…) is not the approved one (argsHash ${approvedHash.slice(0, 12)}…)`,
+    });
+  }
+  const required = Object.values(st).some((e) => e?.approval?.required === true);
+  if (required && !granted.length && !rejected.length) {
+    anomalies.push({ code: 'unapproved_execution', description: 'action.executed recorded although an approval was required and none was granted' });
+  }
+  if (rejected.length) {
+    anomalies.push({ code: 'executed_after_rejection', description: `action.executed recorded although the approval was ${rejected.join(' and ')}` });
+  }
+  return anomalies;
 }
 
 /** Reads `actions.projection_state` back (null for an action not seen before). */
