@@ -24,6 +24,7 @@ import { RedactionSettings1732300002000 } from './migrations/1732300002000-redac
 import { DropAuditEventsEventIndex1732300002100 } from './migrations/1732300002100-drop-audit-events-event-index';
 import { StatsRollups1732300002200 } from './migrations/1732300002200-stats-rollups';
 import { StatsEdgeIndex1732300002210 } from './migrations/1732300002210-stats-edge-index';
+import { ActionAnomalyFindings1732300002300 } from './migrations/1732300002300-action-anomaly-findings';
 import { ProducerSequences1732300002310 } from './migrations/1732300002310-producer-sequences';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
@@ -51,6 +52,7 @@ export const LEDGER_MIGRATIONS = [
   DropAuditEventsEventIndex1732300002100,
   StatsRollups1732300002200,
   StatsEdgeIndex1732300002210,
+  ActionAnomalyFindings1732300002300,
   ProducerSequences1732300002310,
 ];
 
