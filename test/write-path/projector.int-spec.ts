@@ -10,6 +10,7 @@ import { CheckpointRepository } from '../../apps/audit-projector/src/checkpoints
 import { CheckpointService } from '../../apps/audit-projector/src/checkpoints/checkpoint.service';
 import { ActionProjector } from '../../apps/audit-projector/src/projection/action-projector';
 import { ActionsRepository } from '../../apps/audit-projector/src/projection/actions.repository';
+import { AnomalyFindingsRepository } from '../../apps/audit-projector/src/projection/anomaly-findings.repository';
 import { ChainRepository } from '../../apps/audit-projector/src/projection/chain.repository';
 import { ChainWriter } from '../../apps/audit-projector/src/projection/chain-writer';
 import { ProjectionDeadLetters } from '../../apps/audit-projector/src/projection/projection-dead-letters';
@@ -65,6 +66,7 @@ describe('ProjectionService against the real PostgreSQL', () => {
       new ProjectionDeadLetters(new DlqPublisher(producer, dlqTopic), s),
       new StatsRollups(),
       new CheckpointService(new CheckpointRepository(ds), producer, s),
+      new AnomalyFindingsRepository(),
       s,
     );
   };

@@ -5,6 +5,7 @@ import { RollupsModule } from '../rollups/rollups.module';
 import { ActionEventsConsumer } from './action-events.consumer';
 import { ActionProjector } from './action-projector';
 import { ActionsRepository } from './actions.repository';
+import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainRepository } from './chain.repository';
 import { ChainWriter } from './chain-writer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
@@ -27,6 +28,7 @@ import { TenantDirectory } from './tenant-directory';
     ChainWriter,
     ActionsRepository,
     ActionProjector,
+    AnomalyFindingsRepository,
     ProjectionDeadLetters,
     PartitionMaintenanceService,
   ],

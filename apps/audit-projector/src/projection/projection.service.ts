@@ -6,6 +6,7 @@ import { CheckpointService } from '../checkpoints/checkpoint.service';
 import { StatsRollups } from '../rollups/stats-rollups';
 import { PROJECTOR_SETTINGS, type ProjectorSettings } from '../shared/projector-settings';
 import { ActionProjector } from './action-projector';
+import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainWriter } from './chain-writer';
 import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
 import { envelopeProblems } from './pii-sealing';
@@ -54,6 +55,7 @@ export class ProjectionService {
     private readonly deadLetters: ProjectionDeadLetters,
     private readonly rollups: StatsRollups,
     private readonly checkpoints: CheckpointService,
+    private readonly anomalyFindings: AnomalyFindingsRepository,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
   ) {}
 
@@ -162,6 +164,7 @@ export class ProjectionService {
     //    rows and what changed per action (after the actions are written: they may read them back).
     const actionChanges = await this.actions.apply(tx, events);
     await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
+    await this.anomalyFindings.record(tx, actionChanges, events);
 
     // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
     await this.deadLetters.publish(topic, partition, rejected);
