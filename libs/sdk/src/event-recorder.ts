@@ -15,6 +15,7 @@ import type {
   TaskEvent,
   TaskFailedEvent,
 } from './ledger-events';
+import { ProducerSequence } from './producer-sequence';
 
 /**
  * The typed helpers, one per event type of schema v1, shared by the HTTP client and the Kafka
@@ -22,6 +23,23 @@ import type {
  * `attempted` resolves to the event's `eventId`.
  */
 export abstract class EventRecorder {
+  /** Stamps each event with `producer: { id, seq }` (docs/sdk.md); absent when turned off (`producerStamp: false`). */
+  protected readonly sequence?: ProducerSequence;
+
+  constructor(producerStamp = true) {
+    if (producerStamp) this.sequence = new ProducerSequence();
+  }
+
+  /** This client's producer id (a UUID, one per instance), or undefined when stamping is off. */
+  get producerId(): string | undefined {
+    return this.sequence?.id;
+  }
+
+  /** The last sequence number given to an event (0 before the first), or undefined when stamping is off. */
+  get lastProducerSeq(): number | undefined {
+    return this.sequence?.lastSeq;
+  }
+
   /**
    * Records any event of schema v1. Resolves to its `eventId`.
    * @throws LedgerError `invalid_event` (with the invalid fields) when it fails local validation.

@@ -46,6 +46,7 @@ export type {
   FieldError,
   MessageRole,
   PlanRef,
+  ProducerStamp,
   ResourceRef,
   RiskLevel,
   ToolRef,

@@ -207,6 +207,7 @@ describe(LedgerClient.name, () => {
         sessionId: 'conv-1',
         eventId: expect.stringMatching(UUID_V4),
         occurredAt: expect.any(String),
+        producer: { id: client.producerId, seq: 1 },
       });
     });
 

@@ -3,7 +3,7 @@ import { EventRecorder } from './event-recorder';
 import { LedgerError, LedgerErrorCode } from './ledger-error';
 import type { LedgerEventInput, RecordOptions } from './ledger-events';
 import { LedgerHttpTransport } from './ledger-http.transport';
-import { prepareEvent } from './prepare-event';
+import { prepareEvent, unstamped } from './prepare-event';
 
 /** Limits of one `POST /v1/events` request. */
 export const MAX_EVENTS_PER_REQUEST = 1_000;
@@ -39,6 +39,11 @@ export interface LedgerClientOptions {
   maxQueueSize?: number;
   /** Validate each event against schema v1 when it is recorded. Default true. */
   validate?: boolean;
+  /**
+   * Stamp each event with `producer: { id, seq }` (this client's id and its sequence number, from 1
+   * without holes) so that the ledger accounts for lost events. Default true.
+   */
+  producerStamp?: boolean;
   /**
    * Called when a batch sent in the background (by the timer or a full batch) fails for good.
    * The failure is also thrown by the next `flush()` / `close()`.
@@ -94,7 +99,7 @@ export class LedgerClient extends EventRecorder {
   private closed = false;
 
   constructor(options: LedgerClientOptions) {
-    super();
+    super(options?.producerStamp ?? true);
     if (!options || typeof options.url !== 'string' || !/^https?:\/\//.test(options.url)) {
       throw new TypeError('LedgerClient: url must be an http(s) URL, e.g. http://127.0.0.1:3100');
     }
@@ -127,14 +132,16 @@ export class LedgerClient extends EventRecorder {
    */
   async record(input: LedgerEventInput, options: RecordOptions = {}): Promise<string> {
     if (this.closed) throw new LedgerError({ code: LedgerErrorCode.ClientClosed, message: 'the LedgerClient is closed' });
-    const { event, json } = prepareEvent(input, { now: new Date(), validate: this.validate });
+    // The number is consumed only once the event is queued: a refused event leaves no hole.
+    const { event, json, stamped } = prepareEvent(input, { now: new Date(), validate: this.validate, producer: this.sequence?.peek() });
+    const refused = () => (stamped ? unstamped(event) : event);
     const bytes = Buffer.byteLength(json);
     if (bytes + ENVELOPE_BYTES > this.maxRequestBytes) {
       throw new LedgerError({
         code: LedgerErrorCode.EventTooLarge,
         message: `event ${event.eventId} is ${bytes} bytes as JSON; a request may carry at most ${this.maxRequestBytes}`,
         fields: [{ pointer: '', code: 'tooLarge', message: `event must be at most ${this.maxRequestBytes - ENVELOPE_BYTES} bytes as JSON` }],
-        events: [event],
+        events: [refused()],
       });
     }
     if (this.queue.length >= this.maxQueueSize) {
@@ -142,9 +149,10 @@ export class LedgerClient extends EventRecorder {
         code: LedgerErrorCode.QueueFull,
         message: `${this.queue.length} events are waiting to be sent (maxQueueSize); the ledger may be unreachable`,
         retryable: true,
-        events: [event],
+        events: [refused()],
       });
     }
+    if (stamped) this.sequence?.take();
 
     const pending: PendingEvent = { event, json, bytes, seq: ++this.lastSeq };
     this.queue.push(pending);

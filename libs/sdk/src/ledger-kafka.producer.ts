@@ -1,9 +1,19 @@
 import type { ConnectionOptions } from 'node:tls';
-import { ACTION_EVENTS_TOPIC, actionEventsCodec, redactEvent, splitForProduce, stampActionEvent, type ActionEvent, type ActionEventInput, type FieldError } from '@agent-ledger/contracts';
+import {
+  ACTION_EVENTS_TOPIC,
+  actionEventsCodec,
+  redactEvent,
+  splitForProduce,
+  stampActionEvent,
+  type ActionEvent,
+  type ActionEventInput,
+  type FieldError,
+  type ProducerStamp,
+} from '@agent-ledger/contracts';
 import { EventRecorder } from './event-recorder';
 import { LedgerError, LedgerErrorCode } from './ledger-error';
 import type { LedgerEventInput, RecordOptions } from './ledger-events';
-import { prepareEvent } from './prepare-event';
+import { prepareEvent, unstamped } from './prepare-event';
 
 /** A stored event this producer stamped from a producer's input (so of a producer's type), as errors report events. */
 const asInput = (event: ActionEvent): ActionEventInput => event as ActionEventInput;
@@ -75,6 +85,11 @@ export interface LedgerKafkaProducerOptions {
   timeoutMs?: number;
   /** kafkajs producer retries of a failed send. Default 5. */
   retries?: number;
+  /**
+   * Stamp each event with `producer: { id, seq }` (this producer's id and its sequence number, from 1
+   * without holes) so that the ledger accounts for lost events. Default true.
+   */
+  producerStamp?: boolean;
 }
 
 const SASL_MECHANISMS: readonly string[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
@@ -104,7 +119,7 @@ export class LedgerKafkaProducer extends EventRecorder {
   private closed = false;
 
   constructor(private readonly options: LedgerKafkaProducerOptions) {
-    super();
+    super(options?.producerStamp ?? true);
     if (!options || typeof options.tenantId !== 'string' || !LOWERCASE_UUID.test(options.tenantId)) {
       throw new TypeError('LedgerKafkaProducer: tenantId must be a lowercase UUID');
     }
@@ -138,12 +153,19 @@ export class LedgerKafkaProducer extends EventRecorder {
 
   /**
    * Produces several events (in sends of at most 512 KiB). All are validated first: if one is invalid, none is sent
-   * (pointers are prefixed `/events/<index>`). Resolves to the stored events as produced.
+   * (pointers are prefixed `/events/<index>`) and no sequence number is consumed. Resolves to the stored events as produced.
    */
   async recordMany(events: LedgerEventInput[]): Promise<ActionEvent[]> {
     if (this.closed) throw new LedgerError({ code: LedgerErrorCode.ClientClosed, message: 'the LedgerKafkaProducer is closed' });
     const receivedAt = new Date();
-    const prepared = events.map((e, i) => this.toStoredEvent(e, receivedAt, events.length > 1 ? `/events/${i}` : ''));
+    let stamps = 0;
+    const prepared = events.map((e, i) => {
+      const p = this.toStoredEvent(e, receivedAt, events.length > 1 ? `/events/${i}` : '', this.sequence?.peek(stamps));
+      if (p.stamped) stamps++;
+      return p;
+    });
+    // Every event is valid: their numbers are consumed (a failed send keeps them; sent again, the events keep their stamps).
+    this.sequence?.take(stamps);
     const stored = prepared.map((p) => p.event);
     const sending = this.produce(prepared);
     this.inFlight.add(sending);
@@ -169,29 +191,37 @@ export class LedgerKafkaProducer extends EventRecorder {
     if (connecting) await (await connecting.catch(() => undefined))?.disconnect();
   }
 
-  private toStoredEvent(input: LedgerEventInput, receivedAt: Date, pointerPrefix: string): { event: ActionEvent; redactedPaths: string[] } {
+  private toStoredEvent(
+    input: LedgerEventInput,
+    receivedAt: Date,
+    pointerPrefix: string,
+    producer: ProducerStamp | undefined,
+  ): { event: ActionEvent; redactedPaths: string[]; stamped: boolean } {
+    let stamped = false;
     const invalid = (fields: readonly FieldError[], event: ActionEventInput) =>
       new LedgerError({
         code: LedgerErrorCode.InvalidEvent,
         message: `invalid event${pointerPrefix ? ` at ${pointerPrefix}` : ''}: ${fields.map((f) => f.message).join('; ')}`,
         fields: fields.map((f) => ({ ...f, pointer: `${pointerPrefix}${f.pointer}` })),
-        events: [event],
+        // Refused: its number is not consumed, so the reported event carries no stamp.
+        events: [stamped ? unstamped(event) : event],
       });
 
     const prepared = (() => {
       try {
-        return prepareEvent(input, { now: receivedAt, validate: true });
+        return prepareEvent(input, { now: receivedAt, validate: true, producer });
       } catch (err) {
         if (err instanceof LedgerError) throw invalid(err.fields, err.events[0] ?? (input as ActionEventInput));
         throw err;
       }
     })();
+    stamped = prepared.stamped;
     const { event: redacted, redactedPaths } = redactEvent(prepared.event, this.redactionPatterns);
     const stored = stampActionEvent(redacted, { tenantId: this.tenantId, receivedAt: receivedAt.toISOString() });
     // The same check ingest makes after redaction: the stored event must fit its size limit.
     const result = actionEventsCodec.validate(stored);
     if (!result.ok) throw invalid(result.errors, asInput(stored));
-    return { event: result.value, redactedPaths };
+    return { event: result.value, redactedPaths, stamped };
   }
 
   private async produce(prepared: { event: ActionEvent; redactedPaths: string[] }[]): Promise<void> {
