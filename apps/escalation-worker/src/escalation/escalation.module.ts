@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConsumersModule } from '@agent-ledger/runtime';
+import { ActionAnomalySource } from './action-anomaly.source';
 import { EscalationLoops } from './escalation.consumers';
 import { EscalationProducer } from './escalation.producer';
 import { EscalationService } from './escalation.service';
@@ -18,9 +19,9 @@ export class EscalationModule {
       module: EscalationModule,
       imports: [ConsumersModule],
       controllers: [EscalationLoops],
-      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService,
+      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService, ActionAnomalySource,
         // Each source is a provider listed in `inject`: anomalies (action-anomaly.source.ts), sequence gaps (producer-gap.source.ts).
-        { provide: FINDING_SOURCES, useFactory: (...sources: FindingSource[]) => sources, inject: [] },
+        { provide: FINDING_SOURCES, useFactory: (...sources: FindingSource[]) => sources, inject: [ActionAnomalySource] },
         FindingsPoller,
       ],
     };
