@@ -45,6 +45,8 @@ export interface StatsRows {
   failures: { tool: string | null; errorCode: string | null; n: number }[];
   eventsByType: { type: string; n: number }[];
   series: { t: Date; actions: number; failed: number; executed: number }[];
+  /** Actions of the window marked with each anomaly code (codes without one are absent). */
+  anomalies: { code: string; n: number }[];
 }
 
 /** Up to this many actions in a window, its percentiles are computed exactly from the rows; above, from the sketches. */
@@ -85,6 +87,7 @@ export class StatsRepository {
         breakdowns: await this.breakdowns(m, tenantId, plan),
         eventsByType: await this.eventsByType(m, tenantId, plan),
         series: await this.series(m, tenantId, w),
+        anomalies: await this.anomalies(m, tenantId, w),
       };
     });
   }
@@ -117,6 +120,19 @@ export class StatsRepository {
          FROM (${parts}) x (status, tool_name, risk_level, approval_decision, error_code, n, dur_n, dur_sum, dec_n, dec_sum)
         GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) > 0`,
       p.values,
+    );
+  }
+
+  /**
+   * Anomalous actions of the window per code, from the rows: the partial index of migration
+   * 1732300002301 holds only the marked actions and their codes, so this reads as many index entries
+   * as the window has anomalous actions (few), not one per action.
+   */
+  private anomalies(m: EntityManager, tenantId: string, w: StatsWindow): Promise<StatsRows['anomalies']> {
+    return m.query(
+      `SELECT c.code, count(*)::int AS n FROM actions a CROSS JOIN LATERAL jsonb_to_recordset(a.anomalies) AS c (code text)
+        WHERE a.tenant_id = $1 AND a.anomaly AND a.first_event_at >= $2 AND a.first_event_at < $3 GROUP BY 1`,
+      [tenantId, w.from, w.to],
     );
   }
 

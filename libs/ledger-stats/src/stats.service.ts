@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SIGNAL_TYPES } from '@agent-ledger/contracts';
+import { ACTION_ANOMALY_CODES, SIGNAL_TYPES, type ActionAnomalyCode } from '@agent-ledger/contracts';
 import { StatsRepository, type BreakdownRow, type DurationRow, type StatsRows } from './stats.repository';
 import type { StatsWindow } from './stats-window';
 
@@ -63,6 +63,7 @@ export function toStatistics(w: StatsWindow, s: StatsRows, deadLetters: { inWind
     eventsByType,
     series: s.series.map((p) => ({ t: new Date(p.t).toISOString(), actions: p.actions, executed: p.executed, failed: p.failed })),
     deadLetters,
+    anomalies: Object.fromEntries(ACTION_ANOMALY_CODES.map((c) => [c, s.anomalies.find((r) => r.code === c)?.n ?? 0])) as Record<ActionAnomalyCode, number>,
   };
 }
 

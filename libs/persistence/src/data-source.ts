@@ -25,6 +25,7 @@ import { DropAuditEventsEventIndex1732300002100 } from './migrations/17323000021
 import { StatsRollups1732300002200 } from './migrations/1732300002200-stats-rollups';
 import { StatsEdgeIndex1732300002210 } from './migrations/1732300002210-stats-edge-index';
 import { ActionAnomalyFindings1732300002300 } from './migrations/1732300002300-action-anomaly-findings';
+import { ActionAnomalyIndex1732300002301 } from './migrations/1732300002301-action-anomaly-index';
 import { ProducerSequences1732300002310 } from './migrations/1732300002310-producer-sequences';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
@@ -53,6 +54,7 @@ export const LEDGER_MIGRATIONS = [
   StatsRollups1732300002200,
   StatsEdgeIndex1732300002210,
   ActionAnomalyFindings1732300002300,
+  ActionAnomalyIndex1732300002301,
   ProducerSequences1732300002310,
 ];
 

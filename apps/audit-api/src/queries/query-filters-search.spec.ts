@@ -31,6 +31,8 @@ describe('query filters: provider, subject, task, plan, approval, change action,
       expect(refusal(() => parseInput(listActionsSchema, query, 'query'))).toMatchObject({ status: 400, field });
     }
     expect(refusal(() => parseInput(listEventsSchema, { changeAction: 'rename' }, 'query'))).toMatchObject({ status: 400, field: 'changeAction' });
+    expect(refusal(() => parseInput(listActionsSchema, { anomalyCode: 'approval_mismatched' }, 'query'))).toMatchObject({ status: 400, code: 'validation_failed', field: 'anomalyCode' });
+    expect(refusal(() => parseInput(listEventsSchema, { anomalyCode: '' }, 'query'))).toMatchObject({ status: 400, field: 'anomalyCode' });
     expect(refusal(() => parseInput(listActionsSchema, { changeAction: 'create' }, 'query'))).toMatchObject({ status: 400 });
   });
 
@@ -52,5 +54,16 @@ describe('query filters: provider, subject, task, plan, approval, change action,
     expect(actions.params).toEqual([tenant, "p'1", 's', 't', 'p', 'a', '%bot%']);
     expect(events.params).toEqual([tenant, "p'1", 's', 't', 'p', 'a', '%bot%', 'delete']);
     expect(String(actions)).not.toContain("p'1");
+  });
+
+  it('should filter actions and the events of actions by an anomaly code, bound as a jsonb containment', () => {
+    const filter = parseInput(listEventsSchema, { anomalyCode: 'approval_mismatch' }, 'query');
+    const actions = whereActions(tenant, filter);
+    const events = whereEvents(tenant, filter);
+
+    expect(actions.params).toEqual([tenant, '[{"code":"approval_mismatch"}]']);
+    expect(String(actions)).toContain('a.anomalies @> $2::jsonb');
+    expect(events.params).toEqual([tenant, tenant, '[{"code":"approval_mismatch"}]']);
+    expect(String(events)).toContain('x.anomalies @> $3::jsonb');
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
+import { ACTION_ANOMALY_CODES, ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, EVENT_TYPES, RISK_LEVELS } from '@agent-ledger/contracts';
 import { ApiError, instantParam, parseInstant } from '@agent-ledger/runtime';
 import { z } from 'zod';
 
@@ -43,6 +43,8 @@ const actionFields = {
   actorId: text('actorId').optional(),
   approvalDecision: oneOf('approvalDecision', APPROVAL_DECISIONS).optional(),
   anomaly: bool('anomaly').optional(),
+  /** Actions marked with this anomaly code (docs/accountability.md). */
+  anomalyCode: oneOf('anomalyCode', ACTION_ANOMALY_CODES).optional(),
   from: instant('from').optional(),
   to: instant('to').optional(),
 };
@@ -184,6 +186,10 @@ export function containsPattern(value: string): string {
 /** The text `q` searches, as the index of migration 1732300001900 holds it. */
 const searchColumns = (alias: string) => `ledger_search_text(${alias}.tool_name, ${alias}.agent_id, ${alias}.agent_name, ${alias}.error_message)`;
 
+/** An action marked with a code: flagged, and its `anomalies` (jsonb) hold an entry with that code. */
+const anomalyCodeClause = (alias: string) => `${alias}.anomaly AND ${alias}.anomalies @> ?::jsonb`;
+const anomalyCodeJson = (code: string) => JSON.stringify([{ code }]);
+
 /** The filters `actions` and `audit_events` share, on columns of the same names. */
 function whereCommon(w: Where, f: ActionFilter, alias: string): void {
   if (f.tool) w.add(`${alias}.tool_name = ?`, f.tool);
@@ -206,6 +212,7 @@ export function whereActions(tenantId: string, f: ActionFilter, alias = 'a'): Wh
   if (f.status) w.add(`${alias}.status = ?`, f.status);
   whereCommon(w, f, alias);
   if (f.anomaly !== undefined) w.add(`${alias}.anomaly = ?`, f.anomaly);
+  if (f.anomalyCode) w.add(anomalyCodeClause(alias), anomalyCodeJson(f.anomalyCode));
   if (f.from) w.add(`${alias}.first_event_at >= ?`, f.from);
   if (f.to) w.add(`${alias}.first_event_at < ?`, f.to);
   return w;
@@ -221,10 +228,11 @@ export function whereEvents(tenantId: string, f: EventFilter, alias = 'e'): Wher
   if (f.resourceId) w.add(`${alias}.resource_id = ?`, f.resourceId);
   if (f.from) w.add(`${alias}.occurred_at >= ?`, f.from);
   if (f.to) w.add(`${alias}.occurred_at < ?`, f.to);
-  if (f.status !== undefined || f.anomaly !== undefined) {
+  if (f.status !== undefined || f.anomaly !== undefined || f.anomalyCode !== undefined) {
     const clauses: string[] = [`x.tenant_id = ${w.param(tenantId)}`];
     if (f.status) clauses.push(`x.status = ${w.param(f.status)}`);
     if (f.anomaly !== undefined) clauses.push(`x.anomaly = ${w.param(f.anomaly)}`);
+    if (f.anomalyCode) clauses.push(anomalyCodeClause('x').replace('?', w.param(anomalyCodeJson(f.anomalyCode))));
     w.add(`EXISTS (SELECT 1 FROM actions x WHERE x.action_id = ${alias}.action_id AND ${clauses.join(' AND ')})`);
   }
   return w;

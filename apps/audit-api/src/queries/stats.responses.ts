@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SIGNAL_TYPES } from '@agent-ledger/contracts';
+import { ACTION_ANOMALY_CODES, SIGNAL_TYPES } from '@agent-ledger/contracts';
 import { instantOut } from './records.responses';
 
 // The answer of GET /v1/stats (toStatistics of libs/ledger-stats, docs/statistics.md).
@@ -38,5 +38,9 @@ export const statisticsSchema = z
     eventsByType: z.record(count),
     series: z.array(z.object({ t: instantOut, actions: count, executed: count, failed: count }).strict()),
     deadLetters: z.object({ inWindow: count, unreplayed: count }).strict(),
+    anomalies: z
+      .object(Object.fromEntries(ACTION_ANOMALY_CODES.map((c) => [c, count])) as Record<(typeof ACTION_ANOMALY_CODES)[number], typeof count>)
+      .strict()
+      .describe('Actions of the window (first event in it) marked with each anomaly code (docs/accountability.md)'),
   })
   .strict();

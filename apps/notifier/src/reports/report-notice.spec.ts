@@ -27,6 +27,7 @@ const rows: StatsRows = {
   failures: [{ tool: 'crm.update', errorCode: 'TIMEOUT', n: 2 }],
   eventsByType: [{ type: 'action.executed', n: 7 }],
   series: [],
+  anomalies: [],
 };
 
 describe('buildReportNotice', () => {
