@@ -26,6 +26,10 @@ describe(InputTextInterceptor.name, () => {
     expect(refusal({ query: { 'a\u0000': '1' } })?.field).toBe('a\\u0000');
   });
 
+  it('should leave a binary body (OTLP protobuf) to its decoder when it holds a NUL byte', () => {
+    expect(refusal({ body: Buffer.from([0x0a, 0x00, 0x12]) })).toBeUndefined();
+  });
+
   it('should refuse a body nested 10,000 levels deep without exhausting the stack', () => {
     let body: unknown = 'leaf';
     for (let i = 0; i < 10_000; i++) body = [body];

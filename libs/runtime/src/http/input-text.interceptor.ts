@@ -47,7 +47,8 @@ export class InputTextInterceptor implements NestInterceptor {
     const problems: FieldProblem[] = [];
     checkParameters(req.params, problems);
     checkParameters(req.query, problems);
-    if (req.body !== undefined) {
+    // A binary body (a Buffer, see HttpInputOptions.binaryBody) is checked by its decoder, not here.
+    if (req.body !== undefined && !Buffer.isBuffer(req.body)) {
       for (const e of checkJsonText(req.body, { maxDepth: this.maxDepth })) problems.push({ field: e.pointer || '(body)', code: e.code, message: e.message });
     }
     if (problems.length) throw ApiError.validation(problems);
