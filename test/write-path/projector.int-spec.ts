@@ -11,6 +11,7 @@ import { CheckpointService } from '../../apps/audit-projector/src/checkpoints/ch
 import { ActionProjector } from '../../apps/audit-projector/src/projection/action-projector';
 import { ActionsRepository } from '../../apps/audit-projector/src/projection/actions.repository';
 import { AnomalyFindingsRepository } from '../../apps/audit-projector/src/projection/anomaly-findings.repository';
+import { ProducerSequencesRepository } from '../../apps/audit-projector/src/projection/producer-sequences.repository';
 import { ChainRepository } from '../../apps/audit-projector/src/projection/chain.repository';
 import { ChainWriter } from '../../apps/audit-projector/src/projection/chain-writer';
 import { ProjectionDeadLetters } from '../../apps/audit-projector/src/projection/projection-dead-letters';
@@ -67,6 +68,7 @@ describe('ProjectionService against the real PostgreSQL', () => {
       new StatsRollups(),
       new CheckpointService(new CheckpointRepository(ds), producer, s),
       new AnomalyFindingsRepository(),
+      new ProducerSequencesRepository(),
       s,
     );
   };

@@ -9,6 +9,7 @@ import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainRepository } from './chain.repository';
 import { ChainWriter } from './chain-writer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
+import { ProducerSequencesRepository } from './producer-sequences.repository';
 import { ProjectionDeadLetters } from './projection-dead-letters';
 import { ProjectionRepository } from './projection.repository';
 import { ProjectionService } from './projection.service';
@@ -29,6 +30,7 @@ import { TenantDirectory } from './tenant-directory';
     ActionsRepository,
     ActionProjector,
     AnomalyFindingsRepository,
+    ProducerSequencesRepository,
     ProjectionDeadLetters,
     PartitionMaintenanceService,
   ],

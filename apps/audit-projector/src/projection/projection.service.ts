@@ -10,6 +10,7 @@ import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainWriter } from './chain-writer';
 import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
 import { envelopeProblems } from './pii-sealing';
+import { ProducerSequencesRepository } from './producer-sequences.repository';
 import { ProjectionDeadLetters } from './projection-dead-letters';
 import { projectionMetrics } from './projection.metrics';
 import { ProjectionRepository, type AuditEventInsert, type ProjectionTransaction } from './projection.repository';
@@ -56,6 +57,7 @@ export class ProjectionService {
     private readonly rollups: StatsRollups,
     private readonly checkpoints: CheckpointService,
     private readonly anomalyFindings: AnomalyFindingsRepository,
+    private readonly producerSequences: ProducerSequencesRepository,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
   ) {}
 
@@ -165,6 +167,7 @@ export class ProjectionService {
     const actionChanges = await this.actions.apply(tx, events);
     await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
     await this.anomalyFindings.record(tx, actionChanges, events);
+    await this.producerSequences.record(tx, events);
 
     // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
     await this.deadLetters.publish(topic, partition, rejected);
