@@ -73,11 +73,15 @@ export class ExportController {
     for (;;) {
       const rows = await this.repository.listEvents(tenantId, filter, PAGE, after, 'asc');
       const items = await this.records.toEvents(tenantId, rows, pii);
+      const codes = await this.repository.anomalyCodesOf(tenantId, items.flatMap((i) => (typeof i.event.actionId === 'string' ? [i.event.actionId] : [])));
       if (!opened && format === 'json') yield '[';
       opened = true;
       for (let i = 0; i < items.length; i += CHUNK_ROWS) {
         let chunk = '';
-        for (const e of items.slice(i, i + CHUNK_ROWS)) chunk += format === 'json' ? `${n++ ? ',' : ''}\n${JSON.stringify(e)}` : `${JSON.stringify(e)}\n`;
+        for (const item of items.slice(i, i + CHUNK_ROWS)) {
+          const e = { ...item, anomalyCodes: (typeof item.event.actionId === 'string' && codes.get(item.event.actionId)) || [] };
+          chunk += format === 'json' ? `${n++ ? ',' : ''}\n${JSON.stringify(e)}` : `${JSON.stringify(e)}\n`;
+        }
         yield chunk;
       }
       if (rows.length < PAGE) break;

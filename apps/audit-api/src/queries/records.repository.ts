@@ -130,7 +130,9 @@ export class RecordsRepository {
                     (j->'input')::text, (j->'output')::text, (j->'metadata')::text, (j->'changes')::text,
                     e.change_action, e.task_id, e.plan_id, e.step_id, j#>>'{plan,parentPlanId}', e.approval_id,
                     j#>>'{approval,decisionMs}', j#>>'{budget,used}', j#>>'{budget,limit}', j#>>'{budget,unit}', e.message_role,
-                    j#>>'{message,content}', j#>>'{message,tokens}', j#>>'{message,model}',
+                    j#>>'{message,content}', j#>>'{message,tokens}', j#>>'{message,model}', j->>'inputHash', j#>>'{approval,argsHash}',
+                    (SELECT string_agg(c.code, ' ') FROM actions a CROSS JOIN LATERAL jsonb_to_recordset(a.anomalies) AS c (code text)
+                      WHERE a.tenant_id = e.tenant_id AND a.action_id = e.action_id AND a.anomaly),
                     to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')] AS r
          FROM audit_events e CROSS JOIN LATERAL (SELECT e.event_json::jsonb AS j) x
         WHERE ${w} ORDER BY e.occurred_at, e.event_id LIMIT ${w.param(limit)}`,
@@ -156,6 +158,18 @@ export class RecordsRepository {
       w.params,
     );
     return rows.map(({ recorded_at_us, ...row }) => ({ ...row, position: { at: recorded_at_us, partition: row.kafka_partition, seq: row.chain_seq } }));
+  }
+
+  /** The anomaly codes of these actions (the JSON export's `anomalyCodes`), keyed by action id; actions without one are absent. */
+  async anomalyCodesOf(tenantId: string, actionIds: string[]): Promise<Map<string, string[]>> {
+    if (!actionIds.length) return new Map();
+    const rows = await this.db.query<{ action_id: string; codes: string[] }>(
+      tenantId,
+      `SELECT a.action_id, array_agg(c.code) AS codes FROM actions a CROSS JOIN LATERAL jsonb_to_recordset(a.anomalies) AS c (code text)
+        WHERE a.tenant_id = $1 AND a.action_id = ANY($2::text[]) AND a.anomaly GROUP BY 1`,
+      [tenantId, [...new Set(actionIds)]],
+    );
+    return new Map(rows.map((r) => [r.action_id, r.codes]));
   }
 
   async sessionSummary(tenantId: string, sessionId: string): Promise<Record<string, unknown>> {

@@ -137,10 +137,13 @@ export const sessionSummarySchema = z
   })
   .strict();
 
+/** An exported event: the event record and the anomaly codes of its action (docs/accountability.md). */
+export const exportRecordSchema = eventRecordSchema.extend({ anomalyCodes: z.array(text).describe("The anomaly codes of the event's action; empty when none") }).strict();
+
 /** GET /v1/export: one media type per `format`; JSON lines are one stored event per line. */
 export const exportContent = {
-  'application/json': z.array(eventRecordSchema),
-  'application/x-ndjson': eventRecordSchema,
+  'application/json': z.array(exportRecordSchema),
+  'application/x-ndjson': exportRecordSchema,
   'text/csv': { type: 'string', description: `RFC 4180 CSV with a header row: ${EXPORT_COLUMNS.join(', ')}` },
 };
 

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors/cli.error';
-import { ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, parseInstant, RISK_LEVELS, type FilterFlags } from './option-parsers';
+import { ACTION_ANOMALY_CODES, ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, parseInstant, RISK_LEVELS, type FilterFlags } from './option-parsers';
 
 /** Which filter flags a command takes: actions are filtered by their state, events also by type and resource. */
 export interface FilterSet {
-  /** --status, --approval, --anomaly */
+  /** --status, --approval, --anomaly, --anomaly-code */
   actionState?: boolean;
   /** --tool, --provider, --risk, --session, --agent, --actor, --subject, --task, --plan, --approval-id, --search */
   context?: boolean;
@@ -37,7 +37,8 @@ export function addFilterOptions(cmd: Command, set: FilterSet = { actionState: t
     cmd
       .addOption(new Option('--approval <decision>', 'approval decision').choices(APPROVAL_DECISIONS))
       .option('--anomaly', 'only actions flagged with an anomaly (an impossible transition)')
-      .option('--no-anomaly', 'only actions without an anomaly');
+      .option('--no-anomaly', 'only actions without an anomaly')
+      .addOption(new Option('--anomaly-code <code>', 'only actions marked with this anomaly (docs/accountability.md)').choices(ACTION_ANOMALY_CODES));
   }
   if (set.eventFields) {
     cmd

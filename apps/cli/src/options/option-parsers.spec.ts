@@ -43,6 +43,7 @@ describe('option parsers', () => {
       status: 'failed', tool: 'refund_order', riskLevel: 'critical', sessionId: 's', agentId: 'a', actorId: 'u', approvalDecision: 'rejected', anomaly: 'false', from: '2026-01-01T00:00:00.000Z', type: 'action.failed', resourceType: 'api_key', resourceId: 'k1',
     });
     expect(filtersToQuery({})).toEqual({});
+    expect(filtersToQuery({ anomalyCode: 'approval_mismatch' })).toEqual({ anomalyCode: 'approval_mismatch' });
   });
 
   it('should map the provider, subject, task, plan, approval id, search and change action flags', () => {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 
-export { ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, RISK_LEVELS } from '@agent-ledger/contracts';
+export { ACTION_ANOMALY_CODES, ACTION_STATUSES, APPROVAL_DECISIONS, CHANGE_ACTIONS, RISK_LEVELS } from '@agent-ledger/contracts';
 export const EXPORT_FORMATS = ['csv', 'json', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -58,6 +58,7 @@ export interface FilterFlags {
   changeAction?: string;
   approval?: string;
   anomaly?: boolean;
+  anomalyCode?: string;
   type?: string;
   resourceType?: string;
   resourceId?: string;
@@ -82,6 +83,7 @@ const FILTER_PARAMS: Record<keyof FilterFlags, string> = {
   changeAction: 'changeAction',
   approval: 'approvalDecision',
   anomaly: 'anomaly',
+  anomalyCode: 'anomalyCode',
   type: 'type',
   resourceType: 'resourceType',
   resourceId: 'resourceId',
