@@ -104,7 +104,14 @@ export function ActionDetailPage({ id }: { id: string }) {
             )}
             {a.anomaly && (
               <div className="anomaly-box" role="note" aria-label="Anomaly">
-                <strong>Anomaly:</strong> the events of this action do not form a valid lifecycle. <code>{JSON.stringify(a.anomalies)}</code>
+                <strong>{a.anomalies.length > 1 ? 'Anomalies' : 'Anomaly'}:</strong>
+                <ul className="anomaly-list" data-testid="anomalies">
+                  {a.anomalies.map((x) => (
+                    <li key={x.code}>
+                      <code>{x.code}</code> — {x.description}
+                    </li>
+                  ))}
+                </ul>
               </div>
             )}
           </section>

@@ -97,3 +97,20 @@ describe(mergeActions.name, () => {
     expect(added.map((a) => a.actionId)).toEqual(['a3']);
   });
 });
+
+describe('anomaly code filter', () => {
+  const mismatched = anAction({ anomaly: true, anomalies: [{ code: 'approval_mismatch', description: 'the executed input is not the approved one' }] });
+
+  it('should match only the actions marked with the code', () => {
+    expect(matchesFilters(mismatched, { anomalyCode: 'approval_mismatch' })).toBe(true);
+    expect(matchesFilters(mismatched, { anomalyCode: 'unapproved_execution' })).toBe(false);
+    expect(matchesFilters(anAction(), { anomalyCode: 'approval_mismatch' })).toBe(false);
+  });
+
+  it('should keep a known code from the URL, drop an unknown one, and send it to the API as anomalyCode', () => {
+    expect(filtersFromSearch(new URLSearchParams('anomalyCode=approval_mismatch'))).toEqual({ anomalyCode: 'approval_mismatch' });
+    expect(filtersFromSearch(new URLSearchParams('anomalyCode=made_up'))).toEqual({});
+    expect(filtersToQuery({ anomalyCode: 'executed_after_rejection' })).toEqual({ anomalyCode: 'executed_after_rejection' });
+    expect(describeFilters({ anomalyCode: 'approval_mismatch' })).toBe('anomaly approval_mismatch');
+  });
+});

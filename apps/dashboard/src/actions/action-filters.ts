@@ -1,6 +1,6 @@
 import type { Query } from '../api/client';
 import type { Action } from '../api/types';
-import { ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS } from '../shared/vocabulary';
+import { ACTION_ANOMALY_CODES, ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS } from '../shared/vocabulary';
 
 /**
  * The actions view's filters. They live in the page's URL query (shareable, back/forward work)
@@ -18,6 +18,8 @@ export interface ActionFilters {
   taskId?: string;
   planId?: string;
   approvalId?: string;
+  /** Actions marked with this anomaly code (docs/accountability.md). */
+  anomalyCode?: (typeof ACTION_ANOMALY_CODES)[number];
   /** Free text: tool name, agent id or name, error message (case-insensitive substring). */
   q?: string;
   /** RFC 3339 instants. */
@@ -31,7 +33,7 @@ export interface ActionFilters {
 export const ACTION_SORTS = ['duration_desc'] as const;
 
 export const FILTER_KEYS = [
-  'q', 'tool', 'provider', 'status', 'riskLevel', 'approvalDecision', 'sessionId', 'actorId', 'subjectId', 'taskId', 'planId', 'approvalId', 'from', 'to',
+  'q', 'tool', 'provider', 'status', 'riskLevel', 'approvalDecision', 'anomalyCode', 'sessionId', 'actorId', 'subjectId', 'taskId', 'planId', 'approvalId', 'from', 'to',
 ] as const;
 /** What the page's URL holds: the filters and the order. */
 const VIEW_KEYS = [...FILTER_KEYS, 'sort'] as const;
@@ -54,6 +56,7 @@ export function filtersFromSearch(params: URLSearchParams): ActionFilters {
     status: oneOf(ACTION_STATUSES, params.get('status')),
     riskLevel: oneOf(RISK_LEVELS, params.get('riskLevel')),
     approvalDecision: oneOf(APPROVAL_DECISIONS, params.get('approvalDecision')),
+    anomalyCode: oneOf(ACTION_ANOMALY_CODES, params.get('anomalyCode')),
     sessionId: text(params.get('sessionId')),
     actorId: text(params.get('actorId')),
     subjectId: text(params.get('subjectId')),
@@ -106,6 +109,7 @@ export function describeFilters(f: ActionFilters): string {
     status: 'status',
     riskLevel: 'risk',
     approvalDecision: 'approval',
+    anomalyCode: 'anomaly',
     sessionId: 'session',
     actorId: 'actor',
     subjectId: 'subject',
@@ -134,6 +138,7 @@ export function matchesFilters(a: Action, f: ActionFilters): boolean {
   if (f.status && a.status !== f.status) return false;
   if (f.riskLevel && a.tool?.riskLevel !== f.riskLevel) return false;
   if (f.approvalDecision && a.approval?.decision !== f.approvalDecision) return false;
+  if (f.anomalyCode && !a.anomalies.some((x) => x.code === f.anomalyCode)) return false;
   if (f.sessionId && a.sessionId !== f.sessionId) return false;
   if (f.actorId && a.actor?.id !== f.actorId) return false;
   const first = a.firstEventAt ? Date.parse(a.firstEventAt) : NaN;

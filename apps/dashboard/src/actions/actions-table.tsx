@@ -56,7 +56,11 @@ export function ActionsTable({ actions, highlighted }: { actions: Action[]; high
               </td>
               <td data-label="Notes">
                 {a.error && <span className="note note-error">error: {a.error.message}</span>}
-                {a.anomaly && <span className="note note-anomaly">anomaly</span>}
+                {a.anomaly && (
+                  <span className="note note-anomaly" title={a.anomalies.map((x) => x.description).join('\n')}>
+                    anomaly: {a.anomalies.map((x) => humanize(x.code)).join(', ')}
+                  </span>
+                )}
                 {!a.error && !a.anomaly && <span className="muted">—</span>}
               </td>
             </tr>

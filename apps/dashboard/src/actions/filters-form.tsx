@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { isoToLocalInput, localInputToIso } from '../shared/format';
-import { ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS, humanize } from '../shared/vocabulary';
+import { ACTION_ANOMALY_CODES, ACTION_STATUSES, APPROVAL_DECISIONS, RISK_LEVELS, humanize } from '../shared/vocabulary';
 import { clean, describeFilters, isFiltered, type ActionFilters } from './action-filters';
 
 /** Text filters taken as typed (exact values, except the free-text search). */
@@ -64,6 +64,7 @@ export function FiltersForm({ filters, tools, onApply }: { filters: ActionFilter
           <Select id="f-status" label="Status" value={draft.status} options={ACTION_STATUSES} onChange={set('status')} />
           <Select id="f-risk" label="Risk level" value={draft.riskLevel} options={RISK_LEVELS} onChange={set('riskLevel')} />
           <Select id="f-approval" label="Approval" value={draft.approvalDecision} options={APPROVAL_DECISIONS} onChange={set('approvalDecision')} />
+          <Select id="f-anomaly" label="Anomaly" value={draft.anomalyCode} options={ACTION_ANOMALY_CODES} onChange={set('anomalyCode')} />
           {TEXT_FIELDS.map(({ key, id, label }) => (
             <div className="field" key={key}>
               <label htmlFor={id}>{label}</label>
