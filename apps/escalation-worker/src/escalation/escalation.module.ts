@@ -7,6 +7,7 @@ import { EscalationService } from './escalation.service';
 import { EscalationStore } from './escalation.store';
 import { FINDING_SOURCES, type FindingSource } from './finding-source';
 import { FindingsPoller } from './findings.poller';
+import { ProducerGapSource } from './producer-gap.source';
 import { RuleSettingsRepository } from './rule-settings.repository';
 import { WindowTriggers } from './window-triggers';
 import { WindowStore } from './window.store';
@@ -19,9 +20,9 @@ export class EscalationModule {
       module: EscalationModule,
       imports: [ConsumersModule],
       controllers: [EscalationLoops],
-      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService, ActionAnomalySource,
+      providers: [{ provide: WORKER_SETTINGS, useValue: settings }, EscalationStore, WindowStore, WindowTriggers, RuleSettingsRepository, EscalationProducer, EscalationService, ActionAnomalySource, ProducerGapSource,
         // Each source is a provider listed in `inject`: anomalies (action-anomaly.source.ts), sequence gaps (producer-gap.source.ts).
-        { provide: FINDING_SOURCES, useFactory: (...sources: FindingSource[]) => sources, inject: [ActionAnomalySource] },
+        { provide: FINDING_SOURCES, useFactory: (...sources: FindingSource[]) => sources, inject: [ActionAnomalySource, ProducerGapSource] },
         FindingsPoller,
       ],
     };
