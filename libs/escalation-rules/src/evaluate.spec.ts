@@ -31,11 +31,32 @@ describe('evaluate', () => {
   });
 
   it('should start a confirmation timer only for an attempt awaiting approval', () => {
-    expect(evaluate(anActionEvent(T, { type: 'action.attempted', approval: { required: true } }), DEFAULT_SETTINGS).startsConfirmationTimer).toBe(true);
-    expect(evaluate(anActionEvent(T, { type: 'action.attempted', approval: { required: true, decision: 'auto' } }), DEFAULT_SETTINGS).startsConfirmationTimer).toBe(false);
-    expect(evaluate(anActionEvent(T, { type: 'action.attempted', approval: { required: false, decision: 'not_required' } }), DEFAULT_SETTINGS).startsConfirmationTimer).toBe(false);
+    const kinds = (e: Parameters<typeof anActionEvent>[1]) => evaluate(anActionEvent(T, e), DEFAULT_SETTINGS).timers.map((t) => t.kind);
+    expect(kinds({ type: 'action.attempted', approval: { required: true } })).toEqual(['confirmation', 'stuck']);
+    expect(kinds({ type: 'action.attempted', approval: { required: true, decision: 'auto' } })).toEqual(['stuck']);
+    expect(kinds({ type: 'action.attempted', approval: { required: false, decision: 'not_required' } })).toEqual(['stuck']);
     expect(evaluate(anActionEvent(T, { type: 'action.confirmed' }), DEFAULT_SETTINGS).decidesAction).toBe(true);
     expect(evaluate(anActionEvent(T, { type: 'action.cancelled' }), DEFAULT_SETTINGS).decidesAction).toBe(true);
+  });
+
+  it('should start a stuck timer on an attempt (replacing) or a confirmation (not replacing), after the deadline of its tool, else its risk level, else the default', () => {
+    const s = resolveSettings({ rules: { stuck_action: { deadlineMs: 60_000, riskLevelDeadlinesMs: { critical: 30_000 }, toolDeadlinesMs: { wire_money: 5_000 } } } });
+    const stuck = (type: 'action.attempted' | 'action.confirmed', tool?: { name: string; riskLevel: 'safe' | 'critical' }) =>
+      evaluate(anActionEvent(T, { type, tool, approval: { required: false, decision: 'not_required' } }), s).timers.filter((t) => t.kind === 'stuck');
+    expect(stuck('action.attempted', { name: 'wire_money', riskLevel: 'critical' })).toEqual([{ kind: 'stuck', afterMs: 5_000, replaces: true }]);
+    expect(stuck('action.attempted', { name: 'delete_user', riskLevel: 'critical' })).toEqual([{ kind: 'stuck', afterMs: 30_000, replaces: true }]);
+    expect(stuck('action.confirmed', { name: 'lookup', riskLevel: 'safe' })).toEqual([{ kind: 'stuck', afterMs: 60_000, replaces: false }]);
+    expect(stuck('action.confirmed')).toEqual([{ kind: 'stuck', afterMs: 60_000, replaces: false }]);
+    expect(evaluate(anActionEvent(T, { type: 'action.attempted', actionId: undefined }), s).timers).toEqual([]);
+    expect(evaluate(anActionEvent(T, { type: 'action.attempted' }), resolveSettings({ rules: { stuck_action: { enabled: false } } })).timers).toEqual([]);
+    expect(DEFAULT_SETTINGS.rules.stuck_action.deadlineMs).toBe(15 * 60_000);
+  });
+
+  it('should finish an action on executed, failed and cancelled only, whether or not stuck_action is on', () => {
+    const off = resolveSettings({ rules: { stuck_action: { enabled: false } } });
+    const finishes = (['action.attempted', 'action.confirmed', 'action.executed', 'action.failed', 'action.cancelled', 'signal.handoff_requested'] as const).map((type) => evaluate(anActionEvent(T, { type }), off).finishesAction);
+    expect(finishes).toEqual([false, false, true, true, true, false]);
+    expect(evaluate(anActionEvent(T, { type: 'action.executed', actionId: undefined }), DEFAULT_SETTINGS).finishesAction).toBe(false);
   });
 
   it('should not trigger a disabled rule', () => {

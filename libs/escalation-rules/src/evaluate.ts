@@ -1,5 +1,5 @@
 import type { ActionEvent } from '@agent-ledger/contracts';
-import type { EscalationSettings, RuleReason } from './settings';
+import { stuckDeadlineMs, type EscalationSettings, type RuleReason } from './settings';
 
 /** A rule that fires on this one event. */
 export interface Trigger {
@@ -7,16 +7,39 @@ export interface Trigger {
   summary: string;
 }
 
+/**
+ * The worker's durable timers: `confirmation` (an approval still pending after
+ * `confirmation_timeout.timeoutMs`) and `stuck` (an action with no terminal event after its
+ * `stuck_action` deadline).
+ */
+export type TimerKind = 'confirmation' | 'stuck';
+
+/** A timer the event starts, due `afterMs` after the event's `occurredAt`. */
+export interface TimerStart {
+  kind: TimerKind;
+  afterMs: number;
+  /**
+   * One `stuck` timer per action: an attempt's timer replaces a pending one (a confirmation's), a
+   * confirmation's never replaces one; a timer that fired is never replaced.
+   */
+  replaces: boolean;
+}
+
+/** Events after which an action does nothing more. */
+export const TERMINAL_ACTION_TYPES = ['action.executed', 'action.failed', 'action.cancelled'] as const;
+
 /** What one action event means to the escalation worker. */
 export interface Evaluation {
   /** Rules that fire on this event alone. */
   triggers: Trigger[];
   /** A failure to count in the session's error window. */
   countsAsFailure: boolean;
-  /** An approval is pending: start the confirmation timer. */
-  startsConfirmationTimer: boolean;
+  /** Timers the event starts (an approval pending, an action started). */
+  timers: TimerStart[];
   /** The action got its decision: pending confirmation timers of it are void. */
   decidesAction: boolean;
+  /** A terminal event: the action's stuck timer is void, and a stuck_action escalation of it resolves. */
+  finishesAction: boolean;
 }
 
 const toolOf = (e: ActionEvent) => (e.tool ? `${e.tool.name} (${e.tool.riskLevel})` : 'an action');
@@ -53,10 +76,16 @@ export function evaluate(e: ActionEvent, s: EscalationSettings): Evaluation {
       break;
   }
   const pendingApproval = e.type === 'action.attempted' && e.approval?.required === true && (e.approval.decision === undefined || e.approval.decision === null);
+  const timers: TimerStart[] = [];
+  if (pendingApproval && r.confirmation_timeout.enabled && e.actionId) timers.push({ kind: 'confirmation', afterMs: r.confirmation_timeout.timeoutMs, replaces: false });
+  if ((e.type === 'action.attempted' || e.type === 'action.confirmed') && r.stuck_action.enabled && e.actionId) {
+    timers.push({ kind: 'stuck', afterMs: stuckDeadlineMs(r.stuck_action, e.tool), replaces: e.type === 'action.attempted' });
+  }
   return {
     triggers,
     countsAsFailure: e.type === 'action.failed' && r.error_threshold.enabled,
-    startsConfirmationTimer: pendingApproval && r.confirmation_timeout.enabled && !!e.actionId,
+    timers,
     decidesAction: (e.type === 'action.confirmed' || e.type === 'action.cancelled') && !!e.actionId,
+    finishesAction: (TERMINAL_ACTION_TYPES as readonly string[]).includes(e.type) && !!e.actionId,
   };
 }

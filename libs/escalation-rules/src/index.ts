@@ -16,5 +16,5 @@ export {
   type TenantAlertReason,
   type TenantAlertSettings,
 } from './settings';
-export { evaluate, type Evaluation, type Trigger } from './evaluate';
+export { evaluate, TERMINAL_ACTION_TYPES, type Evaluation, type TimerKind, type TimerStart, type Trigger } from './evaluate';
 export { countAbove, errorRateAbove, latencyAbove, percentile, windowFeed, windowSummary, type WindowFeed } from './window-rules';

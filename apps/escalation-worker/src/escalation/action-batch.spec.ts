@@ -9,18 +9,18 @@ describe(planActionBatch.name, () => {
   const defaults = () => DEFAULT_SETTINGS;
 
   it('should keep only the events that touch state, in order, when most fire nothing and feed no window', () => {
-    const quiet = [anActionEvent(T, { type: 'action.attempted' }), anActionEvent(T, { type: 'action.executed' }), anActionEvent(T, { type: 'message.recorded' })];
+    const quiet = [anActionEvent(T, { type: 'signal.agent_handoff' }), anActionEvent(T, { type: 'task.queued', taskId: 't-1' }), anActionEvent(T, { type: 'message.recorded' })];
     const failed = anActionEvent(T, { type: 'action.failed', tool: { name: 'x', riskLevel: 'safe' } });
     const handoff = anActionEvent(T, { type: 'signal.handoff_requested', sessionId: 's-9' });
     const confirmed = anActionEvent(T, { type: 'action.confirmed' });
     const pending = anActionEvent(T, { type: 'action.attempted', approval: { required: true } });
     const planned = planActionBatch([...quiet, failed, handoff, confirmed, pending].map((event) => ({ event })), defaults);
     expect(planned.map((p) => p.event.eventId)).toEqual([failed.eventId, handoff.eventId, confirmed.eventId, pending.eventId]);
-    expect(planned.map((p) => [p.evaluation.countsAsFailure, p.evaluation.triggers.length, p.evaluation.decidesAction, p.evaluation.startsConfirmationTimer])).toEqual([
-      [true, 0, false, false],
-      [false, 1, false, false],
-      [false, 0, true, false],
-      [false, 0, false, true],
+    expect(planned.map((p) => [p.evaluation.countsAsFailure, p.evaluation.triggers.length, p.evaluation.decidesAction, p.evaluation.finishesAction, p.evaluation.timers.map((t) => t.kind)])).toEqual([
+      [true, 0, false, true, []],
+      [false, 1, false, false, []],
+      [false, 0, true, false, ['stuck']],
+      [false, 0, false, false, ['confirmation', 'stuck']],
     ]);
   });
 

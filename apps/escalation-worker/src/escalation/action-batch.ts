@@ -20,9 +20,9 @@ export interface PlannedEvent extends ConsumedActionEvent {
   feed: WindowFeed;
 }
 
-/** Whether the event fires, counts in a window, decides an action or starts a timer: anything but a no-op. */
+/** Whether the event fires, counts in a window, decides or finishes an action or starts a timer: anything but a no-op. */
 export function touchesState(ev: Evaluation, feed: WindowFeed): boolean {
-  return ev.triggers.length > 0 || ev.countsAsFailure || ev.decidesAction || ev.startsConfirmationTimer || !!(feed.session || feed.finished || feed.failure || feed.latency || feed.change);
+  return ev.triggers.length > 0 || ev.countsAsFailure || ev.decidesAction || ev.finishesAction || ev.timers.length > 0 || !!(feed.session || feed.finished || feed.failure || feed.latency || feed.change);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EscalationEvent, EscalationReason } from '@agent-ledger/contracts';
 import type { EscalationSettings } from '@agent-ledger/escalation-rules';
 import { deterministicId } from './deterministic-id';
-import type { OpenOutcome } from './escalation.store';
+import type { DueTimer, OpenOutcome, StuckEscalation } from './escalation.store';
 import type { Fire } from './fire';
 
 /** The id an escalation opened by this fire gets (the same trigger always gives the same id). */
@@ -81,4 +81,34 @@ export function escalationMessages(f: Fire, o: OpenOutcome, s: EscalationSetting
 /** The fire opened the escalation: now, or before (a redelivery of the opening trigger). */
 export function isOpening(f: Fire, o: OpenOutcome): boolean {
   return o.outcome === 'opened' || (o.outcome === 'duplicate' && o.firstTrigger === f.triggerId);
+}
+
+/** Who resolves a stuck_action escalation when its action finishes. */
+export const WATCHDOG = 'system:watchdog';
+
+/**
+ * The key part of the fire's open escalation: its reason, and for stuck_action also its action
+ * (one escalation per stuck action, even with several in one session).
+ */
+export function openKeyOf(f: Fire): string {
+  return f.reason === 'stuck_action' && f.actionId ? `${f.reason}:${f.actionId}` : f.reason;
+}
+
+/** Pure: what a stuck_action escalation says (the action, its tool, its deadline). */
+export function stuckSummary(t: Pick<DueTimer, 'actionId' | 'tool' | 'deadlineMs'>): string {
+  return `Action ${t.actionId}${t.tool ? ` of ${t.tool}` : ''} has not finished (no executed, failed or cancelled event) ${Math.round((t.deadlineMs ?? 0) / 1000)} s after it started`;
+}
+
+/** Pure: the resolve of a stuck_action escalation once its action finished (its id deterministic: one per escalation). */
+export function stuckResolvedMessage(e: { tenantId: string; actionId?: string; type?: string; occurredAt?: string }, s: StuckEscalation, nowMs: number): EscalationEvent {
+  return {
+    type: 'escalation.resolved',
+    eventId: deterministicId('resolved-finished', s.escalationId),
+    escalationId: s.escalationId,
+    tenantId: e.tenantId,
+    sessionId: s.sessionId,
+    occurredAt: new Date(nowMs).toISOString(),
+    resolvedBy: WATCHDOG,
+    notes: e.type ? `action ${e.actionId} finished late: ${e.type} at ${e.occurredAt}` : `action ${e.actionId} finished while the escalation opened`,
+  };
 }

@@ -12,7 +12,7 @@ import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 /**
  * The worker's three loops: action events (rules) and escalation events (acknowledge/resolve from
  * the API), each a consumer in its own group hosted by the Kafka consumer transport (a
- * ConsumerHost each), and due confirmation timers.
+ * ConsumerHost each), and due timers (confirmation, stuck action).
  * A message the worker cannot read, or cannot apply for a data reason, goes to its topic's
  * dead-letter topic; offsets are committed only after the rest is handled.
  */
@@ -88,7 +88,7 @@ export class EscalationLoops implements OnApplicationBootstrap, OnModuleDestroy 
         if (due.length < 100 || this.stopped) return;
       }
     } catch (err) {
-      this.log.warn({ err }, 'confirmation timers could not be handled; retrying at the next poll');
+      this.log.warn({ err }, 'due timers could not be handled; retrying at the next poll');
     }
   }
 

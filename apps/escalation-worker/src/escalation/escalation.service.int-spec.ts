@@ -42,7 +42,7 @@ describe(`${EscalationService.name} batches`, () => {
     const { service, published } = setup();
     const t = randomUUID();
     const sent = jest.spyOn(redis, 'sendCommand');
-    await service.handleActionBatch(batch(...Array.from({ length: 50 }, (_, i) => anActionEvent(t, { type: i % 2 ? 'action.executed' : 'action.attempted', sessionId: `s-${i}` }))));
+    await service.handleActionBatch(batch(...Array.from({ length: 50 }, (_, i) => anActionEvent(t, { type: i % 2 ? 'message.recorded' : 'signal.agent_handoff', sessionId: `s-${i}` }))));
     expect(sent).not.toHaveBeenCalled();
     sent.mockRestore();
     expect(published).toEqual([]);
@@ -87,6 +87,28 @@ describe(`${EscalationService.name} batches`, () => {
     const pending = (actionId: string) => anActionEvent(t, { type: 'action.attempted', actionId, sessionId: 's', approval: { required: true } });
     await service.handleActionBatch(batch(anActionEvent(t, { type: 'action.confirmed', actionId: 'a1', sessionId: 's' }), pending('a1'), pending('a2')));
     const timers = (await store.dueTimers(Number.MAX_SAFE_INTEGER, 1_000)).filter((d) => d.tenantId === t);
-    expect(timers.map((d) => d.actionId)).toEqual(['a2']);
+    expect(timers.filter((d) => d.kind === 'confirmation').map((d) => d.actionId)).toEqual(['a2']);
+  });
+
+  it('should open one stuck_action escalation for an unfinished action, resolve it on the late terminal event, and publish nothing more on redelivery', async () => {
+    const { service, published } = setup({ rules: { stuck_action: { deadlineMs: 1_000 } } });
+    const t = randomUUID();
+    const attempt = anActionEvent(t, { type: 'action.attempted', actionId: 'a1', sessionId: 's', occurredAt: new Date(Date.now() - 5_000).toISOString() });
+    await service.handleActionBatch(batch(attempt, { ...attempt, eventId: randomUUID(), type: 'action.confirmed' }));
+    const due = (await store.dueTimers(Date.now(), 10_000)).filter((d) => d.tenantId === t);
+    expect(due.map((d) => [d.kind, d.eventId])).toEqual([['stuck', attempt.eventId]]);
+    await service.handleDueTimer(due[0]);
+    await service.handleDueTimer(due[0]);
+    expect(published.map((p) => p.type)).toEqual(['escalation.opened', 'escalation.opened']);
+    expect(published[1]).toEqual({ ...published[0], occurredAt: expect.any(String) });
+    expect(published[0]).toMatchObject({ reason: 'stuck_action', sessionId: 's', actionId: 'a1', triggeringEventIds: [attempt.eventId] });
+    const escalationId = published[0].escalationId;
+
+    const executed = anActionEvent(t, { type: 'action.executed', actionId: 'a1', sessionId: 's' });
+    await service.handleActionBatch(batch(executed));
+    expect(published.slice(2)).toEqual([expect.objectContaining({ type: 'escalation.resolved', escalationId, sessionId: 's', resolvedBy: 'system:watchdog' })]);
+    await service.handleActionBatch(batch(executed, { ...executed, eventId: randomUUID(), type: 'action.cancelled' }));
+    expect(published).toHaveLength(3);
+    expect(await redis.exists(`${prefix}:open:${t}:s:stuck_action:a1`)).toBe(0);
   });
 });

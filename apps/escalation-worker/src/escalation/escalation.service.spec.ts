@@ -3,7 +3,7 @@ import { resolveSettings } from '@agent-ledger/escalation-rules';
 import { anActionEvent } from '@agent-ledger/testing';
 import { EscalationService } from './escalation.service';
 import type { EscalationProducer } from './escalation.producer';
-import type { EscalationStore, OpenOutcome } from './escalation.store';
+import type { DueTimer, EscalationStore, OpenOutcome, StuckEscalation } from './escalation.store';
 import type { Fire } from './fire';
 import type { RuleSettingsRepository } from './rule-settings.repository';
 import type { WindowTriggers } from './window-triggers';
@@ -16,28 +16,49 @@ const ESC = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
  * rules answering `alertFires` for every event, and the open/fold step answering `outcome`. `log`
  * records the order of round trips, publications and seen marks.
  */
-function setup(alertFires: Omit<Fire, 'triggerId' | 'tenantId'>[], outcome: Partial<OpenOutcome> = {}, seen: string[] = []) {
+function setup(alertFires: Omit<Fire, 'triggerId' | 'tenantId'>[], outcome: Partial<OpenOutcome> = {}, seen: string[] = [], stuck: { open?: StuckEscalation; finished?: boolean; finishedMeanwhile?: boolean } = {}) {
   const settings = resolveSettings({ cooldownMs: 90_000, rules: { tenant_failure_burst: { enabled: true, cooldownMs: 5_000 }, error_threshold: { enabled: false }, action_failed: { enabled: false } } });
   const log: string[] = [];
   const openCalls: unknown[][] = [];
+  const finishes: string[] = [];
   const store = {
     roundTrip: () => ({ run: async () => void log.push('round trip') }),
     alreadyProcessed: (_rt: unknown, _t: string, eventId: string) => () => seen.includes(eventId),
     markProcessed: (_rt: unknown, _t: string, eventId: string) => void log.push(`seen ${eventId}`),
     markDecided: () => undefined,
-    scheduleTimer: () => () => true,
+    scheduleTimer: (_rt: unknown, t: DueTimer, dueMs: number, replaces: boolean) => {
+      log.push(`timer ${t.kind} ${t.actionId} ${dueMs} ${replaces}`);
+      return () => true;
+    },
+    finishAction: (_rt: unknown, _t: string, actionId: string) => {
+      finishes.push(actionId);
+      return () => stuck.open;
+    },
+    clearOpen: (_rt: unknown, escalationId: string) => void log.push(`clear ${escalationId}`),
+    isFinished: async () => !!stuck.finished,
+    completeTimer: async (t: DueTimer, fired?: StuckEscalation) => {
+      log.push(`complete ${t.kind} ${fired?.escalationId ?? '-'}`);
+      return !!stuck.finishedMeanwhile;
+    },
+    applyStatus: async (escalationId: string, status: string) => void log.push(`${status} ${escalationId}`),
     openOrFold: (_rt: unknown, ...args: unknown[]) => {
       openCalls.push(args);
       return () => ({ outcome: 'opened', escalationId: ESC, count: 1, firstTrigger: args[4], openedAt: 0, ...outcome }) as OpenOutcome;
     },
   } as unknown as EscalationStore;
-  const producer = { publish: async (events: EscalationEvent[]) => void log.push(...events.map((e) => `publish ${e.type} ${'triggeringEventIds' in e ? e.triggeringEventIds[0] : ''}`)) } as unknown as EscalationProducer;
+  const published: EscalationEvent[] = [];
+  const producer = {
+    publish: async (events: EscalationEvent[]) => {
+      published.push(...events);
+      log.push(...events.map((e) => `publish ${e.type} ${'triggeringEventIds' in e ? e.triggeringEventIds[0] : ''}`));
+    },
+  } as unknown as EscalationProducer;
   const repo = { settingsOf: async () => settings } as unknown as RuleSettingsRepository;
   const triggers = {
     queue: () => ({}),
     crossings: (_rt: unknown, p: { event: { tenantId: string; eventId: string } }) => () => alertFires.map((f) => ({ ...f, tenantId: p.event.tenantId, triggerId: p.event.eventId })),
   } as unknown as WindowTriggers;
-  return { service: new EscalationService(store, repo, producer, triggers), log, openCalls };
+  return { service: new EscalationService(store, repo, producer, triggers), log, openCalls, published, finishes };
 }
 
 describe(EscalationService.name, () => {
@@ -46,7 +67,7 @@ describe(EscalationService.name, () => {
 
   it('should touch no state for a batch of events that fire nothing and feed no window', async () => {
     const { service, log } = setup([alert]);
-    await service.handleActionBatch([{ event: anActionEvent(T, { type: 'action.attempted' }) }, { event: anActionEvent(T, { type: 'action.executed' }) }]);
+    await service.handleActionBatch([{ event: anActionEvent(T, { type: 'signal.agent_handoff' }) }, { event: anActionEvent(T, { type: 'message.recorded' }) }]);
     expect(log).toEqual([]);
   });
 
@@ -93,5 +114,56 @@ describe(EscalationService.name, () => {
     const e = failed();
     await service.handleActionBatch([e]);
     expect(log.filter((l) => l !== 'round trip')).toEqual([`seen ${e.event.eventId}`]);
+  });
+});
+
+describe(`${EscalationService.name} stuck actions`, () => {
+  const timer = (over: Partial<DueTimer> = {}): DueTimer => ({ member: 'm', kind: 'stuck', tenantId: T, actionId: 'a-1', sessionId: 's-1', eventId: 'e-1', tool: 'wire_money (critical)', deadlineMs: 3_000, ...over });
+
+  it('should schedule a stuck timer from the attempt occurredAt plus the deadline, replacing a pending one', async () => {
+    const { service, log } = setup([]);
+    const e = anActionEvent(T, { type: 'action.attempted', actionId: 'a-1', occurredAt: '2026-01-01T10:00:00.000Z' });
+    await service.handleActionBatch([{ event: e }]);
+    expect(log).toContain(`timer stuck a-1 ${Date.parse('2026-01-01T10:00:00.000Z') + 15 * 60_000} true`);
+  });
+
+  it('should open one stuck_action escalation per action, in its session, naming action and tool, then mark the timer fired', async () => {
+    const { service, log, openCalls, published } = setup([]);
+    await service.handleDueTimer(timer());
+    expect(openCalls.map((c) => c.slice(0, 4))).toEqual([[T, 's-1', 'stuck_action:a-1', expect.any(String)]]);
+    expect(published).toEqual([expect.objectContaining({ type: 'escalation.opened', reason: 'stuck_action', sessionId: 's-1', actionId: 'a-1', triggeringEventIds: ['e-1'], summary: expect.stringMatching(/a-1 of wire_money \(critical\).* 3 s/) })]);
+    expect(log.slice(-1)).toEqual([`complete stuck ${ESC}`]);
+  });
+
+  it('should do nothing but drop the timer of an action that finished', async () => {
+    const { service, log, published } = setup([], {}, [], { finished: true });
+    await service.handleDueTimer(timer());
+    expect(published).toEqual([]);
+    expect(log).toEqual(['complete stuck -']);
+  });
+
+  it('should resolve at once an escalation whose action finished while it opened', async () => {
+    const { service, log, published } = setup([], {}, [], { finishedMeanwhile: true });
+    await service.handleDueTimer(timer());
+    expect(published.map((e) => e.type)).toEqual(['escalation.opened', 'escalation.resolved']);
+    expect(published[1]).toMatchObject({ escalationId: ESC, sessionId: 's-1', resolvedBy: 'system:watchdog' });
+    expect(log.slice(-1)).toEqual([`resolved ${ESC}`]);
+  });
+
+  it('should resolve the open stuck_action escalation when a terminal event arrives, also when the event was handled before, then clear its open state', async () => {
+    const e = anActionEvent(T, { type: 'action.executed', actionId: 'a-1' });
+    for (const seen of [[], [e.eventId]]) {
+      const { service, log, published } = setup([], {}, seen, { open: { escalationId: ESC, sessionId: 's-1' } });
+      await service.handleActionBatch([{ event: e }]);
+      expect(published).toEqual([expect.objectContaining({ type: 'escalation.resolved', escalationId: ESC, sessionId: 's-1', resolvedBy: 'system:watchdog', notes: expect.stringContaining('action.executed') })]);
+      expect(log.indexOf(`clear ${ESC}`)).toBeGreaterThan(log.indexOf('publish escalation.resolved '));
+    }
+  });
+
+  it('should publish nothing for a terminal event without an open stuck_action escalation', async () => {
+    const { service, published, finishes } = setup([], {}, [], {});
+    await service.handleActionBatch([{ event: anActionEvent(T, { type: 'action.executed', actionId: 'a-2' }) }]);
+    expect(published).toEqual([]);
+    expect(finishes).toEqual(['a-2']);
   });
 });

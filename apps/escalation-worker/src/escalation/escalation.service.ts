@@ -3,7 +3,7 @@ import type { EscalationEvent } from '@agent-ledger/contracts';
 import type { EscalationSettings } from '@agent-ledger/escalation-rules';
 import { agentActionAttributes, counter, createLogger, withMessageSpan } from '@agent-ledger/telemetry';
 import { planActionBatch, triggerFires, type ConsumedActionEvent, type PlannedEvent } from './action-batch';
-import { candidateId, cooldownOf, escalationMessages, isOpening } from './escalation-messages';
+import { candidateId, cooldownOf, escalationMessages, isOpening, openKeyOf, stuckResolvedMessage, stuckSummary } from './escalation-messages';
 import { EscalationProducer } from './escalation.producer';
 import { EscalationStore, type DueTimer, type OpenOutcome } from './escalation.store';
 import type { Fire } from './fire';
@@ -56,13 +56,18 @@ export class EscalationService {
       const seen = this.store.alreadyProcessed(state, e.tenantId, e.eventId);
       const windows = this.windowTriggers.queue(state, p);
       if (p.evaluation.decidesAction) this.store.markDecided(state, e.tenantId, e.actionId!);
-      if (p.evaluation.startsConfirmationTimer) {
-        this.store.scheduleTimer(state, { tenantId: e.tenantId, actionId: e.actionId!, sessionId: p.sessionId, eventId: e.eventId }, p.at + p.settings.rules.confirmation_timeout.timeoutMs);
+      const stuck = p.evaluation.finishesAction ? this.store.finishAction(state, e.tenantId, e.actionId!) : undefined;
+      for (const t of p.evaluation.timers) {
+        const tool = t.kind === 'stuck' && e.tool ? `${e.tool.name} (${e.tool.riskLevel})` : undefined;
+        this.store.scheduleTimer(state, { kind: t.kind, tenantId: e.tenantId, actionId: e.actionId!, sessionId: p.sessionId, eventId: e.eventId, tool, deadlineMs: t.kind === 'stuck' ? t.afterMs : undefined }, p.at + t.afterMs, t.replaces);
       }
-      return { p, seen, windows };
+      return { p, seen, windows, stuck };
     });
     await state.run();
     const fresh = steps.filter((s) => !s.seen());
+    // A terminal event resolves its action's stuck_action escalation while that one is open, also on
+    // redelivery (the resolve message has a deterministic id; the open state is cleared after it).
+    const resolves = new Map(steps.flatMap(({ p, stuck }) => (stuck?.() ? [[p, stuckResolvedMessage(p.event, stuck()!, Date.now())] as const] : [])));
 
     const alerts = this.store.roundTrip();
     const evaluated = fresh.map(({ p, windows }) => ({
@@ -74,22 +79,23 @@ export class EscalationService {
 
     const opens = this.store.roundTrip();
     const nowMs = Date.now();
-    const firing = evaluated
-      .map(({ p, fires, crossings }) => ({ p, pending: [...fires, ...crossings()].map((f) => this.queueOpen(opens, f, p.settings, nowMs)) }))
-      .filter((x) => x.pending.length > 0);
+    const queued = new Map(evaluated.map(({ p, fires, crossings }) => [p, [...fires, ...crossings()].map((f) => this.queueOpen(opens, f, p.settings, nowMs))] as const));
+    const firing = steps.map(({ p }) => ({ p, pending: queued.get(p) ?? [] })).filter((x) => x.pending.length > 0 || resolves.has(x.p));
     await opens.run();
     for (const { p, pending } of firing) {
-      await this.publishInTrace(p, pending, nowMs);
+      await this.publishInTrace(p, pending, nowMs, resolves.get(p));
       await heartbeat();
     }
 
     const done = this.store.roundTrip();
     for (const { p } of fresh) this.store.markProcessed(done, p.event.tenantId, p.event.eventId);
+    for (const r of resolves.values()) this.store.clearOpen(done, r.escalationId);
     await done.run();
   }
 
-  /** A confirmation timer is due: it fires only if the action is still undecided. */
+  /** A timer is due: a confirmation timer fires if the action is still undecided, a stuck timer if it is still unfinished. */
   async handleDueTimer(t: DueTimer): Promise<void> {
+    if (t.kind === 'stuck') return this.handleStuckTimer(t);
     if (!(await this.store.isDecided(t.tenantId, t.actionId))) {
       const s = await this.settings.settingsOf(t.tenantId);
       if (s.rules.confirmation_timeout.enabled) {
@@ -97,16 +103,34 @@ export class EscalationService {
         await this.openAndPublish(fire, s);
       }
     }
-    await this.store.removeTimer(t.member);
+    await this.store.completeTimer(t);
   }
 
-  /** Opens (or folds) one fire outside a batch (a due timer, a finding) and publishes its messages. */
-  async openAndPublish(fire: Fire, s: EscalationSettings): Promise<void> {
+  /**
+   * One stuck_action escalation per action, in the action's session. A crash before the timer is
+   * completed fires it again: the open step answers a duplicate and re-publishes the same messages.
+   * An action that finished while the escalation opened gets it resolved at once.
+   */
+  private async handleStuckTimer(t: DueTimer): Promise<void> {
+    const s = await this.settings.settingsOf(t.tenantId);
+    if ((await this.store.isFinished(t.tenantId, t.actionId)) || !s.rules.stuck_action.enabled) return void (await this.store.completeTimer(t));
+    const fire: Fire = { tenantId: t.tenantId, sessionId: t.sessionId, actionId: t.actionId, reason: 'stuck_action', summary: stuckSummary(t), triggerId: t.eventId };
+    const o = await this.openAndPublish(fire, s);
+    const fired = { escalationId: o.escalationId, sessionId: t.sessionId };
+    if (await this.store.completeTimer(t, fired)) {
+      await this.producer.publish([stuckResolvedMessage({ tenantId: t.tenantId, actionId: t.actionId }, fired, Date.now())]);
+      await this.store.applyStatus(o.escalationId, 'resolved');
+    }
+  }
+
+  /** Opens (or folds) one fire outside a batch (a due timer, a finding) and publishes its messages; answers the outcome. */
+  async openAndPublish(fire: Fire, s: EscalationSettings): Promise<OpenOutcome> {
     const rt = this.store.roundTrip();
     const nowMs = Date.now();
     const pending = this.queueOpen(rt, fire, s, nowMs);
     await rt.run();
     await this.publish([pending], nowMs);
+    return pending.outcome();
   }
 
   /** An acknowledge or resolve from the API: the worker's open state follows it. */
@@ -116,16 +140,16 @@ export class EscalationService {
   }
 
   private queueOpen(rt: RedisRoundTrip, f: Fire, s: EscalationSettings, nowMs: number): PendingFire {
-    return { fire: f, settings: s, outcome: this.store.openOrFold(rt, f.tenantId, f.sessionId, f.reason, candidateId(f), f.triggerId, nowMs, cooldownOf(f, s), !!f.tenantAlert) };
+    return { fire: f, settings: s, outcome: this.store.openOrFold(rt, f.tenantId, f.sessionId, openKeyOf(f), candidateId(f), f.triggerId, nowMs, cooldownOf(f, s), !!f.tenantAlert) };
   }
 
   /** Publishes in a span of the event's own trace: the escalations it opens continue that trace. */
-  private publishInTrace(p: PlannedEvent, pending: PendingFire[], nowMs: number): Promise<void> {
+  private publishInTrace(p: PlannedEvent, pending: PendingFire[], nowMs: number, resolve?: EscalationEvent): Promise<void> {
     const e = p.event;
-    return withMessageSpan('escalation-worker evaluate', p.headers, () => this.publish(pending, nowMs), { ...agentActionAttributes(e), 'agent_ledger.tenant.id': e.tenantId, 'agent_ledger.event.id': e.eventId });
+    return withMessageSpan('escalation-worker evaluate', p.headers, () => this.publish(pending, nowMs, resolve ? [resolve] : []), { ...agentActionAttributes(e), 'agent_ledger.tenant.id': e.tenantId, 'agent_ledger.event.id': e.eventId });
   }
 
-  private async publish(pending: PendingFire[], nowMs: number): Promise<void> {
+  private async publish(pending: PendingFire[], nowMs: number, after: EscalationEvent[] = []): Promise<void> {
     const out: EscalationEvent[] = [];
     for (const { fire: f, settings, outcome } of pending) {
       const o = outcome();
@@ -139,6 +163,8 @@ export class EscalationService {
       if (o.outcome === 'folded') triggersFolded().inc({ reason: f.reason });
       this.log.info({ tenantId: f.tenantId, sessionId: f.sessionId, reason: f.reason, escalationId: o.escalationId, outcome: o.outcome, count: o.count, opening: isOpening(f, o) }, 'escalation trigger');
     }
+    out.push(...after);
+    for (const r of after) this.log.info({ tenantId: r.tenantId, sessionId: r.sessionId, escalationId: r.escalationId }, 'stuck action finished; escalation resolved');
     if (out.length) await this.producer.publish(out);
   }
 }

@@ -54,7 +54,7 @@ describe(EscalationStore.name, () => {
 
   it('should schedule a confirmation timer once, and not for a processed event or a decided action', async () => {
     const t = tenant();
-    const timer = (actionId: string, eventId: string) => ({ tenantId: t, actionId, sessionId: 's', eventId });
+    const timer = (actionId: string, eventId: string) => ({ kind: 'confirmation' as const, tenantId: t, actionId, sessionId: 's', eventId });
     const rt = store.roundTrip();
     const first = store.scheduleTimer(rt, timer('a1', 'e1'), T0);
     const repeat = store.scheduleTimer(rt, timer('a1', 'e1'), T0);
@@ -64,8 +64,90 @@ describe(EscalationStore.name, () => {
     const processed = store.scheduleTimer(rt, timer('a3', 'e3'), T0);
     await rt.run();
     expect([first(), repeat(), decided(), processed()]).toEqual([true, false, false, false]);
-    expect((await store.dueTimers(T0, 100)).filter((d) => d.tenantId === t).map((d) => [d.actionId, d.eventId])).toEqual([['a1', 'e1']]);
+    expect((await store.dueTimers(T0, 100)).filter((d) => d.tenantId === t).map((d) => [d.kind, d.actionId, d.eventId])).toEqual([['confirmation', 'a1', 'e1']]);
     expect(await store.isDecided(t, 'a2')).toBe(true);
+  });
+
+  it('should read a confirmation timer scheduled in the layout it had before timer kinds', async () => {
+    const t = tenant();
+    await redis.zadd(`${prefix}:timers`, T0 - 1, JSON.stringify([t, 'a0', 's', 'e0']));
+    expect((await store.dueTimers(T0, 100)).filter((d) => d.tenantId === t)).toEqual([expect.objectContaining({ kind: 'confirmation', actionId: 'a0', sessionId: 's', eventId: 'e0' })]);
+  });
+
+  describe('stuck timers', () => {
+    const stuck = (t: string, actionId: string, eventId: string) => ({ kind: 'stuck' as const, tenantId: t, actionId, sessionId: 's', eventId, tool: 'wire_money (critical)', deadlineMs: 3_000 });
+    const mine = async (t: string) => (await store.dueTimers(Number.MAX_SAFE_INTEGER, 10_000)).filter((d) => d.tenantId === t);
+    const schedule = async (t: string, actionId: string, eventId: string, due: number, replaces: boolean) => {
+      const rt = store.roundTrip();
+      const ok = store.scheduleTimer(rt, stuck(t, actionId, eventId), due, replaces);
+      await rt.run();
+      return ok();
+    };
+
+    it('should keep one timer per action: an attempt replaces a confirmation timer, a confirmation never replaces, and carry tool and deadline', async () => {
+      const t = tenant();
+      expect(await schedule(t, 'a1', 'confirm', T0 + 5, false)).toBe(true);
+      expect(await schedule(t, 'a1', 'attempt', T0 + 1, true)).toBe(true);
+      expect(await schedule(t, 'a1', 'confirm-2', T0 + 9, false)).toBe(false);
+      expect(await mine(t)).toEqual([expect.objectContaining({ kind: 'stuck', actionId: 'a1', eventId: 'attempt', sessionId: 's', tool: 'wire_money (critical)', deadlineMs: 3_000 })]);
+    });
+
+    it('should not schedule for an action that finished before its attempt arrived (out of order)', async () => {
+      const t = tenant();
+      const rt = store.roundTrip();
+      const none = store.finishAction(rt, t, 'a1');
+      await rt.run();
+      expect(none()).toBeUndefined();
+      expect(await schedule(t, 'a1', 'attempt', T0, true)).toBe(false);
+      expect(await mine(t)).toEqual([]);
+    });
+
+    it('should drop the pending timer when the action finishes', async () => {
+      const t = tenant();
+      await schedule(t, 'a1', 'attempt', T0, true);
+      const rt = store.roundTrip();
+      store.finishAction(rt, t, 'a1');
+      await rt.run();
+      expect(await mine(t)).toEqual([]);
+      expect(await store.isFinished(t, 'a1')).toBe(true);
+    });
+
+    it('should never re-arm a fired timer, and answer its escalation to a terminal event while it is open, not after it was cleared', async () => {
+      const t = tenant();
+      await schedule(t, 'a1', 'attempt', T0, true);
+      const [due] = await mine(t);
+      const rt = store.roundTrip();
+      const opened = store.openOrFold(rt, t, 's', 'stuck_action:a1', 'esc-1', 'attempt', T0, MIN);
+      await rt.run();
+      expect(opened()).toMatchObject({ outcome: 'opened', escalationId: 'esc-1' });
+      expect(await store.completeTimer(due, { escalationId: 'esc-1', sessionId: 's' })).toBe(false);
+      expect(await mine(t)).toEqual([]);
+      expect(await schedule(t, 'a1', 'attempt-again', T0, true)).toBe(false);
+
+      const finish = async () => {
+        const f = store.roundTrip();
+        const r = store.finishAction(f, t, 'a1');
+        await f.run();
+        return r();
+      };
+      expect(await finish()).toEqual({ escalationId: 'esc-1', sessionId: 's' });
+      expect(await finish()).toEqual({ escalationId: 'esc-1', sessionId: 's' });
+      const clear = store.roundTrip();
+      store.clearOpen(clear, 'esc-1');
+      await clear.run();
+      expect(await finish()).toBeUndefined();
+      expect(await redis.exists(`${prefix}:open:${t}:s:stuck_action:a1`)).toBe(0);
+    });
+
+    it('should tell the timer handler that the action finished while its escalation opened', async () => {
+      const t = tenant();
+      await schedule(t, 'a1', 'attempt', T0, true);
+      const [due] = await mine(t);
+      const rt = store.roundTrip();
+      store.finishAction(rt, t, 'a1');
+      await rt.run();
+      expect(await store.completeTimer(due, { escalationId: 'esc-2', sessionId: 's' })).toBe(true);
+    });
   });
 
   it('should open once and fold the next trigger when both are queued in one round trip, and answer a repeated trigger as a duplicate', async () => {

@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@agent-ledger/runtime';
+import type { TimerKind } from '@agent-ledger/escalation-rules';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { COMPLETE_TIMER, FINISH_ACTION, parseTimerMember, pendingSlotTtlMs, SCHEDULE_TIMER, timerMember, type DueTimer, type StuckEscalation } from './escalation.store.timers';
 import { RedisRoundTrip, type Answer } from './redis-round-trip';
 import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 
 const DAY_MS = 86_400_000;
+
+export type { DueTimer, StuckEscalation } from './escalation.store.timers';
 
 /**
  * One open escalation per (tenant, session, reason). A trigger folds into the open one while it is
@@ -74,29 +78,15 @@ export interface OpenOutcome {
   staleEscalationId?: string;
 }
 
-export interface DueTimer {
-  member: string;
-  tenantId: string;
-  actionId: string;
-  sessionId: string;
-  eventId: string;
-}
-
-/**
- * Schedules a confirmation timer unless its event was already handled (a redelivery: the timer may
- * have fired and gone) or its action already has its decision.
- * KEYS: the event's seen mark, the action's decided mark, the timers. ARGV: due ms, member.
- */
-const SCHEDULE_TIMER = `
-if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-return redis.call('ZADD', KEYS[3], 'NX', ARGV[1], ARGV[2])`;
-
 type Scripted = Redis & {
   applyStatus(indexKey: string, escalationId: string, status: string): Promise<number>;
+  completeTimer(timers: string, slot: string, finished: string, member: string, fired: string): Promise<number>;
 };
 type Pipe = ChainableCommander & {
   openOrFold(key: string, candidate: string, trigger: string, nowMs: number, cooldownMs: number, trigPrefix: string, indexPrefix: string, cooldownFrom: string, throttleKey: string): unknown;
-  scheduleTimer(seen: string, decided: string, timers: string, dueMs: number, member: string): unknown;
+  scheduleTimer(seen: string, done: string, timers: string, slot: string, dueMs: number, member: string, replace: string, slotTtlMs: number): unknown;
+  finishAction(finished: string, slot: string, timers: string, indexPrefix: string): unknown;
+  applyStatus(indexKey: string, escalationId: string, status: string): unknown;
 };
 const on = (p: ChainableCommander) => p as Pipe;
 
@@ -115,7 +105,9 @@ export class EscalationStore {
     if (!('openOrFold' in redis)) {
       redis.defineCommand('openOrFold', { numberOfKeys: 1, lua: OPEN_OR_FOLD });
       redis.defineCommand('applyStatus', { numberOfKeys: 1, lua: APPLY_STATUS });
-      redis.defineCommand('scheduleTimer', { numberOfKeys: 3, lua: SCHEDULE_TIMER });
+      redis.defineCommand('scheduleTimer', { numberOfKeys: 4, lua: SCHEDULE_TIMER });
+      redis.defineCommand('completeTimer', { numberOfKeys: 3, lua: COMPLETE_TIMER });
+      redis.defineCommand('finishAction', { numberOfKeys: 3, lua: FINISH_ACTION });
     }
   }
 
@@ -164,6 +156,11 @@ export class EscalationStore {
     return (await this.redis.applyStatus(`${this.p}:esc:${escalationId}`, escalationId, status)) === 1;
   }
 
+  /** Clears an escalation's open state as its resolve does, queued on a round trip. */
+  clearOpen(rt: RedisRoundTrip, escalationId: string): void {
+    rt.add((p) => on(p).applyStatus(`${this.p}:esc:${escalationId}`, escalationId, 'resolved'), () => undefined);
+  }
+
   markDecided(rt: RedisRoundTrip, tenantId: string, actionId: string): void {
     rt.add((p) => p.set(this.decidedKey(tenantId, actionId), '1', 'PX', 30 * DAY_MS), () => undefined);
   }
@@ -172,21 +169,55 @@ export class EscalationStore {
     return (await this.redis.exists(this.decidedKey(tenantId, actionId))) === 1;
   }
 
-  /** Schedules a confirmation timer (once per attempt event), unless the event was handled before or the action is decided. */
-  scheduleTimer(rt: RedisRoundTrip, t: Omit<DueTimer, 'member'>, dueMs: number): Answer<boolean> {
-    const member = JSON.stringify([t.tenantId, t.actionId, t.sessionId, t.eventId]);
-    return rt.add((p) => on(p).scheduleTimer(this.seenKey(t.tenantId, t.eventId), this.decidedKey(t.tenantId, t.actionId), `${this.p}:timers`, dueMs, member), (r) => Number(r) === 1);
+  private finishedKey(tenantId: string, actionId: string): string {
+    return `${this.p}:finished:${tenantId}:${actionId}`;
+  }
+
+  private slotKey(t: { kind: TimerKind; tenantId: string; actionId: string }): string {
+    return t.kind === 'stuck' ? `${this.p}:stuck:${t.tenantId}:${t.actionId}` : '';
+  }
+
+  private get timersKey(): string {
+    return `${this.p}:timers`;
+  }
+
+  /**
+   * Schedules a timer: a confirmation timer once per attempt event, unless the action is decided; a
+   * stuck timer once per action (see {@link TimerStart.replaces}), unless the action finished. Never
+   * for an event handled before.
+   */
+  scheduleTimer(rt: RedisRoundTrip, t: Omit<DueTimer, 'member'>, dueMs: number, replaces = false): Answer<boolean> {
+    const done = t.kind === 'stuck' ? this.finishedKey(t.tenantId, t.actionId) : this.decidedKey(t.tenantId, t.actionId);
+    return rt.add((p) => on(p).scheduleTimer(this.seenKey(t.tenantId, t.eventId), done, this.timersKey, this.slotKey(t), dueMs, timerMember(t), replaces ? '1' : '0', pendingSlotTtlMs(dueMs, Date.now())), (r) => Number(r) === 1);
   }
 
   async dueTimers(nowMs: number, limit: number): Promise<DueTimer[]> {
-    const members = await this.redis.zrangebyscore(`${this.p}:timers`, '-inf', nowMs, 'LIMIT', 0, limit);
-    return members.map((member) => {
-      const [tenantId, actionId, sessionId, eventId] = JSON.parse(member) as string[];
-      return { member, tenantId, actionId, sessionId, eventId };
-    });
+    const members = await this.redis.zrangebyscore(this.timersKey, '-inf', nowMs, 'LIMIT', 0, limit);
+    return members.map(parseTimerMember);
   }
 
-  async removeTimer(member: string): Promise<void> {
-    await this.redis.zrem(`${this.p}:timers`, member);
+  /**
+   * Removes a handled timer. `fired`: the stuck_action escalation it opened (the action's slot keeps
+   * it, so a terminal event can resolve it); answers whether the action finished meanwhile.
+   */
+  async completeTimer(t: DueTimer, fired?: StuckEscalation): Promise<boolean> {
+    const value = fired && t.kind === 'stuck' ? `fired|${fired.escalationId}|${fired.sessionId}` : '';
+    return (await this.redis.completeTimer(this.timersKey, this.slotKey(t), this.finishedKey(t.tenantId, t.actionId), t.member, value)) === 1;
+  }
+
+  async isFinished(tenantId: string, actionId: string): Promise<boolean> {
+    return (await this.redis.exists(this.finishedKey(tenantId, actionId))) === 1;
+  }
+
+  /** A terminal event of the action: answers its stuck_action escalation that is still open, if any. */
+  finishAction(rt: RedisRoundTrip, tenantId: string, actionId: string): Answer<StuckEscalation | undefined> {
+    const slot = this.slotKey({ kind: 'stuck', tenantId, actionId });
+    return rt.add(
+      (p) => on(p).finishAction(this.finishedKey(tenantId, actionId), slot, this.timersKey, `${this.p}:esc:`),
+      (raw) => {
+        const r = raw as string[];
+        return r.length ? { escalationId: r[0], sessionId: r[1] } : undefined;
+      },
+    );
   }
 }
