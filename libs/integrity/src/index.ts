@@ -61,3 +61,4 @@ export {
   type PurgeCut,
   type RetentionPurgedDetails,
 } from './retention-record';
+export * from './merkle';
