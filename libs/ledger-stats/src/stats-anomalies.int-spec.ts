@@ -40,7 +40,7 @@ describe(`${StatsRepository.name} anomalies`, () => {
   it('should count the actions of the window per code, every code listed', async () => {
     const w = { from: new Date(T0 - 3_600_000), to: new Date(T0 + 3_600_000), bucket: 'hour' as const };
 
-    const stats = toStatistics(w, await repository.stats(tenantId, w), { inWindow: 0, unreplayed: 0 });
+    const stats = toStatistics(w, await repository.stats(tenantId, w), { inWindow: 0, unreplayed: 0 }, { openGaps: 0, missingEvents: 0 });
 
     expect(stats.anomalies).toEqual({
       conflicting_outcomes: 2,

@@ -103,6 +103,19 @@ export class StatsRepository {
     return row;
   }
 
+  /**
+   * The gaps in the tenant's producers' sequence numbers still open, whatever the window (loss
+   * accounting, docs/accountability.md): how many, and how many sequence numbers they miss.
+   */
+  async loss(tenantId: string): Promise<{ openGaps: number; missingEvents: number }> {
+    const [row] = await this.db.query<{ openGaps: number; missingEvents: string }>(
+      tenantId,
+      `SELECT count(*)::int AS "openGaps", coalesce(sum(last_seq - first_seq + 1), 0)::text AS "missingEvents" FROM producer_gaps WHERE tenant_id = $1 AND closed_at IS NULL`,
+      [tenantId],
+    );
+    return { openGaps: row.openGaps, missingEvents: Number(row.missingEvents) };
+  }
+
   private dims(m: EntityManager, tenantId: string, plan: WindowPlan): Promise<DimRow[]> {
     const p = new SqlParams(tenantId);
     const parts = windowParts(

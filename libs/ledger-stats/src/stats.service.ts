@@ -35,7 +35,7 @@ export function successRates(byStatus: Record<string, number>): { successRate: n
 }
 
 /** The statistics of a tenant's window as `GET /v1/stats` answers them (docs/statistics.md); reports render the same. */
-export function toStatistics(w: StatsWindow, s: StatsRows, deadLetters: { inWindow: number; unreplayed: number }) {
+export function toStatistics(w: StatsWindow, s: StatsRows, deadLetters: { inWindow: number; unreplayed: number }, loss: { openGaps: number; missingEvents: number }) {
   const byStatus = Object.fromEntries(s.byStatus.map((r) => [r.status, r.n]));
   const dims = (dim: BreakdownRow['dim']) => s.breakdowns.filter((r) => r.dim === dim).sort(largestFirst).slice(0, BREAKDOWN_LIMIT);
   const eventsByType = Object.fromEntries(s.eventsByType.map((r) => [r.type, r.n]));
@@ -64,6 +64,7 @@ export function toStatistics(w: StatsWindow, s: StatsRows, deadLetters: { inWind
     series: s.series.map((p) => ({ t: new Date(p.t).toISOString(), actions: p.actions, executed: p.executed, failed: p.failed })),
     deadLetters,
     anomalies: Object.fromEntries(ACTION_ANOMALY_CODES.map((c) => [c, s.anomalies.find((r) => r.code === c)?.n ?? 0])) as Record<ActionAnomalyCode, number>,
+    loss,
   };
 }
 
@@ -75,7 +76,7 @@ export class StatsService {
   constructor(private readonly repository: StatsRepository) {}
 
   async statistics(tenantId: string, w: StatsWindow): Promise<Statistics> {
-    const [rows, deadLetters] = await Promise.all([this.repository.stats(tenantId, w), this.repository.deadLetters(tenantId, w)]);
-    return toStatistics(w, rows, deadLetters);
+    const [rows, deadLetters, loss] = await Promise.all([this.repository.stats(tenantId, w), this.repository.deadLetters(tenantId, w), this.repository.loss(tenantId)]);
+    return toStatistics(w, rows, deadLetters, loss);
   }
 }

@@ -27,6 +27,8 @@ import { StatsEdgeIndex1732300002210 } from './migrations/1732300002210-stats-ed
 import { ActionAnomalyFindings1732300002300 } from './migrations/1732300002300-action-anomaly-findings';
 import { ActionAnomalyIndex1732300002301 } from './migrations/1732300002301-action-anomaly-index';
 import { ProducerSequences1732300002310 } from './migrations/1732300002310-producer-sequences';
+import { ProducerGapsReportGrant1732300002311 } from './migrations/1732300002311-producer-gaps-report-grant';
+import { MerkleTree1732300002400 } from './migrations/1732300002400-merkle-tree';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -56,6 +58,8 @@ export const LEDGER_MIGRATIONS = [
   ActionAnomalyFindings1732300002300,
   ActionAnomalyIndex1732300002301,
   ProducerSequences1732300002310,
+  ProducerGapsReportGrant1732300002311,
+  MerkleTree1732300002400,
 ];
 
 export interface DataSourceSettings {

@@ -34,3 +34,27 @@ export function gauge(name: string, help: string, labelNames: string[] = []): Ga
   }
   return g;
 }
+
+/**
+ * A gauge whose value is read when the registry is scraped (`collect`, e.g. a count in PostgreSQL):
+ * right at every scrape, at no cost between scrapes. A failing `collect` leaves the last value.
+ */
+export function collectedGauge(name: string, help: string, collect: () => Promise<number>): Gauge<string> {
+  let g = gauges.get(name);
+  if (!g) {
+    g = new Gauge({
+      name,
+      help,
+      registers: [metricsRegistry],
+      async collect() {
+        try {
+          this.set(await collect());
+        } catch {
+          // The last value stays; the collector logs its own failure.
+        }
+      },
+    });
+    gauges.set(name, g);
+  }
+  return g;
+}

@@ -42,5 +42,9 @@ export const statisticsSchema = z
       .object(Object.fromEntries(ACTION_ANOMALY_CODES.map((c) => [c, count])) as Record<(typeof ACTION_ANOMALY_CODES)[number], typeof count>)
       .strict()
       .describe('Actions of the window (first event in it) marked with each anomaly code (docs/accountability.md)'),
+    loss: z
+      .object({ openGaps: count, missingEvents: count })
+      .strict()
+      .describe("Gaps in the tenant's producers' sequence numbers still open, whatever the window, and the numbers they miss (GET /v1/integrity/loss)"),
   })
   .strict();

@@ -9,6 +9,7 @@ import { ProblemMessage } from '../shared/problem-message';
 import { RISK_LEVELS } from '../shared/vocabulary';
 import { Badge } from '../shared/badges';
 import { DeadLetterNotice } from '../dead-letters/dead-letter-notice';
+import { LossPanel } from '../integrity/loss-panel';
 import { Link, navigate, useLocation } from '../shell/router';
 import { useAsync } from '../shell/use-async';
 import { ActivityChart } from './activity-chart';
@@ -72,6 +73,7 @@ export function OverviewPage() {
 
       {stats.problem && <ProblemMessage problem={stats.problem} title="Statistics could not be loaded" onRetry={stats.reload} />}
       <DeadLetterNotice unreplayed={s?.deadLetters?.unreplayed} />
+      <LossPanel refreshed={refreshed} />
 
       <section aria-labelledby="summary-title" className="cards-section">
         <h2 id="summary-title" className="visually-hidden">

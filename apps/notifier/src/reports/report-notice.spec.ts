@@ -31,7 +31,7 @@ const rows: StatsRows = {
 };
 
 describe('buildReportNotice', () => {
-  const stats = toStatistics({ from, to, bucket: 'hour' }, rows, { inWindow: 0, unreplayed: 0 });
+  const stats = toStatistics({ from, to, bucket: 'hour' }, rows, { inWindow: 0, unreplayed: 0 }, { openGaps: 0, missingEvents: 0 });
   const notice = buildReportNotice({
     tenant: { id: 't-1', name: 'Acme' },
     runId: 'r-1',
