@@ -8,6 +8,7 @@ export {
   type LedgerKafkaSasl,
 } from './ledger-kafka.producer';
 export { EventRecorder } from './event-recorder';
+export { errorOf, runAction, type RunActionOptions } from './action-run';
 export { argsHash, inputHash } from './argument-hash';
 export { LedgerError, LedgerErrorCode, type LedgerErrorDetails } from './ledger-error';
 export type {
