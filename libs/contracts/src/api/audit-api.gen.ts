@@ -103,6 +103,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrity/loss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the ranges of producers' sequence numbers that are missing (open) or arrived late (closed), with the tenant's totals (scope read) */
+        get: operations["LossController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects/{subjectId}/erase": {
         parameters: {
             query?: never;
@@ -1299,6 +1316,129 @@ export interface operations {
             };
         };
     };
+    LossController_list: {
+        parameters: {
+            query?: {
+                /** @description One producer's gaps (the `producer.id` its events carry) */
+                producerId?: string;
+                /** @description open: still missing (default); closed: every number arrived late; all */
+                state?: "open" | "closed" | "all";
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals and a page of gaps, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The tenant's loss accounting (of producerId when given), whatever the state and page */
+                        totals: {
+                            /** @description Producers that sent stamped events (of producerId when given) */
+                            producers: number;
+                            /** @description Distinct stamped events stored */
+                            accountedEvents: number;
+                            openGaps: number;
+                            /** @description Sequence numbers still missing (the open gaps summed) */
+                            missingEvents: number;
+                            closedGaps: number;
+                        };
+                        /** @description Newest first (openedAt, id) */
+                        gaps: {
+                            /** @description The gap's id (a piece split from a gap gets its own) */
+                            id: string;
+                            producerId: string;
+                            /** @description The first missing sequence number */
+                            firstSeq: number;
+                            /** @description The last missing sequence number (inclusive) */
+                            lastSeq: number;
+                            /** @description lastSeq - firstSeq + 1 */
+                            missingEvents: number;
+                            /** @enum {string} */
+                            state: "open" | "closed";
+                            /**
+                             * Format: date-time
+                             * @description When the projector first saw a number above the range
+                             */
+                            openedAt: string;
+                            /** @description When the last missing number arrived (null: still open) */
+                            closedAt: string | null;
+                            /** @description When the escalation worker handled it (events_missing), if it did */
+                            escalatedAt: string | null;
+                        }[];
+                        /** @description Pass as cursor for the next page (null: no more) */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input: validation_failed (each invalid field in `errors`), invalid_cursor, malformed_url, conflicting_api_keys */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or an unknown or revoked key (missing_api_key, invalid_api_key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope the endpoint needs (insufficient_scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: the key is over its rate limit, or too many failed authentications from this address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a bug, logged; never shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (database, Kafka, Redis) is unavailable; retry later */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     PrivacyController_erase: {
         parameters: {
             query?: never;
@@ -2242,6 +2382,7 @@ export interface operations {
                 actorId?: string;
                 approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
                 anomaly?: "true" | "false";
+                anomalyCode?: "conflicting_outcomes" | "ran_after_rejection" | "conflicting_approvals" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection";
                 from?: string;
                 to?: string;
                 sort?: "recent" | "duration_desc";
@@ -2621,6 +2762,7 @@ export interface operations {
                 actorId?: string;
                 approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
                 anomaly?: "true" | "false";
+                anomalyCode?: "conflicting_outcomes" | "ran_after_rejection" | "conflicting_approvals" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection";
                 from?: string;
                 to?: string;
                 type?: "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged";
@@ -3010,6 +3152,20 @@ export interface operations {
                             inWindow: number;
                             unreplayed: number;
                         };
+                        /** @description Actions of the window (first event in it) marked with each anomaly code (docs/accountability.md) */
+                        anomalies: {
+                            conflicting_outcomes: number;
+                            ran_after_rejection: number;
+                            conflicting_approvals: number;
+                            approval_mismatch: number;
+                            unapproved_execution: number;
+                            executed_after_rejection: number;
+                        };
+                        /** @description Gaps in the tenant's producers' sequence numbers still open, whatever the window, and the numbers they miss (GET /v1/integrity/loss) */
+                        loss: {
+                            openGaps: number;
+                            missingEvents: number;
+                        };
                     };
                 };
             };
@@ -3099,6 +3255,7 @@ export interface operations {
                 actorId?: string;
                 approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
                 anomaly?: "true" | "false";
+                anomalyCode?: "conflicting_outcomes" | "ran_after_rejection" | "conflicting_approvals" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection";
                 from?: string;
                 to?: string;
                 type?: "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged";
@@ -3143,6 +3300,8 @@ export interface operations {
                         } & {
                             [key: string]: unknown;
                         };
+                        /** @description The anomaly codes of the event's action; empty when none */
+                        anomalyCodes: string[];
                     }[];
                     "application/x-ndjson": {
                         /** Format: uuid */
@@ -3168,6 +3327,8 @@ export interface operations {
                         } & {
                             [key: string]: unknown;
                         };
+                        /** @description The anomaly codes of the event's action; empty when none */
+                        anomalyCodes: string[];
                     };
                     "text/csv": string;
                 };
@@ -3260,6 +3421,7 @@ export interface operations {
                 actorId?: string;
                 approvalDecision?: "approved" | "rejected" | "expired" | "auto" | "not_required";
                 anomaly?: "true" | "false";
+                anomalyCode?: "conflicting_outcomes" | "ran_after_rejection" | "conflicting_approvals" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection";
                 from?: string;
                 to?: string;
                 type?: "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged";
@@ -3373,7 +3535,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "acknowledged" | "resolved";
-                reason?: "customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual";
+                reason?: "customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual";
                 sessionId?: string;
                 scope?: "session" | "tenant";
                 from?: string;
@@ -3498,7 +3660,7 @@ export interface operations {
                      * @default manual
                      * @enum {string}
                      */
-                    reason?: "customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual";
+                    reason?: "customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual";
                     note: string;
                     /**
                      * @default error
@@ -4102,6 +4264,35 @@ export interface operations {
                                     maxChanges: number;
                                     windowMs: number;
                                 };
+                                approval_mismatch: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    customerMessage: string;
+                                };
+                                unapproved_execution: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    customerMessage: string;
+                                };
+                                executed_after_rejection: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    customerMessage: string;
+                                };
+                                stuck_action: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    deadlineMs: number;
+                                    riskLevelDeadlinesMs: Record<string, unknown>;
+                                    toolDeadlinesMs: Record<string, unknown>;
+                                    customerMessage: string;
+                                };
+                                events_missing: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    maxGapAgeMs: number;
+                                    customerMessage: string;
+                                };
                             };
                         };
                         /** @description What the tenant set (PUT /v1/escalation-rules); unset fields take the defaults */
@@ -4287,6 +4478,47 @@ export interface operations {
                             windowMs?: number;
                             maxChanges?: number;
                         };
+                        approval_mismatch?: {
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            severity?: "critical" | "error" | "warning" | "info";
+                            customerMessage?: string;
+                        };
+                        unapproved_execution?: {
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            severity?: "critical" | "error" | "warning" | "info";
+                            customerMessage?: string;
+                        };
+                        executed_after_rejection?: {
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            severity?: "critical" | "error" | "warning" | "info";
+                            customerMessage?: string;
+                        };
+                        stuck_action?: {
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            severity?: "critical" | "error" | "warning" | "info";
+                            customerMessage?: string;
+                            deadlineMs?: number;
+                            riskLevelDeadlinesMs?: {
+                                safe?: number;
+                                moderate?: number;
+                                destructive?: number;
+                                critical?: number;
+                            };
+                            toolDeadlinesMs?: {
+                                [key: string]: number;
+                            };
+                        };
+                        events_missing?: {
+                            enabled?: boolean;
+                            /** @enum {string} */
+                            severity?: "critical" | "error" | "warning" | "info";
+                            customerMessage?: string;
+                            maxGapAgeMs?: number;
+                        };
                     };
                 };
             };
@@ -4397,6 +4629,35 @@ export interface operations {
                                     severity: string;
                                     maxChanges: number;
                                     windowMs: number;
+                                };
+                                approval_mismatch: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    customerMessage: string;
+                                };
+                                unapproved_execution: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    customerMessage: string;
+                                };
+                                executed_after_rejection: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    customerMessage: string;
+                                };
+                                stuck_action: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    deadlineMs: number;
+                                    riskLevelDeadlinesMs: Record<string, unknown>;
+                                    toolDeadlinesMs: Record<string, unknown>;
+                                    customerMessage: string;
+                                };
+                                events_missing: {
+                                    enabled: boolean;
+                                    severity: string;
+                                    maxGapAgeMs: number;
+                                    customerMessage: string;
                                 };
                             };
                         };
@@ -5047,7 +5308,7 @@ export interface operations {
                         email: {
                             recipients: string[];
                             filter: {
-                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                                 /** @enum {string} */
                                 minSeverity?: "critical" | "error" | "warning" | "info";
                                 events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved")[];
@@ -5060,7 +5321,7 @@ export interface operations {
                             /** @enum {string} */
                             format: "standard" | "slack" | "discord";
                             filter: {
-                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                                 /** @enum {string} */
                                 minSeverity?: "critical" | "error" | "warning" | "info";
                                 events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved" | "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged")[];
@@ -5164,7 +5425,7 @@ export interface operations {
                         recipients: string[];
                         /** @default {} */
                         filter?: {
-                            reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                            reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                             /** @enum {string} */
                             minSeverity?: "critical" | "error" | "warning" | "info";
                             events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved")[];
@@ -5181,7 +5442,7 @@ export interface operations {
                         format?: "standard" | "slack" | "discord";
                         /** @default {} */
                         filter?: {
-                            reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                            reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                             /** @enum {string} */
                             minSeverity?: "critical" | "error" | "warning" | "info";
                             events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved" | "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged")[];
@@ -5204,7 +5465,7 @@ export interface operations {
                         email: {
                             recipients: string[];
                             filter: {
-                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                                 /** @enum {string} */
                                 minSeverity?: "critical" | "error" | "warning" | "info";
                                 events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved")[];
@@ -5217,7 +5478,7 @@ export interface operations {
                             /** @enum {string} */
                             format: "standard" | "slack" | "discord";
                             filter: {
-                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                                reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                                 /** @enum {string} */
                                 minSeverity?: "critical" | "error" | "warning" | "info";
                                 events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved" | "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged")[];
@@ -5350,7 +5611,7 @@ export interface operations {
                         /** @enum {string} */
                         format: "standard" | "slack" | "discord";
                         filter: {
-                            reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "manual")[];
+                            reasons?: ("customer_request" | "action_failed" | "error_threshold" | "permission_denied" | "confirmation_timeout" | "high_risk_unapproved" | "budget_exceeded" | "rate_limited" | "session_too_long" | "session_too_complex" | "tenant_error_rate" | "tenant_failure_burst" | "tenant_tool_latency" | "tenant_change_burst" | "approval_mismatch" | "unapproved_execution" | "executed_after_rejection" | "stuck_action" | "events_missing" | "manual")[];
                             /** @enum {string} */
                             minSeverity?: "critical" | "error" | "warning" | "info";
                             events?: ("escalation.opened" | "escalation.updated" | "escalation.acknowledged" | "escalation.resolved" | "action.attempted" | "action.confirmed" | "action.executed" | "action.failed" | "action.cancelled" | "signal.handoff_requested" | "signal.agent_handoff" | "signal.permission_denied" | "signal.rate_limited" | "signal.budget_exceeded" | "change.recorded" | "message.recorded" | "task.queued" | "task.completed" | "task.failed" | "retention.purged")[];
