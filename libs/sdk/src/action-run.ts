@@ -26,8 +26,8 @@ export async function runAction<T>(ledger: EventRecorder, action: AttemptedEvent
   const actionId = await ledger.attempted(action, options.record);
   // The context and subject of the action, without the attempt's own event id and time.
   const { eventId: _eventId, occurredAt: _occurredAt, ...carried } = action;
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
   let result: T;
   try {
     result = await fn(actionId);
