@@ -112,7 +112,9 @@ describe('lifecycle watchdog (stuck_action)', () => {
     expect(of(s)).toHaveLength(2);
   });
 
-  it("should let a tool's own deadline override the default", async () => {
+  it("should let a tool's own deadline override the default, and refuse a deadline out of bounds naming the field", async () => {
+    const bad = await system.api('PUT', '/v1/escalation-rules', tenant.apiKeys.admin, { rules: { stuck_action: { toolDeadlinesMs: { [SLOW_TOOL]: 10 } } } });
+    expect(bad).toMatchObject({ status: 400, body: { error: { field: `/rules/stuck_action/toolDeadlinesMs/${SLOW_TOOL}` } } });
     const [slow, plain] = [session(), session()];
     await post([attempt(slow, `a-${randomUUID()}`, SLOW_TOOL), attempt(plain, `a-${randomUUID()}`)]);
     await settle(plain, 1, 1_500);
