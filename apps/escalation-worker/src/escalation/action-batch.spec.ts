@@ -24,6 +24,15 @@ describe(planActionBatch.name, () => {
     ]);
   });
 
+  it('should remember by a seen mark every event but those that only start a stuck timer or finish an action', () => {
+    const remembered = (e: Parameters<typeof anActionEvent>[1]) => planActionBatch([{ event: anActionEvent(T, e) }], defaults).map((p) => p.remembered);
+    expect(remembered({ type: 'action.attempted' })).toEqual([false]);
+    expect(remembered({ type: 'action.executed' })).toEqual([false]);
+    expect(remembered({ type: 'action.cancelled' })).toEqual([true]);
+    expect(remembered({ type: 'action.attempted', approval: { required: true } })).toEqual([true]);
+    expect(remembered({ type: 'action.failed' })).toEqual([true]);
+  });
+
   it('should keep an event repeated within the batch once, per tenant', () => {
     const e = anActionEvent(T, { type: 'signal.rate_limited' });
     const planned = planActionBatch([{ event: e }, { event: e }, { event: { ...e, tenantId: U } }], defaults);

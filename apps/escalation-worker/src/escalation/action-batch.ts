@@ -18,11 +18,22 @@ export interface PlannedEvent extends ConsumedActionEvent {
   at: number;
   evaluation: Evaluation;
   feed: WindowFeed;
+  /** Its handling is remembered by a seen mark (see {@link needsSeenMark}). */
+  remembered: boolean;
 }
 
 /** Whether the event fires, counts in a window, decides or finishes an action or starts a timer: anything but a no-op. */
 export function touchesState(ev: Evaluation, feed: WindowFeed): boolean {
   return ev.triggers.length > 0 || ev.countsAsFailure || ev.decidesAction || ev.finishesAction || ev.timers.length > 0 || !!(feed.session || feed.finished || feed.failure || feed.latency || feed.change);
+}
+
+/**
+ * Whether handling the event must be remembered by a seen mark: anything but the watchdog's own steps
+ * (a stuck timer, a terminal event), which are idempotent on the action (its timer slot, its finished
+ * mark). Most action events are only those: they leave no seen mark behind.
+ */
+export function needsSeenMark(ev: Evaluation, feed: WindowFeed): boolean {
+  return touchesState({ ...ev, finishesAction: false, timers: ev.timers.filter((t) => t.kind !== 'stuck') }, feed);
 }
 
 /**
@@ -42,7 +53,7 @@ export function planActionBatch(items: readonly ConsumedActionEvent[], settingsO
     const id = `${e.tenantId}:${e.eventId}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    planned.push({ ...item, settings, sessionId: sessionOf(e), at: Date.parse(e.occurredAt), evaluation, feed });
+    planned.push({ ...item, settings, sessionId: sessionOf(e), at: Date.parse(e.occurredAt), evaluation, feed, remembered: needsSeenMark(evaluation, feed) });
   }
   return planned;
 }

@@ -110,5 +110,7 @@ describe(`${EscalationService.name} batches`, () => {
     await service.handleActionBatch(batch(executed, { ...executed, eventId: randomUUID(), type: 'action.cancelled' }));
     expect(published).toHaveLength(3);
     expect(await redis.exists(`${prefix}:open:${t}:s:stuck_action:a1`)).toBe(0);
+    // The watchdog's steps are idempotent on the action: the attempt and the executed event left no seen mark.
+    expect(await redis.exists(`${prefix}:seen:${t}:${attempt.eventId}`, `${prefix}:seen:${t}:${executed.eventId}`)).toBe(0);
   });
 });

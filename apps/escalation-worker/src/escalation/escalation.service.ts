@@ -53,7 +53,7 @@ export class EscalationService {
     const state = this.store.roundTrip();
     const steps = planned.map((p) => {
       const e = p.event;
-      const seen = this.store.alreadyProcessed(state, e.tenantId, e.eventId);
+      const seen = p.remembered ? this.store.alreadyProcessed(state, e.tenantId, e.eventId) : () => false;
       const windows = this.windowTriggers.queue(state, p);
       if (p.evaluation.decidesAction) this.store.markDecided(state, e.tenantId, e.actionId!);
       const stuck = p.evaluation.finishesAction ? this.store.finishAction(state, e.tenantId, e.actionId!) : undefined;
@@ -88,7 +88,7 @@ export class EscalationService {
     }
 
     const done = this.store.roundTrip();
-    for (const { p } of fresh) this.store.markProcessed(done, p.event.tenantId, p.event.eventId);
+    for (const { p } of fresh) if (p.remembered) this.store.markProcessed(done, p.event.tenantId, p.event.eventId);
     for (const r of resolves.values()) this.store.clearOpen(done, r.escalationId);
     await done.run();
   }
