@@ -38,8 +38,9 @@ export function needsSeenMark(ev: Evaluation, feed: WindowFeed): boolean {
 
 /**
  * Pure: evaluates a batch in memory under each tenant's settings and keeps, in order, the events
- * that touch the worker's state, each once (a repeated event id of a tenant is dropped). Most events
- * fire nothing and feed no window: they cost no Redis command at all.
+ * that touch the worker's state, each once (a repeated event id of a tenant is dropped). Events that
+ * fire nothing, feed no window and neither start nor finish an action cost no Redis command at all;
+ * an action's start or end costs one script of the batch's first round trip (the watchdog's timer).
  */
 export function planActionBatch(items: readonly ConsumedActionEvent[], settingsOf: (tenantId: string) => EscalationSettings): PlannedEvent[] {
   const planned: PlannedEvent[] = [];
