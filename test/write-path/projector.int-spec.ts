@@ -12,6 +12,8 @@ import { ActionProjector } from '../../apps/audit-projector/src/projection/actio
 import { ActionsRepository } from '../../apps/audit-projector/src/projection/actions.repository';
 import { AnomalyFindingsRepository } from '../../apps/audit-projector/src/projection/anomaly-findings.repository';
 import { ProducerSequencesRepository } from '../../apps/audit-projector/src/projection/producer-sequences.repository';
+import { MerkleTreeRepository } from '../../apps/audit-projector/src/projection/merkle-tree.repository';
+import { MerkleWriter } from '../../apps/audit-projector/src/projection/merkle-writer';
 import { ChainRepository } from '../../apps/audit-projector/src/projection/chain.repository';
 import { ChainWriter } from '../../apps/audit-projector/src/projection/chain-writer';
 import { ProjectionDeadLetters } from '../../apps/audit-projector/src/projection/projection-dead-letters';
@@ -69,6 +71,7 @@ describe('ProjectionService against the real PostgreSQL', () => {
       new CheckpointService(new CheckpointRepository(ds), producer, s),
       new AnomalyFindingsRepository(),
       new ProducerSequencesRepository(),
+      new MerkleWriter(new MerkleTreeRepository()),
       s,
     );
   };

@@ -8,6 +8,8 @@ import { ActionsRepository } from './actions.repository';
 import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainRepository } from './chain.repository';
 import { ChainWriter } from './chain-writer';
+import { MerkleTreeRepository } from './merkle-tree.repository';
+import { MerkleWriter } from './merkle-writer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
 import { ProducerSequencesRepository } from './producer-sequences.repository';
 import { ProjectionDeadLetters } from './projection-dead-letters';
@@ -31,6 +33,8 @@ import { TenantDirectory } from './tenant-directory';
     ActionProjector,
     AnomalyFindingsRepository,
     ProducerSequencesRepository,
+    MerkleTreeRepository,
+    MerkleWriter,
     ProjectionDeadLetters,
     PartitionMaintenanceService,
   ],

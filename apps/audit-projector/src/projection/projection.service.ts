@@ -9,6 +9,7 @@ import { ActionProjector } from './action-projector';
 import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainWriter } from './chain-writer';
 import { intakeMessage, type AcceptedMessage, type RejectedMessage } from './event-intake';
+import { MerkleWriter } from './merkle-writer';
 import { envelopeProblems } from './pii-sealing';
 import { ProducerSequencesRepository } from './producer-sequences.repository';
 import { ProjectionDeadLetters } from './projection-dead-letters';
@@ -58,6 +59,7 @@ export class ProjectionService {
     private readonly checkpoints: CheckpointService,
     private readonly anomalyFindings: AnomalyFindingsRepository,
     private readonly producerSequences: ProducerSequencesRepository,
+    private readonly merkle: MerkleWriter,
     @Inject(PROJECTOR_SETTINGS) private readonly settings: ProjectorSettings,
   ) {}
 
@@ -168,6 +170,8 @@ export class ProjectionService {
     await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
     await this.anomalyFindings.record(tx, actionChanges, events);
     await this.producerSequences.record(tx, events);
+    // The tenants' Merkle trees last: their per-tenant lock is held only until the commit.
+    await this.merkle.append(tx, partition, chain.rows);
 
     // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
     await this.deadLetters.publish(topic, partition, rejected);

@@ -25,3 +25,4 @@ export {
   type TileKey,
   type TileReader,
 } from './tiles';
+export { consistencyFromTiles, inclusionFromTiles, tilesOfRanges, type TileFetcher } from './tile-proofs';

@@ -1,0 +1,148 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { verifyMerkleInclusion } from '@sigstore/verify/dist/tlog/merkle';
+import {
+  consistencyFromTiles,
+  inclusionFromTiles,
+  leafHash,
+  rootOfLeafHashes,
+  verifyConsistency,
+  verifyInclusion,
+  type Tile,
+  type TileFetcher,
+} from '@agent-ledger/integrity';
+import { createLedgerDataSource, runMigrations, type DataSource } from '@agent-ledger/persistence';
+import { seededRandom, stackEnv } from '@agent-ledger/testing';
+import { MerkleTreeRepository } from '../../apps/audit-projector/src/projection/merkle-tree.repository';
+import { MerkleWriter, type MerkleLeafSource } from '../../apps/audit-projector/src/projection/merkle-writer';
+import { ProjectionRepository } from '../../apps/audit-projector/src/projection/projection.repository';
+
+const EVENTS = 100_000;
+
+/** The sigstore (Rekor) RFC 6962 inclusion verifier: an implementation independent of the ledger's. */
+function sigstoreAccepts(leafData: Buffer, index: number, size: number, proof: Buffer[], root: Buffer): boolean {
+  try {
+    verifyMerkleInclusion({ canonicalizedBody: leafData, inclusionProof: { logIndex: String(index), hashes: proof } } as never, { logSize: BigInt(size), logHash: root } as never);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,000 events)', () => {
+  const tenantId = randomUUID();
+  const writer = new MerkleWriter(new MerkleTreeRepository());
+  let ds: DataSource;
+  /** leaf data (the rows' stored hashes) in leaf order, read back from merkle_leaves. */
+  let leafData: Buffer[];
+  let leafHashes: Buffer[];
+  let size: number;
+
+  const fetchTiles: TileFetcher = async (keys) => {
+    const rows: { level: number; tile_index: string; hashes: Buffer }[] = await ds.query(
+      `SELECT t.level, t.tile_index::text AS tile_index, t.hashes FROM merkle_tiles t
+         JOIN unnest($2::smallint[], $3::bigint[]) AS u (level, tile_index) ON t.level = u.level AND t.tile_index = u.tile_index
+        WHERE t.tenant_id = $1`,
+      [tenantId, keys.map((k) => k.level), keys.map((k) => k.index)],
+    );
+    return rows.map((r): Tile => ({ level: r.level, index: Number(r.tile_index), hashes: r.hashes }));
+  };
+
+  beforeAll(async () => {
+    ds = createLedgerDataSource({ url: stackEnv().databaseUrl, poolSize: 8 });
+    await ds.initialize();
+    await runMigrations(ds);
+    await ds.query(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [tenantId, `merkle-int-${tenantId}`]);
+
+    // Four "partitions" append concurrently, in batches of 1…600 rows: the per-tenant row lock orders them.
+    const random = seededRandom(21);
+    const data = new Map<string, Buffer>();
+    const lanes = [0, 1, 2, 3].map(async (partition) => {
+      let seq = 0n;
+      for (let left = EVENTS / 4; left > 0; ) {
+        const n = Math.min(left, 1 + Math.floor(random() * 600));
+        const rows: MerkleLeafSource[] = Array.from({ length: n }, () => {
+          const eventId = randomUUID();
+          const hash = createHash('sha256').update(eventId).digest();
+          data.set(eventId, hash);
+          seq += 1n;
+          return { tenantId, eventId, chainSeq: seq, hash };
+        });
+        await new ProjectionRepository(ds).transaction((tx) => writer.append(tx, partition, rows));
+        left -= n;
+      }
+    });
+    await Promise.all(lanes);
+    const leaves: { event_id: string; leaf_index: string }[] = await ds.query(`SELECT event_id::text AS event_id, leaf_index::text AS leaf_index FROM merkle_leaves WHERE tenant_id = $1 ORDER BY merkle_leaves.leaf_index`, [tenantId]);
+    expect(leaves.map((l) => Number(l.leaf_index))).toEqual(Array.from({ length: EVENTS }, (_, i) => i));
+    leafData = leaves.map((l) => data.get(l.event_id) as Buffer);
+    leafHashes = leafData.map(leafHash);
+    const [tree] = await ds.query(`SELECT tree_size::int AS size, root_hash AS root FROM merkle_trees WHERE tenant_id = $1`, [tenantId]);
+    size = tree.size;
+    expect(tree.root.equals(rootOfLeafHashes(leafHashes))).toBe(true);
+  }, 300_000);
+
+  afterAll(async () => {
+    await ds.query(`DELETE FROM tenants WHERE id = $1`, [tenantId]);
+    await ds.destroy();
+  });
+
+  it('gives every event one leaf, contiguous, and a root equal to the root recomputed from all leaves', () => {
+    expect(size).toBe(EVENTS);
+    expect(new Set(leafData.map((d) => d.toString('hex'))).size).toBe(EVENTS);
+  });
+
+  it('serves inclusion proofs that verify with the ledger and with sigstore, and reject a modified event or a wrong tree size', async () => {
+    const random = seededRandom(7);
+    const sizes = [1, 255, 256, 257, 65_536, 65_537, EVENTS - 1, EVENTS];
+    for (let k = 0; k < 40; k++) {
+      const treeSize = k < sizes.length ? sizes[k] : 1 + Math.floor(random() * EVENTS);
+      const index = k === 0 ? 0 : Math.floor(random() * treeSize);
+      const { proof, root, leaf } = await inclusionFromTiles(index, treeSize, fetchTiles);
+      expect(leaf.equals(leafHashes[index])).toBe(true);
+      expect(root.equals(rootOfLeafHashes(leafHashes.slice(0, treeSize)))).toBe(true);
+      expect(verifyInclusion(index, treeSize, leafData[index], proof, root)).toBe(true);
+      expect(sigstoreAccepts(leafData[index], index, treeSize, proof, root)).toBe(true);
+
+      const modified = Buffer.from(leafData[index]);
+      modified[0] ^= 1;
+      expect(verifyInclusion(index, treeSize, modified, proof, root)).toBe(false);
+      expect(sigstoreAccepts(modified, index, treeSize, proof, root)).toBe(false);
+      if (treeSize < EVENTS) {
+        const other = rootOfLeafHashes(leafHashes.slice(0, treeSize + 1));
+        expect(verifyInclusion(index, treeSize + 1, leafData[index], proof, other)).toBe(false);
+        expect(sigstoreAccepts(leafData[index], index, treeSize + 1, proof, other)).toBe(false);
+      }
+    }
+  }, 120_000);
+
+  it('serves consistency proofs that check against roots recomputed from all leaves, and reject a forked log', async () => {
+    const random = seededRandom(11);
+    const pairs: [number, number][] = [
+      [1, EVENTS],
+      [256, 257],
+      [65_536, EVENTS],
+      [EVENTS, EVENTS],
+    ];
+    while (pairs.length < 16) {
+      const a = 1 + Math.floor(random() * EVENTS);
+      const b = 1 + Math.floor(random() * EVENTS);
+      pairs.push([Math.min(a, b), Math.max(a, b)]);
+    }
+    for (const [first, second] of pairs) {
+      const { proof, firstRoot, secondRoot } = await consistencyFromTiles(first, second, fetchTiles);
+      const refFirst = rootOfLeafHashes(leafHashes.slice(0, first));
+      const refSecond = rootOfLeafHashes(leafHashes.slice(0, second));
+      expect([firstRoot.equals(refFirst), secondRoot.equals(refSecond)]).toEqual([true, true]);
+      expect(verifyConsistency(first, second, refFirst, refSecond, proof)).toBe(true);
+      // A fork: one leaf before `first` replaced; its root cannot be shown a prefix of the real log.
+      const forked = [...leafHashes.slice(0, first)];
+      forked[Math.floor(random() * first)] = leafHash(Buffer.from('forked'));
+      expect(verifyConsistency(first, second, rootOfLeafHashes(forked), refSecond, proof)).toBe(false);
+    }
+  }, 120_000);
+
+  it('refuses to rewrite a stored tile (the tiles may only grow)', async () => {
+    await expect(ds.query(`UPDATE merkle_tiles SET hashes = $2 WHERE tenant_id = $1 AND level = 0 AND tile_index = 0`, [tenantId, Buffer.alloc(32 * 256)])).rejects.toThrow(/only be extended/);
+    await expect(ds.query(`DELETE FROM merkle_tiles WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/never deleted/);
+  });
+});
