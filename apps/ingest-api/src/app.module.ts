@@ -4,11 +4,12 @@ import { AuthModule, type RateLimitedRequest } from '@agent-ledger/auth';
 import { InfraModule } from '@agent-ledger/runtime';
 import type { IngestApiConfig } from './config/ingest-api.config';
 import { EventsModule } from './events/events.module';
+import { otlpExportCost } from './otlp/otlp-export-cost';
 
-/** Ingest's rate limit counts events: a batch takes as many tokens as it carries events. */
+/** Ingest's rate limit counts events: a batch takes as many tokens as it carries events (an OTLP export: two per tool call span). */
 function eventsInRequest(req: RateLimitedRequest): number {
   const events = (req.body as { events?: unknown } | undefined)?.events;
-  return Array.isArray(events) ? Math.max(1, events.length) : 1;
+  return otlpExportCost(req.body) ?? (Array.isArray(events) ? Math.max(1, events.length) : 1);
 }
 
 @Module({})

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiError, ApiKeyAuth, ApiOutput, JSON_MEDIA_TYPES } from '@agent-ledger/runtime';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { readJsonTraces, readProtobufTraces } from './otlp-trace.reader';
+import { spansOfExport } from './otlp-export-cost';
 import { OtlpTracesService } from './otlp-traces.service';
 import { protobufTraceResponse, traceExportResponseSchema } from './otlp-traces.responses';
 
@@ -55,8 +55,8 @@ export class OtlpTracesController {
     if (!protobuf && !req.is(JSON_MEDIA_TYPES)) {
       throw new ApiError(415, 'unsupported_media_type', `send the export as "Content-Type: ${OTLP_PROTOBUF}" or "application/json"`, 'Content-Type');
     }
-    // No body at all with the protobuf type: the empty ExportTraceServiceRequest.
-    const spans = protobuf ? readProtobufTraces(Buffer.isBuffer(body) ? body : Buffer.alloc(0)) : readJsonTraces(body);
+    // No body at all with the protobuf type: the empty ExportTraceServiceRequest. Usually decoded already by the rate limit.
+    const spans = spansOfExport(body, protobuf);
     const result = await this.traces.export(tenantId, spans);
     if (protobuf) res.status(200).type(OTLP_PROTOBUF).send(protobufTraceResponse(result));
     else res.status(200).json(result);
