@@ -12,6 +12,7 @@ import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EscalationsModule } from './escalations/escalations.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { ProofsModule } from './proofs/proofs.module';
 import { QueriesModule } from './queries/queries.module';
 import { RedactionModule } from './redaction/redaction.module';
 import { ReportsModule } from './reports/reports.module';
@@ -47,6 +48,7 @@ export class AppModule {
         LedgerKeysModule.forRoot({ masterKey: config.LEDGER_MASTER_KEY, previousMasterKeys: config.LEDGER_PREVIOUS_MASTER_KEYS, publicKeys: config.LEDGER_SIGNING_PUBLIC_KEY }),
         ChangeLogModule,
         IntegrityModule.forRoot(config),
+        ProofsModule,
         PrivacyModule,
         RedactionModule,
         RetentionModule.forRoot(config),

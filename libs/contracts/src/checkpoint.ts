@@ -9,6 +9,18 @@ export interface CheckpointHead {
   hash: string;
 }
 
+/**
+ * A signed tree head: the size and root of the tenant's RFC 9162 Merkle tree over its events in log
+ * order (docs/proofs.md). Added to checkpoints after v1's first release: a checkpoint without it is
+ * still valid, and a verifier that does not know it ignores it (it is signed either way).
+ */
+export interface CheckpointTree {
+  /** Number of leaves: a non-negative 64-bit integer as a decimal string. */
+  size: string;
+  /** The tree's root hash (SHA-256), lowercase hex. */
+  rootHash: string;
+}
+
 /** A signed statement of all chain heads of a tenant at a point in time (Ed25519). */
 export interface Checkpoint {
   /** Lowercase UUID. */
@@ -18,6 +30,8 @@ export interface Checkpoint {
   createdAt: string;
   /** One entry per partition, in ascending partition order. */
   heads: CheckpointHead[];
+  /** The tenant's Merkle tree at the same moment as the heads (absent in checkpoints written before the tree existed). */
+  tree?: CheckpointTree;
   /** Which signing key; lets verifiers pick the public key after a key rotation. */
   keyId: string;
   /** Ed25519 signature over {@link checkpointSigningPayload}, base64. */

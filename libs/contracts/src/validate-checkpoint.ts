@@ -34,6 +34,15 @@ export const CHECKPOINT_SCHEMA = deepFreeze({
         required: ['partition', 'chainSeq', 'hash'],
       },
     },
+    tree: {
+      type: 'object',
+      description: "The tenant's Merkle tree at the heads' moment (signed tree head, docs/proofs.md); absent in older checkpoints",
+      properties: {
+        size: { type: 'string', pattern: CHAIN_SEQ_PATTERN },
+        rootHash: { type: 'string', pattern: SHA256_HEX_PATTERN },
+      },
+      required: ['size', 'rootHash'],
+    },
     keyId: idString,
     signature: { type: 'string', pattern: BASE64_PATTERN, maxLength: 1_024 },
   },

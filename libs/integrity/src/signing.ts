@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { checkpointSigningPayload, type Checkpoint, type CheckpointHead } from '@agent-ledger/contracts';
+import { checkpointSigningPayload, type Checkpoint, type CheckpointHead, type CheckpointTree } from '@agent-ledger/contracts';
 
 /** An Ed25519 key pair that signs checkpoints, with the id verifiers look the public key up by. */
 export interface SigningKey {
@@ -46,11 +46,14 @@ export interface CheckpointContent {
   tenantId: string;
   createdAt: string;
   heads: CheckpointHead[];
+  /** The tenant's Merkle tree head read with the heads (signed when present). */
+  tree?: CheckpointTree;
 }
 
 /**
- * Signs the chain heads of a tenant: Ed25519 over `checkpointSigningPayload` (canonical JSON of the
- * checkpoint without its signature, the key id included). Heads are put in ascending partition order.
+ * Signs the chain heads of a tenant (and its Merkle tree head when given): Ed25519 over
+ * `checkpointSigningPayload` (canonical JSON of the checkpoint without its signature, the key id
+ * included). Heads are put in ascending partition order.
  */
 export function signCheckpoint(content: CheckpointContent, key: SigningKey): Checkpoint {
   const unsigned = {
@@ -58,6 +61,7 @@ export function signCheckpoint(content: CheckpointContent, key: SigningKey): Che
     tenantId: content.tenantId,
     createdAt: content.createdAt,
     heads: [...content.heads].sort((a, b) => a.partition - b.partition).map((h) => ({ partition: h.partition, chainSeq: h.chainSeq, hash: h.hash })),
+    ...(content.tree ? { tree: { size: content.tree.size, rootHash: content.tree.rootHash } } : {}),
     keyId: key.keyId,
   };
   const signature = sign(null, checkpointSigningPayload(unsigned), key.privateKey).toString('base64');

@@ -29,6 +29,7 @@ import { ActionAnomalyIndex1732300002301 } from './migrations/1732300002301-acti
 import { ProducerSequences1732300002310 } from './migrations/1732300002310-producer-sequences';
 import { ProducerGapsReportGrant1732300002311 } from './migrations/1732300002311-producer-gaps-report-grant';
 import { MerkleTree1732300002400 } from './migrations/1732300002400-merkle-tree';
+import { CheckpointTreeSize1732300002401 } from './migrations/1732300002401-checkpoint-tree-size';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -60,6 +61,7 @@ export const LEDGER_MIGRATIONS = [
   ProducerSequences1732300002310,
   ProducerGapsReportGrant1732300002311,
   MerkleTree1732300002400,
+  CheckpointTreeSize1732300002401,
 ];
 
 export interface DataSourceSettings {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { checkpointSigningPayload, type CheckpointHead } from '@agent-ledger/contracts';
-import { signCheckpoint, signingKeyId, type SigningKey } from '@agent-ledger/integrity';
+import { checkpointSigningPayload, type CheckpointHead, type CheckpointTree } from '@agent-ledger/contracts';
+import { signCheckpoint, signingKeyId, verifyCheckpointSignature, type SigningKey } from '@agent-ledger/integrity';
 import { createLedgerDataSource, type DataSource } from '@agent-ledger/persistence';
 import { stackEnv } from '@agent-ledger/testing';
 import { CheckpointRepository } from './checkpoint.repository';
@@ -37,6 +37,33 @@ describe(`${CheckpointRepository.name} (PostgreSQL)`, () => {
       await m.query(`DELETE FROM chain_heads WHERE tenant_id = $1`, [tenantId]);
     });
     await ds.destroy();
+  });
+
+  it("should sign the tenant's Merkle tree head, read with the heads, and store its size", async () => {
+    const withTree = randomUUID();
+    await ds.query(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [withTree, `checkpoint-tree-${withTree}`]);
+    try {
+      await ds.query(`INSERT INTO chain_heads (tenant_id, kafka_partition, chain_seq, hash, updated_at) VALUES ($1, 0, 5, $2, now())`, [withTree, Buffer.alloc(32, 5)]);
+      await ds.query(`INSERT INTO merkle_trees (tenant_id, tree_size, root_hash, updated_at) VALUES ($1, 5, $2, now())`, [withTree, Buffer.alloc(32, 9)]);
+      const signTree = (heads: CheckpointHead[], createdAt: string, tree: CheckpointTree | undefined) => {
+        const checkpoint = signCheckpoint({ checkpointId: randomUUID(), tenantId: withTree, createdAt, heads, tree }, key);
+        return { checkpoint, payload: checkpointSigningPayload(checkpoint).toString('utf8') };
+      };
+      const cp = await repository.storeOverHeads(withTree, signTree);
+      expect(cp?.tree).toEqual({ size: '5', rootHash: Buffer.alloc(32, 9).toString('hex') });
+      expect(verifyCheckpointSignature(cp!, publicKey)).toBe(true);
+      expect(verifyCheckpointSignature({ ...cp!, tree: { size: '4', rootHash: cp!.tree!.rootHash } }, publicKey)).toBe(false);
+      const [row] = await ds.query(`SELECT tree_size::int AS size, payload FROM checkpoints WHERE id = $1`, [cp!.checkpointId]);
+      expect(row.size).toBe(5);
+      expect(JSON.parse(row.payload).tree.size).toBe('5');
+    } finally {
+      await ds.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`DELETE FROM checkpoints WHERE tenant_id = $1`, [withTree]);
+        await m.query(`DELETE FROM chain_heads WHERE tenant_id = $1`, [withTree]);
+      });
+      await ds.query(`DELETE FROM tenants WHERE id = $1`, [withTree]); // its tree goes with it (ON DELETE CASCADE)
+    }
   });
 
   it('should store nothing when the tenant has no chain yet', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Checkpoint, CheckpointHead } from '@agent-ledger/contracts';
+import type { Checkpoint, CheckpointHead, CheckpointTree } from '@agent-ledger/contracts';
 import { DataSource } from '@agent-ledger/persistence';
 
 type Query = <T>(sql: string, params?: unknown[]) => Promise<T>;
@@ -15,13 +15,18 @@ export class CheckpointRepository {
    * stored, and createdAt — the database clock, never before the tenant's latest checkpoint — is
    * taken after them. So over createdAt a later checkpoint never signs less than an earlier one,
    * whichever projector instance wrote them. Nothing is written when the latest checkpoint already
-   * signs these heads. `sign` returns the checkpoint and its exact signed payload.
+   * signs these heads. The tenant's Merkle tree head is read in the same statement as the heads (one
+   * snapshot: the batch that moved them moved it) and signed with them. `sign` returns the
+   * checkpoint and its exact signed payload.
    */
-  storeOverHeads(tenantId: string, sign: (heads: CheckpointHead[], createdAt: string) => { checkpoint: Checkpoint; payload: string }): Promise<Checkpoint | undefined> {
+  storeOverHeads(
+    tenantId: string,
+    sign: (heads: CheckpointHead[], createdAt: string, tree: CheckpointTree | undefined) => { checkpoint: Checkpoint; payload: string },
+  ): Promise<Checkpoint | undefined> {
     return this.dataSource.transaction(async (manager) => {
       const q: Query = (sql, params) => manager.query(sql, params);
       await q(`SELECT pg_advisory_xact_lock(hashtextextended('agent-ledger:checkpoint:' || $1::text, 0))`, [tenantId]);
-      const heads = await this.headsOf(q, tenantId);
+      const { heads, tree } = await this.headsOf(q, tenantId);
       if (!heads.length) return undefined;
       const [latest] = await q<{ heads: CheckpointHead[] }[]>(`SELECT heads FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [tenantId]);
       if (latest && sameHeads(latest.heads, heads)) return undefined;
@@ -30,23 +35,32 @@ export class CheckpointRepository {
                         'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`,
         [tenantId],
       );
-      const { checkpoint: cp, payload } = sign(heads, createdAt);
+      const { checkpoint: cp, payload } = sign(heads, createdAt, tree);
       await q(
-        `INSERT INTO checkpoints (id, tenant_id, created_at, heads, key_id, signature, payload) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
-        [cp.checkpointId, cp.tenantId, cp.createdAt, JSON.stringify(cp.heads), cp.keyId, cp.signature, payload],
+        `INSERT INTO checkpoints (id, tenant_id, created_at, heads, key_id, signature, payload, tree_size) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)`,
+        [cp.checkpointId, cp.tenantId, cp.createdAt, JSON.stringify(cp.heads), cp.keyId, cp.signature, payload, cp.tree?.size ?? null],
       );
       return cp;
     });
   }
 
-  /** The committed heads of every chain of a tenant, in partition order (one consistent snapshot). */
-  private async headsOf(q: Query, tenantId: string): Promise<CheckpointHead[]> {
-    const rows = await q<{ partition: number; chain_seq: string; hash: string }[]>(
-      `SELECT kafka_partition AS partition, chain_seq::text AS chain_seq, encode(hash, 'hex') AS hash
-         FROM chain_heads WHERE tenant_id = $1 AND chain_seq > 0 ORDER BY kafka_partition`,
+  /**
+   * The committed heads of every chain of a tenant, in partition order, and its Merkle tree head
+   * (absent before its first leaf), in one statement: one consistent snapshot.
+   */
+  private async headsOf(q: Query, tenantId: string): Promise<{ heads: CheckpointHead[]; tree?: CheckpointTree }> {
+    const rows = await q<{ partition: number | null; chain_seq: string | null; hash: string | null; tree_size: string | null; root_hash: string | null }[]>(
+      `SELECT h.kafka_partition AS partition, h.chain_seq::text AS chain_seq, encode(h.hash, 'hex') AS hash,
+              t.tree_size::text AS tree_size, encode(t.root_hash, 'hex') AS root_hash
+         FROM (SELECT 1) one
+         LEFT JOIN chain_heads h ON h.tenant_id = $1 AND h.chain_seq > 0
+         LEFT JOIN merkle_trees t ON t.tenant_id = $1 AND t.tree_size > 0
+        ORDER BY h.kafka_partition`,
       [tenantId],
     );
-    return rows.map((r) => ({ partition: r.partition, chainSeq: r.chain_seq, hash: r.hash }));
+    const heads = rows.filter((r) => r.partition !== null).map((r) => ({ partition: r.partition as number, chainSeq: r.chain_seq as string, hash: r.hash as string }));
+    const t = rows[0];
+    return { heads, ...(t?.tree_size && t.root_hash ? { tree: { size: t.tree_size, rootHash: t.root_hash } } : {}) };
   }
 
   /**

@@ -96,8 +96,8 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
 
   /** Signs the tenant's current heads, stores the checkpoint, then publishes it (nothing when the latest one signs them already). */
   async writeCheckpoint(tenantId: string): Promise<Checkpoint | undefined> {
-    const cp = await this.repository.storeOverHeads(tenantId, (heads, createdAt) => {
-      const checkpoint = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt, heads }, this.settings.signingKey);
+    const cp = await this.repository.storeOverHeads(tenantId, (heads, createdAt, tree) => {
+      const checkpoint = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt, heads, tree }, this.settings.signingKey);
       return { checkpoint, payload: checkpointSigningPayload(checkpoint).toString('utf8') };
     });
     if (!cp) return undefined;
