@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ESCALATIONS_TOPIC, type ActionEventInput, type EscalationEvent } from '@agent-ledger/contracts';
 import { BatchConsumerRunner, createKafka } from '@agent-ledger/kafka';
 import { LedgerClient } from '@agent-ledger/sdk';
-import { anActionEventInput, LedgerSystem, uniqueSuffix, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { anActionEventInput, expectResponseMatchesOpenApi, LedgerSystem, uniqueSuffix, waitFor, type OpenApiDocument, type TestTenant } from '@agent-ledger/testing';
 
 const MAX_GAP_AGE_MS = 2_000;
 
@@ -26,7 +26,8 @@ type Opened = Extract<EscalationEvent, { type: 'escalation.opened' }>;
 /**
  * Loss accounting over the real Kafka, PostgreSQL and Redis: a producer that skips sequence numbers
  * 5–7 has the gap listed, escalated (events_missing) after the tenant's bound, and closed when 5–7
- * arrive late; the SDK stamps its events; events without a stamp are not accounted.
+ * arrive late; the SDK stamps its events; events without a stamp are not accounted. Every answer of
+ * the endpoint is checked against the OpenAPI document audit-api serves.
  */
 describe('loss accounting (producer sequences)', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'escalation-worker'] });
@@ -35,9 +36,11 @@ describe('loss accounting (producer sequences)', () => {
   const seenIds = new Set<string>();
   let downstream: BatchConsumerRunner;
   let tenant: TestTenant;
+  let document: OpenApiDocument;
 
   beforeAll(async () => {
     await system.start();
+    document = (await (await fetch(`${system.url('audit-api')}/docs-json`)).json()) as OpenApiDocument;
     tenant = await system.createTenant(`loss-${system.suffix}`);
     const rules = await system.api('PUT', '/v1/escalation-rules', tenant.apiKeys.admin, { rules: { events_missing: { maxGapAgeMs: MAX_GAP_AGE_MS } } });
     expect(rules.status).toBe(200);
@@ -67,6 +70,7 @@ describe('loss accounting (producer sequences)', () => {
   const loss = async (query = '') => {
     const answer = await system.api<LossPage>('GET', `/v1/integrity/loss${query}`, tenant.apiKeys.read);
     expect(answer.status).toBe(200);
+    expectResponseMatchesOpenApi(document, 'GET', `/v1/integrity/loss${query}`, answer.status, answer.body, answer.headers.get('content-type') ?? undefined);
     return answer.body;
   };
   const stamped = (producerId: string, seq: number) =>
@@ -135,5 +139,6 @@ describe('loss accounting (producer sequences)', () => {
 
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ status: 400, field });
+    expectResponseMatchesOpenApi(document, 'GET', `/v1/integrity/loss${query}`, answer.status, answer.body, answer.headers.get('content-type') ?? undefined);
   });
 });
