@@ -120,6 +120,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proofs/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prove that an event is in the tenant's Merkle tree: the RFC 9162 inclusion path, the event as stored and the signed tree head (scope read) */
+        get: operations["ProofsController_inclusion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proofs/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prove that the tenant's Merkle tree of `to` leaves extends the tree of `from` leaves: the RFC 9162 consistency proof and both roots (scope read) */
+        get: operations["ProofsController_consistency"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subjects/{subjectId}/erase": {
         parameters: {
             query?: never;
@@ -1376,6 +1410,273 @@ export interface operations {
                         }[];
                         /** @description Pass as cursor for the next page (null: no more) */
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input: validation_failed (each invalid field in `errors`), invalid_cursor, malformed_url, conflicting_api_keys */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or an unknown or revoked key (missing_api_key, invalid_api_key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope the endpoint needs (insufficient_scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: the key is over its rate limit, or too many failed authentications from this address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a bug, logged; never shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (database, Kafka, Redis) is unavailable; retry later */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ProofsController_inclusion: {
+        parameters: {
+            query: {
+                eventId: string;
+                /** @description treeSize: a number of leaves (events) of the tenant's Merkle tree */
+                treeSize?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inclusion proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        eventId: string;
+                        /** @description The event's position in the tenant's log */
+                        leafIndex: number;
+                        /** @description The tree the proof is for (the newest signed tree head containing the event unless treeSize was given) */
+                        treeSize: number;
+                        /** @description The root of that tree */
+                        rootHash: string;
+                        /** @description SHA-256(0x00 ‖ leaf data); the leaf data is the stored row hash (event.hash) */
+                        leafHash: string;
+                        /** @description The RFC 9162 inclusion path, leaf side first */
+                        hashes: string[];
+                        /** @description The event's row as stored; null when retention removed the row (its leaf stays in the tree) */
+                        event: {
+                            partition: number;
+                            chainSeq: string;
+                            prevHash: string;
+                            /** @description SHA-256(prevHash ‖ eventJson): the leaf data */
+                            hash: string;
+                            /** @description The event as stored (canonical JSON; PII as ciphertext) */
+                            eventJson: string;
+                        } | null;
+                        /** @description The signed checkpoint whose tree head (tree.size, tree.rootHash) is this tree size, if one was written at that size; null otherwise */
+                        treeHead: ({
+                            /** Format: uuid */
+                            checkpointId: string;
+                            /** Format: uuid */
+                            tenantId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            heads: {
+                                partition: number;
+                                /** @description A chain_seq: a bigint as a decimal string */
+                                chainSeq: string;
+                                hash: string;
+                            }[];
+                            keyId: string;
+                            signature: string;
+                            /** @description The signed tree head: size (leaves) and root */
+                            tree: {
+                                size: string;
+                                rootHash: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                    };
+                };
+            };
+            /** @description Invalid input: validation_failed (each invalid field in `errors`), invalid_cursor, malformed_url, conflicting_api_keys */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or an unknown or revoked key (missing_api_key, invalid_api_key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope the endpoint needs (insufficient_scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: the key is over its rate limit, or too many failed authentications from this address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a bug, logged; never shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (database, Kafka, Redis) is unavailable; retry later */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ProofsController_consistency: {
+        parameters: {
+            query: {
+                /** @description from: a number of leaves (events) of the tenant's Merkle tree */
+                from: string;
+                /** @description to: a number of leaves (events) of the tenant's Merkle tree */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consistency proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: number;
+                        to: number;
+                        fromRootHash: string;
+                        toRootHash: string;
+                        /** @description The RFC 9162 consistency proof (empty when from = to) */
+                        hashes: string[];
+                        /** @description The signed checkpoint whose tree head (tree.size, tree.rootHash) is this tree size, if one was written at that size; null otherwise */
+                        fromTreeHead: ({
+                            /** Format: uuid */
+                            checkpointId: string;
+                            /** Format: uuid */
+                            tenantId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            heads: {
+                                partition: number;
+                                /** @description A chain_seq: a bigint as a decimal string */
+                                chainSeq: string;
+                                hash: string;
+                            }[];
+                            keyId: string;
+                            signature: string;
+                            /** @description The signed tree head: size (leaves) and root */
+                            tree: {
+                                size: string;
+                                rootHash: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        /** @description The signed checkpoint whose tree head (tree.size, tree.rootHash) is this tree size, if one was written at that size; null otherwise */
+                        toTreeHead: ({
+                            /** Format: uuid */
+                            checkpointId: string;
+                            /** Format: uuid */
+                            tenantId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            heads: {
+                                partition: number;
+                                /** @description A chain_seq: a bigint as a decimal string */
+                                chainSeq: string;
+                                hash: string;
+                            }[];
+                            keyId: string;
+                            signature: string;
+                            /** @description The signed tree head: size (leaves) and root */
+                            tree: {
+                                size: string;
+                                rootHash: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
                     };
                 };
             };
