@@ -1,7 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verifyMerkleInclusion } from '@sigstore/verify/dist/tlog/merkle';
+import { canonicalJson } from '@agent-ledger/contracts';
 import {
   consistencyFromTiles,
+  GENESIS_HASH,
+  signCheckpoint,
+  signingKeyId,
   inclusionFromTiles,
   leafHash,
   rootOfLeafHashes,
@@ -12,6 +19,8 @@ import {
 } from '@agent-ledger/integrity';
 import { createLedgerDataSource, runMigrations, type DataSource } from '@agent-ledger/persistence';
 import { seededRandom, stackEnv } from '@agent-ledger/testing';
+import { runCliAgainst } from '../../apps/cli/src/cli.fixtures';
+import { BUNDLE_FORMAT, type InclusionBundle } from '../../apps/cli/src/commands/verify-bundle.command';
 import { MerkleTreeRepository } from '../../apps/audit-projector/src/projection/merkle-tree.repository';
 import { MerkleWriter, type MerkleLeafSource } from '../../apps/audit-projector/src/projection/merkle-writer';
 import { ProjectionRepository } from '../../apps/audit-projector/src/projection/projection.repository';
@@ -34,6 +43,9 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
   let ds: DataSource;
   /** leaf data (the rows' stored hashes) in leaf order, read back from merkle_leaves. */
   let leafData: Buffer[];
+  /** Each event as a chain row holds it: prev_hash, canonical JSON, hash = SHA-256(prev ‖ JSON). */
+  const stored = new Map<string, { prevHash: Buffer; eventJson: string; hash: Buffer; partition: number; chainSeq: bigint }>();
+  let eventIdsInOrder: string[];
   let leafHashes: Buffer[];
   let size: number;
 
@@ -55,16 +67,18 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
 
     // Four "partitions" append concurrently, in batches of 1…600 rows: the per-tenant row lock orders them.
     const random = seededRandom(21);
-    const data = new Map<string, Buffer>();
     const lanes = [0, 1, 2, 3].map(async (partition) => {
       let seq = 0n;
+      let prevHash = GENESIS_HASH;
       for (let left = EVENTS / 4; left > 0; ) {
         const n = Math.min(left, 1 + Math.floor(random() * 600));
         const rows: MerkleLeafSource[] = Array.from({ length: n }, () => {
           const eventId = randomUUID();
-          const hash = createHash('sha256').update(eventId).digest();
-          data.set(eventId, hash);
+          const eventJson = canonicalJson({ eventId, tenantId, type: 'action.executed', subject: { id: `subject-${eventId.slice(0, 4)}` } });
+          const hash = createHash('sha256').update(prevHash).update(eventJson, 'utf8').digest();
           seq += 1n;
+          stored.set(eventId, { prevHash, eventJson, hash, partition, chainSeq: seq });
+          prevHash = hash;
           return { tenantId, eventId, chainSeq: seq, hash };
         });
         await new ProjectionRepository(ds).transaction((tx) => writer.append(tx, partition, rows));
@@ -74,7 +88,8 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
     await Promise.all(lanes);
     const leaves: { event_id: string; leaf_index: string }[] = await ds.query(`SELECT event_id::text AS event_id, leaf_index::text AS leaf_index FROM merkle_leaves WHERE tenant_id = $1 ORDER BY merkle_leaves.leaf_index`, [tenantId]);
     expect(leaves.map((l) => Number(l.leaf_index))).toEqual(Array.from({ length: EVENTS }, (_, i) => i));
-    leafData = leaves.map((l) => data.get(l.event_id) as Buffer);
+    eventIdsInOrder = leaves.map((l) => l.event_id);
+    leafData = leaves.map((l) => stored.get(l.event_id)!.hash);
     leafHashes = leafData.map(leafHash);
     const [tree] = await ds.query(`SELECT tree_size::int AS size, root_hash AS root FROM merkle_trees WHERE tenant_id = $1`, [tenantId]);
     size = tree.size;
@@ -140,6 +155,33 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
       expect(verifyConsistency(first, second, rootOfLeafHashes(forked), refSecond, proof)).toBe(false);
     }
   }, 120_000);
+
+  it("writes bundles the CLI's verify-bundle accepts offline, and rejects once modified", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const key = { privateKey, publicKey, keyId: signingKeyId(publicKey) };
+    const spki = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    const dir = mkdtempSync(join(tmpdir(), 'merkle-bundles-'));
+    const [tree] = await ds.query(`SELECT encode(root_hash, 'hex') AS root FROM merkle_trees WHERE tenant_id = $1`, [tenantId]);
+    const treeHead = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt: new Date().toISOString(), heads: [], tree: { size: String(EVENTS), rootHash: tree.root } }, key);
+    for (const index of [0, 31_337, 65_536, EVENTS - 1]) {
+      const eventId = eventIdsInOrder[index];
+      const row = stored.get(eventId)!;
+      const { proof } = await inclusionFromTiles(index, EVENTS, fetchTiles);
+      const bundle: InclusionBundle = {
+        format: BUNDLE_FORMAT,
+        event: { eventId, partition: row.partition, chainSeq: String(row.chainSeq), prevHash: row.prevHash.toString('hex'), hash: row.hash.toString('hex'), eventJson: row.eventJson },
+        proof: { leafIndex: index, treeSize: EVENTS, hashes: proof.map((h) => h.toString('hex')) },
+        treeHead,
+        publicKey: spki,
+      };
+      const file = join(dir, `${index}.json`);
+      writeFileSync(file, JSON.stringify(bundle));
+      const ok = await runCliAgainst(['verify-bundle', file, '--public-key', spki], () => new Response('offline', { status: 599 }));
+      expect([index, ok.code, ok.requests.length]).toEqual([index, 0, 0]);
+      writeFileSync(file, JSON.stringify({ ...bundle, event: { ...bundle.event, eventJson: bundle.event.eventJson.replace('action.executed', 'action.failed') } }));
+      expect((await runCliAgainst(['verify-bundle', file, '--public-key', spki], () => new Response('offline', { status: 599 }))).code).toBe(1);
+    }
+  });
 
   it('refuses to rewrite a stored tile (the tiles may only grow)', async () => {
     await expect(ds.query(`UPDATE merkle_tiles SET hashes = $2 WHERE tenant_id = $1 AND level = 0 AND tile_index = 0`, [tenantId, Buffer.alloc(32 * 256)])).rejects.toThrow(/only be extended/);
