@@ -72,6 +72,8 @@ describe('OTLP trace reader', () => {
   it('should name the field by JSON pointer when an OTLP/JSON field has the wrong type', () => {
     expect(refusal(() => readJsonTraces([]))).toMatchObject({ status: 400, code: 'invalid_otlp_body', field: '(body)' });
     expect(refusal(() => readJsonTraces({ resourceSpans: {} }))).toMatchObject({ status: 400, field: '/resourceSpans' });
+    expect(refusal(() => readJsonTraces({ events: [{ type: 'action.attempted' }] }))).toMatchObject({ status: 400, code: 'invalid_otlp_body', field: '/resourceSpans' });
+    expect(readJsonTraces({ resourceSpans: [], unknownField: 1 })).toEqual([]);
     const withSpan = (span: object) => ({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
     expect(refusal(() => readJsonTraces(withSpan({ startTimeUnixNano: true })))).toMatchObject({ field: '/resourceSpans/0/scopeSpans/0/spans/0/startTimeUnixNano' });
     expect(refusal(() => readJsonTraces(withSpan({ attributes: [{ key: 'k', value: { intValue: 1.5 } }] })))).toMatchObject({ field: '/resourceSpans/0/scopeSpans/0/spans/0/attributes/0/value/intValue' });

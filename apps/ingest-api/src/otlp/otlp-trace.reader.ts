@@ -26,9 +26,14 @@ export function readProtobufTraces(body: Buffer): OtlpSpan[] {
   return readRequest(decoded);
 }
 
-/** Reads an OTLP/JSON `ExportTraceServiceRequest` already parsed from JSON. */
+/**
+ * Reads an OTLP/JSON `ExportTraceServiceRequest` already parsed from JSON. Unknown fields are
+ * ignored, as OTLP/JSON requires, but `resourceSpans` must be there: a body without it is not an
+ * export (events posted to the wrong endpoint would otherwise be answered 200 and dropped).
+ */
 export function readJsonTraces(body: unknown): OtlpSpan[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad('invalid_otlp_body', 'the body must be an OTLP/JSON ExportTraceServiceRequest object', '(body)');
+  if (!Array.isArray((body as Json).resourceSpans)) throw bad('invalid_otlp_body', 'an OTLP/JSON trace export holds a resourceSpans array', '/resourceSpans');
   return readRequest(body as Json);
 }
 
