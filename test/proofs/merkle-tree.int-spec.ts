@@ -183,6 +183,13 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
     }
   });
 
+  it('never gives an event a second leaf: appending a stored event id fails and leaves the tree as it was', async () => {
+    const again: MerkleLeafSource = { tenantId, eventId: eventIdsInOrder[7], chainSeq: 999_999n, hash: Buffer.alloc(32, 1) };
+    await expect(new ProjectionRepository(ds).transaction((tx) => writer.append(tx, 0, [again]))).rejects.toThrow(/merkle_leaves_pkey|duplicate key/);
+    const [tree] = await ds.query(`SELECT tree_size::int AS size FROM merkle_trees WHERE tenant_id = $1`, [tenantId]);
+    expect(tree.size).toBe(EVENTS);
+  });
+
   it('refuses to rewrite a stored tile (the tiles may only grow)', async () => {
     await expect(ds.query(`UPDATE merkle_tiles SET hashes = $2 WHERE tenant_id = $1 AND level = 0 AND tile_index = 0`, [tenantId, Buffer.alloc(32 * 256)])).rejects.toThrow(/only be extended/);
     await expect(ds.query(`DELETE FROM merkle_tiles WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/never deleted/);
