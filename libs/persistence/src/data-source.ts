@@ -30,6 +30,7 @@ import { ProducerSequences1732300002310 } from './migrations/1732300002310-produ
 import { ProducerGapsReportGrant1732300002311 } from './migrations/1732300002311-producer-gaps-report-grant';
 import { MerkleTree1732300002400 } from './migrations/1732300002400-merkle-tree';
 import { CheckpointTreeSize1732300002401 } from './migrations/1732300002401-checkpoint-tree-size';
+import { ProducerSequencesPreviousMax1732300002410 } from './migrations/1732300002410-producer-sequences-previous-max';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -62,6 +63,7 @@ export const LEDGER_MIGRATIONS = [
   ProducerGapsReportGrant1732300002311,
   MerkleTree1732300002400,
   CheckpointTreeSize1732300002401,
+  ProducerSequencesPreviousMax1732300002410,
 ];
 
 export interface DataSourceSettings {

@@ -1,15 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AcceptedMessage } from './event-intake';
-import {
-  groupByProducer,
-  planSequences,
-  producerKey,
-  producersWithLateNumbers,
-  type OpenGap,
-  type ProducerBatch,
-  type ProducerState,
-  type SequencePlan,
-} from './producer-sequences';
+import { groupByProducer, planGapFills, producerKey, producersWithLateNumbers, type GapFills, type OpenGap, type ProducerBatch } from './producer-sequences';
 import type { ProjectionTransaction } from './projection.repository';
 
 /** What a batch changed in the loss accounting. */
@@ -23,44 +14,75 @@ type Tx = Pick<ProjectionTransaction, 'rows'>;
 
 /**
  * Keeps `producer_sequences` and `producer_gaps` in the batch's transaction, from its new events
- * (duplicates were dropped before: an event id stored earlier never counts twice). The producers'
- * rows are locked first, in key order (batches of other partitions carry the same producers), so
- * each batch reads the state the previous one committed. Two round trips when every number is above
- * its producer's highest (the common, in-order case), three when late numbers may fill a gap.
+ * (duplicates were dropped before: an event id stored earlier never counts twice). One statement
+ * upserts the producers' rows in key order — each waits for a concurrent batch of another partition
+ * holding the same producer, then works from what it committed — counting the events, and opens the
+ * gaps skipped above each producer's previous highest: one round trip per batch. Only when late
+ * numbers arrive (at or below a previous highest) are the open gaps locked and read, and shrunk,
+ * split or closed: two more.
  */
 @Injectable()
 export class ProducerSequencesRepository {
   async record(tx: Tx, events: readonly AcceptedMessage[]): Promise<SequenceOutcome> {
     const batches = groupByProducer(events.map((a) => a.event));
     if (!batches.length) return { producers: 0, gapsOpened: 0, gapsClosed: 0 };
-    const states = await lockProducers(tx, batches);
-    const late = producersWithLateNumbers(batches, states);
-    const gaps = late.length ? await lockOpenGaps(tx, late) : [];
-    const plan = planSequences(batches, states, gaps);
-    await write(tx, plan);
-    return {
-      producers: batches.length,
-      gapsOpened: plan.gapInserts.filter((g) => g.openedAt === null).length,
-      gapsClosed: plan.gapUpdates.filter((g) => g.closed).length,
-    };
+    const { previousMax, gapsOpened } = await countAndOpen(tx, batches);
+    const late = producersWithLateNumbers(batches, previousMax);
+    if (!late.length) return { producers: batches.length, gapsOpened, gapsClosed: 0 };
+    const fills = planGapFills(late, await lockOpenGaps(tx, late));
+    await writeFills(tx, fills);
+    return { producers: batches.length, gapsOpened, gapsClosed: fills.updates.filter((u) => u.closed).length };
   }
 }
 
-/** Creates the rows of new producers (`events` 0 until the write) and locks every row; returns the stored highest numbers. */
-async function lockProducers(tx: Tx, batches: readonly ProducerBatch[]): Promise<Map<string, ProducerState>> {
-  const rows = await tx.rows<{ tenant_id: string; producer_id: string; max_seq: string; events: string }>(
-    `INSERT INTO producer_sequences AS ps (tenant_id, producer_id, max_seq, events, first_seen_at, last_seen_at)
-     SELECT t, p, s, 0, now(), now() FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS u (t, p, s)
-     ON CONFLICT (tenant_id, producer_id) DO UPDATE SET last_seen_at = ps.last_seen_at
-     RETURNING tenant_id::text AS tenant_id, producer_id, max_seq::text AS max_seq, events::text AS events`,
-    [batches.map((b) => b.tenantId), batches.map((b) => b.producerId), batches.map((b) => b.seqs[0])],
+/**
+ * Upserts each producer's row (highest number, events; `prev_max_seq` the highest before this batch,
+ * 0 for a new producer) and inserts a gap for each run of numbers skipped above that previous highest.
+ */
+async function countAndOpen(tx: Tx, batches: readonly ProducerBatch[]): Promise<{ previousMax: Map<string, number>; gapsOpened: number }> {
+  // The batch's numbers as runs of consecutive numbers: an in-order batch is one run per producer.
+  const flat = batches.flatMap((b) => runsOf(b.seqs).map(([first, last]) => [b.tenantId, b.producerId, first, last] as const));
+  const rows = await tx.rows<{ tenant_id: string; producer_id: string; prev_max_seq: string; opened: number }>(
+    `WITH up AS (
+       INSERT INTO producer_sequences AS ps (tenant_id, producer_id, max_seq, events, first_seen_at, last_seen_at, prev_max_seq)
+       SELECT t, p, hi, n, now(), now(), 0 FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) AS u (t, p, hi, n)
+       ON CONFLICT (tenant_id, producer_id) DO UPDATE
+          SET prev_max_seq = ps.max_seq, max_seq = greatest(ps.max_seq, excluded.max_seq), events = ps.events + excluded.events, last_seen_at = now()
+       RETURNING tenant_id, producer_id, prev_max_seq
+     ), fresh AS (
+       SELECT r.t, r.p, r.f, coalesce(lag(r.l) OVER (PARTITION BY r.t, r.p ORDER BY r.f), up.prev_max_seq) AS prev
+         FROM unnest($5::uuid[], $6::text[], $7::bigint[], $8::bigint[]) AS r (t, p, f, l)
+         JOIN up ON up.tenant_id = r.t AND up.producer_id = r.p
+        WHERE r.l > up.prev_max_seq
+     ), opened AS (
+       INSERT INTO producer_gaps (tenant_id, producer_id, first_seq, last_seq, opened_at)
+       SELECT t, p, prev + 1, f - 1, now() FROM fresh WHERE f > prev + 1
+       RETURNING 1
+     )
+     SELECT up.tenant_id::text AS tenant_id, up.producer_id, up.prev_max_seq::text AS prev_max_seq, (SELECT count(*) FROM opened)::int AS opened FROM up`,
+    [
+      batches.map((b) => b.tenantId),
+      batches.map((b) => b.producerId),
+      batches.map((b) => b.seqs[b.seqs.length - 1]),
+      batches.map((b) => b.events),
+      flat.map((f) => f[0]),
+      flat.map((f) => f[1]),
+      flat.map((f) => f[2]),
+      flat.map((f) => f[3]),
+    ],
   );
-  const states = new Map<string, ProducerState>();
-  for (const r of rows) {
-    // A row with no events yet was created just now: nothing was seen before.
-    states.set(producerKey(r.tenant_id, r.producer_id), { tenantId: r.tenant_id, producerId: r.producer_id, maxSeq: r.events === '0' ? 0 : Number(r.max_seq) });
+  return { previousMax: new Map(rows.map((r) => [producerKey(r.tenant_id, r.producer_id), Number(r.prev_max_seq)])), gapsOpened: rows[0]?.opened ?? 0 };
+}
+
+/** Sorted distinct numbers as [first, last] runs of consecutive numbers. */
+function runsOf(seqs: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const s of seqs) {
+    const last = runs[runs.length - 1];
+    if (last && s === last[1] + 1) last[1] = s;
+    else runs.push([s, s]);
   }
-  return states;
+  return runs;
 }
 
 /** The open gaps of these producers, locked (the escalation worker marks them handled concurrently). */
@@ -85,32 +107,22 @@ async function lockOpenGaps(tx: Tx, batches: readonly ProducerBatch[]): Promise<
   }));
 }
 
-/** The plan in one statement: the producers' rows, the gaps that shrink or close, the gaps inserted. */
-async function write(tx: Tx, plan: SequencePlan): Promise<void> {
-  const { sequences: s, gapUpdates: u, gapInserts: i } = plan;
+/** The gaps that shrink or close, and the pieces split off, in one statement. */
+async function writeFills(tx: Tx, { updates: u, pieces: i }: GapFills): Promise<void> {
+  if (!u.length) return;
   await tx.rows(
-    `WITH seqs AS (
-       UPDATE producer_sequences ps SET max_seq = u.max_seq, events = ps.events + u.events, last_seen_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) AS u (tenant_id, producer_id, max_seq, events)
-        WHERE ps.tenant_id = u.tenant_id AND ps.producer_id = u.producer_id
-        RETURNING 1
-     ), shrunk AS (
+    `WITH shrunk AS (
        UPDATE producer_gaps g SET first_seq = u.first_seq, last_seq = u.last_seq, closed_at = CASE WHEN u.closed THEN now() END
-         FROM unnest($5::bigint[], $6::bigint[], $7::bigint[], $8::bool[]) AS u (id, first_seq, last_seq, closed)
+         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bool[]) AS u (id, first_seq, last_seq, closed)
         WHERE g.id = u.id
         RETURNING 1
-     ), opened AS (
+     ), split AS (
        INSERT INTO producer_gaps (tenant_id, producer_id, first_seq, last_seq, opened_at, escalated_at)
-       SELECT t, p, f, l, coalesce(o, now()), e
-         FROM unnest($9::uuid[], $10::text[], $11::bigint[], $12::bigint[], $13::timestamptz[], $14::timestamptz[]) AS u (t, p, f, l, o, e)
+       SELECT * FROM unnest($5::uuid[], $6::text[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::timestamptz[])
        RETURNING 1
      )
-     SELECT (SELECT count(*) FROM seqs) AS seqs, (SELECT count(*) FROM shrunk) AS shrunk, (SELECT count(*) FROM opened) AS opened`,
+     SELECT (SELECT count(*) FROM shrunk) AS shrunk, (SELECT count(*) FROM split) AS split`,
     [
-      s.map((x) => x.tenantId),
-      s.map((x) => x.producerId),
-      s.map((x) => x.maxSeq),
-      s.map((x) => x.events),
       u.map((x) => x.id),
       u.map((x) => x.firstSeq),
       u.map((x) => x.lastSeq),

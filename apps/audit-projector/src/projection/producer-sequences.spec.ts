@@ -1,8 +1,7 @@
-import { groupByProducer, planSequences, producerKey, producersWithLateNumbers, type OpenGap, type ProducerState } from './producer-sequences';
+import { groupByProducer, planGapFills, producerKey, producersWithLateNumbers, type OpenGap } from './producer-sequences';
 
 const T = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const stamped = (id: string, ...seqs: number[]) => seqs.map((seq) => ({ tenantId: T, producer: { id, seq } }));
-const state = (producerId: string, maxSeq: number): [string, ProducerState] => [producerKey(T, producerId), { tenantId: T, producerId, maxSeq }];
 const gap = (id: string, firstSeq: number, lastSeq: number, escalatedAt: string | null = null): OpenGap => ({
   id,
   tenantId: T,
@@ -13,6 +12,7 @@ const gap = (id: string, firstSeq: number, lastSeq: number, escalatedAt: string 
   escalatedAt,
 });
 
+// The gaps opened above a producer's highest number are computed in SQL: producer-sequences.repository.int-spec.ts.
 describe('producer sequences', () => {
   it('should group stamped events per producer in key order, numbers sorted and distinct, and leave out unstamped ones', () => {
     const batches = groupByProducer([...stamped('b', 3, 1, 3), { tenantId: T }, ...stamped('a', 2)]);
@@ -23,50 +23,40 @@ describe('producer sequences', () => {
     ]);
   });
 
-  it('should open one gap per skipped run above the highest number, from 1 for a new producer', () => {
-    const plan = planSequences(groupByProducer(stamped('p', 3, 4, 8, 10)), new Map(), []);
-
-    expect(plan.sequences).toEqual([{ tenantId: T, producerId: 'p', maxSeq: 10, events: 4 }]);
-    expect(plan.gapInserts.map((g) => [g.firstSeq, g.lastSeq, g.openedAt])).toEqual([
-      [1, 2, null],
-      [5, 7, null],
-      [9, 9, null],
-    ]);
-    expect(plan.gapUpdates).toEqual([]);
-  });
-
-  it('should open no gap for numbers that follow the highest', () => {
-    const plan = planSequences(groupByProducer(stamped('p', 5, 6)), new Map([state('p', 4)]), []);
-
-    expect(plan.sequences[0].maxSeq).toBe(6);
-    expect(plan.gapInserts).toEqual([]);
-  });
-
   it('should shrink, split and close an open gap as late numbers arrive, keeping the split piece opened and escalated', () => {
-    const states = new Map([state('p', 10)]);
+    const split = planGapFills(groupByProducer(stamped('p', 6)), [gap('1', 5, 7, '2026-01-01 00:05:00+00')]);
+    const shrunk = planGapFills(groupByProducer(stamped('p', 5)), [gap('1', 5, 7)]);
+    const closed = planGapFills(groupByProducer(stamped('p', 5, 6, 7)), [gap('1', 5, 7)]);
 
-    const split = planSequences(groupByProducer(stamped('p', 6)), states, [gap('1', 5, 7, '2026-01-01 00:05:00+00')]);
-    const shrunk = planSequences(groupByProducer(stamped('p', 5)), states, [gap('1', 5, 7)]);
-    const closed = planSequences(groupByProducer(stamped('p', 5, 6, 7)), states, [gap('1', 5, 7)]);
-
-    expect(split.gapUpdates).toEqual([{ id: '1', firstSeq: 5, lastSeq: 5, closed: false }]);
-    expect(split.gapInserts).toEqual([{ tenantId: T, producerId: 'p', firstSeq: 7, lastSeq: 7, openedAt: '2026-01-01 00:00:00+00', escalatedAt: '2026-01-01 00:05:00+00' }]);
-    expect(shrunk.gapUpdates).toEqual([{ id: '1', firstSeq: 6, lastSeq: 7, closed: false }]);
-    expect(closed.gapUpdates).toEqual([{ id: '1', firstSeq: 5, lastSeq: 7, closed: true }]);
-    expect(closed.sequences).toEqual([{ tenantId: T, producerId: 'p', maxSeq: 10, events: 3 }]);
+    expect(split.updates).toEqual([{ id: '1', firstSeq: 5, lastSeq: 5, closed: false }]);
+    expect(split.pieces).toEqual([{ tenantId: T, producerId: 'p', firstSeq: 7, lastSeq: 7, openedAt: '2026-01-01 00:00:00+00', escalatedAt: '2026-01-01 00:05:00+00' }]);
+    expect(shrunk).toEqual({ updates: [{ id: '1', firstSeq: 6, lastSeq: 7, closed: false }], pieces: [] });
+    expect(closed).toEqual({ updates: [{ id: '1', firstSeq: 5, lastSeq: 7, closed: true }], pieces: [] });
   });
 
-  it('should change no gap for a number at or below the highest that no gap holds', () => {
-    const plan = planSequences(groupByProducer(stamped('p', 2)), new Map([state('p', 10)]), [gap('1', 5, 7)]);
+  it('should split a gap into as many pieces as the late numbers leave', () => {
+    const fills = planGapFills(groupByProducer(stamped('p', 2, 5, 6, 9)), [gap('1', 1, 10)]);
 
-    expect(plan.gapUpdates).toEqual([]);
-    expect(plan.gapInserts).toEqual([]);
-    expect(plan.sequences).toEqual([{ tenantId: T, producerId: 'p', maxSeq: 10, events: 1 }]);
+    expect(fills.updates).toEqual([{ id: '1', firstSeq: 1, lastSeq: 1, closed: false }]);
+    expect(fills.pieces.map((p) => [p.firstSeq, p.lastSeq])).toEqual([
+      [3, 4],
+      [7, 8],
+      [10, 10],
+    ]);
   });
 
-  it('should read gaps only for producers with a number at or below their highest', () => {
+  it('should change no gap for numbers that no open gap holds', () => {
+    expect(planGapFills(groupByProducer(stamped('p', 2, 11)), [gap('1', 5, 7)])).toEqual({ updates: [], pieces: [] });
+  });
+
+  it('should read gaps only for producers with a number at or below their previous highest', () => {
     const batches = groupByProducer([...stamped('early', 3), ...stamped('late', 3), ...stamped('new', 1)]);
+    const previousMax = new Map([
+      [producerKey(T, 'early'), 2],
+      [producerKey(T, 'late'), 5],
+      [producerKey(T, 'new'), 0],
+    ]);
 
-    expect(producersWithLateNumbers(batches, new Map([state('early', 2), state('late', 5)])).map((b) => b.producerId)).toEqual(['late']);
+    expect(producersWithLateNumbers(batches, previousMax).map((b) => b.producerId)).toEqual(['late']);
   });
 });

@@ -3,8 +3,8 @@ import { cmp } from './projection.repository';
 
 /**
  * Loss accounting (docs/accountability.md): what a batch's new stamped events change in their
- * producers' sequences. Pure: the repository (producer-sequences.repository.ts) reads the state under
- * row locks and writes the plan.
+ * producers' sequences. Pure: the repository (producer-sequences.repository.ts) counts the events and
+ * opens the gaps above each producer's highest number in SQL, and applies the late numbers planned here.
  */
 
 /** A producer's new events of the batch: their sequence numbers, sorted and distinct, and how many events. */
@@ -13,13 +13,6 @@ export interface ProducerBatch {
   producerId: string;
   seqs: number[];
   events: number;
-}
-
-/** A producer's stored state; `maxSeq` 0 for a producer seen for the first time. */
-export interface ProducerState {
-  tenantId: string;
-  producerId: string;
-  maxSeq: number;
 }
 
 /** An open gap as stored. */
@@ -33,16 +26,12 @@ export interface OpenGap {
   escalatedAt: string | null;
 }
 
-export interface SequencePlan {
-  /** Per producer: the new highest number and how many events to add. */
-  sequences: { tenantId: string; producerId: string; maxSeq: number; events: number }[];
-  /** Open gaps that shrink (late numbers at an edge or inside; then the first remaining piece) or close. */
-  gapUpdates: { id: string; firstSeq: number; lastSeq: number; closed: boolean }[];
-  /**
-   * Gaps to insert: new ones (numbers skipped above the highest; `openedAt` null: now) and the
-   * further pieces of a split gap (its `openedAt` and `escalatedAt` kept).
-   */
-  gapInserts: { tenantId: string; producerId: string; firstSeq: number; lastSeq: number; openedAt: string | null; escalatedAt: string | null }[];
+/** What late numbers do to the open gaps. */
+export interface GapFills {
+  /** Gaps that shrink (then the first remaining piece) or close (then their range as it was). */
+  updates: { id: string; firstSeq: number; lastSeq: number; closed: boolean }[];
+  /** The further pieces of split gaps, each with its gap's `openedAt` and `escalatedAt`. */
+  pieces: { tenantId: string; producerId: string; firstSeq: number; lastSeq: number; openedAt: string; escalatedAt: string | null }[];
 }
 
 export const producerKey = (tenantId: string, producerId: string): string => `${tenantId}\u0000${producerId}`;
@@ -63,50 +52,30 @@ export function groupByProducer(events: readonly { tenantId: string; producer?: 
     .sort((a, b) => cmp(a.tenantId, b.tenantId) || cmp(a.producerId, b.producerId));
 }
 
-/** The producers whose batch holds a number at or below their stored highest: only they may fill a gap. */
-export function producersWithLateNumbers(batches: readonly ProducerBatch[], states: ReadonlyMap<string, ProducerState>): ProducerBatch[] {
-  return batches.filter((b) => b.seqs[0] <= (states.get(producerKey(b.tenantId, b.producerId))?.maxSeq ?? 0));
+/** The producers whose batch holds a number at or below their highest before it: only they may fill a gap. */
+export function producersWithLateNumbers(batches: readonly ProducerBatch[], previousMax: ReadonlyMap<string, number>): ProducerBatch[] {
+  return batches.filter((b) => b.seqs[0] <= (previousMax.get(producerKey(b.tenantId, b.producerId)) ?? 0));
 }
 
 /**
- * The plan of a batch: numbers above a producer's highest open a gap for each run they skip (from
- * `maxSeq + 1`); numbers inside an open gap shrink it, split it, or close it when none is left;
- * other numbers at or below the highest (sent again under another event id) change no gap.
+ * Numbers inside an open gap shrink it, split it, or close it when none is left; other numbers
+ * (above the highest, or at or below it where no gap is: sent again under another event id) change no gap.
  */
-export function planSequences(batches: readonly ProducerBatch[], states: ReadonlyMap<string, ProducerState>, openGaps: readonly OpenGap[]): SequencePlan {
-  const plan: SequencePlan = { sequences: [], gapUpdates: [], gapInserts: [] };
-  const gapsOf = new Map<string, OpenGap[]>();
-  for (const g of openGaps) {
-    const key = producerKey(g.tenantId, g.producerId);
-    gapsOf.set(key, [...(gapsOf.get(key) ?? []), g]);
-  }
-  for (const b of batches) {
-    const key = producerKey(b.tenantId, b.producerId);
-    const maxSeq = states.get(key)?.maxSeq ?? 0;
-    let prev = maxSeq;
-    for (const seq of b.seqs) {
-      if (seq <= maxSeq) continue;
-      if (seq > prev + 1) plan.gapInserts.push({ tenantId: b.tenantId, producerId: b.producerId, firstSeq: prev + 1, lastSeq: seq - 1, openedAt: null, escalatedAt: null });
-      prev = seq;
+export function planGapFills(batches: readonly ProducerBatch[], openGaps: readonly OpenGap[]): GapFills {
+  const fills: GapFills = { updates: [], pieces: [] };
+  const seqsOf = new Map(batches.map((b) => [producerKey(b.tenantId, b.producerId), b.seqs]));
+  for (const gap of openGaps) {
+    const inside = (seqsOf.get(producerKey(gap.tenantId, gap.producerId)) ?? []).filter((s) => s >= gap.firstSeq && s <= gap.lastSeq);
+    if (!inside.length) continue;
+    const [first, ...rest] = remainingPieces(gap.firstSeq, gap.lastSeq, inside);
+    if (!first) {
+      fills.updates.push({ id: gap.id, firstSeq: gap.firstSeq, lastSeq: gap.lastSeq, closed: true });
+      continue;
     }
-    plan.sequences.push({ tenantId: b.tenantId, producerId: b.producerId, maxSeq: Math.max(maxSeq, prev), events: b.events });
-
-    for (const gap of gapsOf.get(key) ?? []) {
-      const inside = b.seqs.filter((s) => s >= gap.firstSeq && s <= gap.lastSeq);
-      if (!inside.length) continue;
-      const pieces = remainingPieces(gap.firstSeq, gap.lastSeq, inside);
-      if (!pieces.length) {
-        plan.gapUpdates.push({ id: gap.id, firstSeq: gap.firstSeq, lastSeq: gap.lastSeq, closed: true });
-        continue;
-      }
-      const [first, ...rest] = pieces;
-      plan.gapUpdates.push({ id: gap.id, firstSeq: first[0], lastSeq: first[1], closed: false });
-      for (const [f, l] of rest) {
-        plan.gapInserts.push({ tenantId: gap.tenantId, producerId: gap.producerId, firstSeq: f, lastSeq: l, openedAt: gap.openedAt, escalatedAt: gap.escalatedAt });
-      }
-    }
+    fills.updates.push({ id: gap.id, firstSeq: first[0], lastSeq: first[1], closed: false });
+    for (const [f, l] of rest) fills.pieces.push({ tenantId: gap.tenantId, producerId: gap.producerId, firstSeq: f, lastSeq: l, openedAt: gap.openedAt, escalatedAt: gap.escalatedAt });
   }
-  return plan;
+  return fills;
 }
 
 /** [first, last] without the sorted numbers `arrived` (all inside it): the ranges still missing. */
