@@ -37,7 +37,8 @@ interface TxOutcome extends BatchResult {
 /**
  * Projects one partition batch of action events in ONE PostgreSQL transaction:
  * offset lock → tenants → subject keys and PII envelopes → dedup (event_ids) → hash chains and
- * audit_events → actions → statistics rollups → DLQ publish → chain heads + offset → COMMIT.
+ * audit_events → actions → statistics rollups → DLQ publish → chain heads + offset → Merkle trees
+ * → COMMIT.
  * Each step is a part of its own (TenantDirectory, ProjectorSubjectKeys, ChainWriter,
  * ActionProjector, StatsRollups, ProjectionDeadLetters); this service orders them and, after the commit, lets
  * them remember what they learned. A throw rolls everything back; the consumer host retries the same
@@ -170,12 +171,13 @@ export class ProjectionService {
     await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
     await this.anomalyFindings.record(tx, actionChanges, events);
     await this.producerSequences.record(tx, events);
-    // The tenants' Merkle trees last: their per-tenant lock is held only until the commit.
-    await this.merkle.append(tx, partition, chain.rows);
 
     // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
     await this.deadLetters.publish(topic, partition, rejected);
     await tx.finish({ groupId, topic, partition, nextOffset, heads: chain.heads });
+    // The tenants' Merkle trees last: their per-tenant lock (batches of other partitions of the
+    // tenant wait on it) is held only from here to the commit.
+    await this.merkle.append(tx, partition, chain.rows);
     out.projected = out.rows.length;
     out.rejected = rejected;
     out.deadLettered = rejected.length;
