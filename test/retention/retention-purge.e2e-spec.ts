@@ -24,10 +24,19 @@ describe('retention purge', () => {
     expect({ status: r.status, body: r.body }).toMatchObject({ status: 200 });
   }
 
-  /** Posts `n` events (attempted + executed of n/2 actions), waits until stored and checkpointed; returns their ids. */
+  /**
+   * Posts `n` events (attempted + executed of n/2 actions), waits until stored and checkpointed;
+   * returns their ids. The first action's approval was rejected: it carries an
+   * `executed_after_rejection` finding.
+   */
   async function postEvents(tenant: TestTenant, label: string, n: number): Promise<string[]> {
     const events = Array.from({ length: n }, (_, i) =>
-      anActionEventInput({ type: i % 2 ? 'action.executed' : 'action.attempted', actionId: `${label}-${Math.floor(i / 2)}`, sessionId: `s-${label}` }),
+      anActionEventInput({
+        type: i % 2 ? 'action.executed' : 'action.attempted',
+        actionId: `${label}-${Math.floor(i / 2)}`,
+        sessionId: `s-${label}`,
+        ...(i === 0 ? { approval: { required: true, decision: 'rejected' as const } } : {}),
+      }),
     );
     expect((await system.postEvents(tenant.apiKeys.ingest, { events })).status).toBe(202);
     const ids = events.map((e) => e.eventId!);
@@ -39,6 +48,11 @@ describe('retention purge', () => {
   async function stored(tenant: TestTenant, ids: string[]): Promise<number> {
     const { rows } = await system.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND event_id = ANY ($2::uuid[])`, [tenant.tenantId, ids]);
     return rows[0].n;
+  }
+
+  async function findingsOf(tenant: TestTenant, label: string): Promise<string[]> {
+    const { rows } = await system.db.query(`SELECT action_id || ':' || code AS f FROM action_anomaly_findings WHERE tenant_id = $1 AND action_id LIKE $2 ORDER BY 1`, [tenant.tenantId, `${label}-%`]);
+    return rows.map((r) => r.f);
   }
 
   async function actionsOf(tenant: TestTenant, label: string): Promise<number> {
@@ -123,6 +137,7 @@ describe('retention purge', () => {
     await untilCheckpointOlderThan(tenant, 5);
     recentIds = await postEvents(tenant, 'recent', 4);
     const escalations = await seedEscalationsAndDeliveries(tenant);
+    expect(await findingsOf(tenant, 'old')).toEqual(['old-0:executed_after_rejection']);
 
     run = await runRetention(tenant);
 
@@ -131,6 +146,9 @@ describe('retention purge', () => {
     expect(await stored(tenant, recentIds)).toBe(4);
     expect(await actionsOf(tenant, 'old')).toBe(0);
     expect(await actionsOf(tenant, 'recent')).toBe(2);
+    // The findings of the purged actions go with them.
+    expect(await findingsOf(tenant, 'old')).toEqual([]);
+    expect(await findingsOf(tenant, 'recent')).toEqual(['recent-0:executed_after_rejection']);
     // Resolved escalations and finished deliveries of the purged period go; open or later ones stay.
     const left = async (table: string, column: string, ids: string[]) =>
       (await system.db.query(`SELECT ${column}::text AS id FROM ${table} WHERE ${column} = ANY ($1::uuid[]) ORDER BY 1`, [ids])).rows.map((r) => r.id);

@@ -31,6 +31,7 @@ import { ProducerGapsReportGrant1732300002311 } from './migrations/1732300002311
 import { MerkleTree1732300002400 } from './migrations/1732300002400-merkle-tree';
 import { CheckpointTreeSize1732300002401 } from './migrations/1732300002401-checkpoint-tree-size';
 import { ProducerSequencesPreviousMax1732300002410 } from './migrations/1732300002410-producer-sequences-previous-max';
+import { RetentionAnomalyFindings1732300002420 } from './migrations/1732300002420-retention-anomaly-findings';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -64,6 +65,7 @@ export const LEDGER_MIGRATIONS = [
   MerkleTree1732300002400,
   CheckpointTreeSize1732300002401,
   ProducerSequencesPreviousMax1732300002410,
+  RetentionAnomalyFindings1732300002420,
 ];
 
 export interface DataSourceSettings {

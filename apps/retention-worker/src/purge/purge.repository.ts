@@ -192,7 +192,7 @@ export class PurgeRepository {
 
   /**
    * Deletes what the purge covers, in one transaction: its rows (the audit log's trigger checks each
-   * one against the purge), the actions left without events, resolved escalations and finished
+   * one against the purge), the actions left without events (with their anomaly findings), resolved escalations and finished
    * deliveries of the purged period; then marks the purge done.
    */
   async delete(purge: Purge): Promise<Deleted> {
@@ -245,8 +245,9 @@ export class PurgeRepository {
     if (!actionIds.length) return 0;
     const [r] = await m.query(
       `WITH d AS (DELETE FROM actions a WHERE a.tenant_id = $1 AND a.action_id = ANY ($2::text[])
-                    AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant_id = $1 AND e.action_id = a.action_id) RETURNING 1)
-       SELECT count(*)::int AS n FROM d`,
+                    AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant_id = $1 AND e.action_id = a.action_id) RETURNING a.action_id),
+            f AS (DELETE FROM action_anomaly_findings x USING d WHERE x.tenant_id = $1 AND x.action_id = d.action_id RETURNING 1)
+       SELECT count(*)::int AS n, (SELECT count(*) FROM f)::int AS findings FROM d`,
       [tenantId, actionIds],
     );
     return r.n;
