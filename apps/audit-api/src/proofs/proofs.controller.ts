@@ -17,7 +17,10 @@ export class ProofsController {
   @RequireScope('read')
   @ApiOperation({ summary: "Prove that an event is in the tenant's Merkle tree: the RFC 9162 inclusion path, the event as stored and the signed tree head (scope read)" })
   @ApiInput({ query: inclusionQuerySchema })
-  @ApiOutput({ 200: { schema: inclusionProofSchema, description: 'The inclusion proof' } })
+  @ApiOutput({
+    200: { schema: inclusionProofSchema, description: 'The inclusion proof' },
+    404: { schema: null, description: "event_not_in_tree: the tenant's Merkle tree holds no such event" },
+  })
   inclusion(@CurrentTenant() tenantId: string, @Query() query: unknown) {
     return this.proofs.inclusion(tenantId, parseInput(inclusionQuerySchema, query, 'query'));
   }

@@ -1569,6 +1569,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description event_not_in_tree: the tenant's Merkle tree holds no such event */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: the key is over its rate limit, or too many failed authentications from this address */
             429: {
                 headers: {
