@@ -161,6 +161,23 @@ describe('proofs: GET /v1/proofs/inclusion and /consistency', () => {
     expect((res.body as unknown as { error: { field?: string } }).error.field).toBe(field);
   });
 
+  it("proves an erased subject's event as before: the leaf commits to the stored ciphertext, never to clear PII", async () => {
+    const event = anActionEventInput({ eventId: randomUUID(), sessionId: `s-${randomUUID().slice(0, 8)}`, subject: { id: `cus-${system.suffix}`, pii: { email: 'erase-me@example.com' } } } as never);
+    expect((await system.postEvents(tenant.apiKeys.ingest, { events: [event] })).status).toBe(202);
+    await waitFor(async () => (await system.db.query(`SELECT 1 FROM merkle_leaves WHERE tenant_id = $1 AND event_id = $2`, [tenant.tenantId, event.eventId])).rowCount === 1, { what: 'the event in the tree' });
+    const size = await signedTreeSize(1);
+    const before = await inclusion(`eventId=${event.eventId}&treeSize=${size}`);
+    expect(before.status).toBe(200);
+    expect(before.body.event!.eventJson).not.toContain('erase-me@example.com');
+    expect((await system.api('POST', `/v1/subjects/${encodeURIComponent(`cus-${system.suffix}`)}/erase`, tenant.apiKeys.admin, {})).status).toBe(200);
+    const after = await inclusion(`eventId=${event.eventId}&treeSize=${size}`);
+    expect(after.status).toBe(200);
+    expect(after.body.event).toEqual(before.body.event);
+    const p = after.body;
+    expect(p.treeHead?.tree.size).toBe(String(size));
+    expect(sigstoreAccepts(rowHash(p.event!.prevHash, p.event!.eventJson), p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
+  });
+
   it("never answers for another tenant's event", async () => {
     expect((await inclusion(`eventId=${eventIds[0]}`, other.apiKeys.read)).status).toBe(404);
   });
