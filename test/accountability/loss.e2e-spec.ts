@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ESCALATIONS_TOPIC, type ActionEventInput, type EscalationEvent } from '@agent-ledger/contracts';
-import { BatchConsumerRunner, createKafka } from '@agent-ledger/kafka';
+import type { ActionEventInput, EscalationEvent } from '@agent-ledger/contracts';
 import { LedgerClient } from '@agent-ledger/sdk';
-import { anActionEventInput, expectResponseMatchesOpenApi, LedgerSystem, uniqueSuffix, waitFor, type OpenApiDocument, type TestTenant } from '@agent-ledger/testing';
+import { anActionEventInput, expectResponseMatchesOpenApi, EscalationTap, LedgerSystem, waitFor, type OpenApiDocument, type TestTenant } from '@agent-ledger/testing';
 
 const MAX_GAP_AGE_MS = 2_000;
 
@@ -31,10 +30,8 @@ type Opened = Extract<EscalationEvent, { type: 'escalation.opened' }>;
  */
 describe('loss accounting (producer sequences)', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'escalation-worker'] });
-  const kafka = createKafka({ brokers: system.stack.kafkaBrokers, clientId: 'loss-e2e' });
-  const received: EscalationEvent[] = [];
-  const seenIds = new Set<string>();
-  let downstream: BatchConsumerRunner;
+  const tap = new EscalationTap(system, () => tenant.tenantId);
+  const received = tap.received;
   let tenant: TestTenant;
   let document: OpenApiDocument;
 
@@ -44,25 +41,12 @@ describe('loss accounting (producer sequences)', () => {
     tenant = await system.createTenant(`loss-${system.suffix}`);
     const rules = await system.api('PUT', '/v1/escalation-rules', tenant.apiKeys.admin, { rules: { events_missing: { maxGapAgeMs: MAX_GAP_AGE_MS } } });
     expect(rules.status).toBe(200);
-    const groupId = `downstream-${uniqueSuffix()}`;
-    await system.startKafkaGroupAtTopicEnd(groupId, ESCALATIONS_TOPIC);
-    downstream = new BatchConsumerRunner(kafka, {
-      groupId,
-      topics: [ESCALATIONS_TOPIC],
-      handleBatch: async (b) => {
-        for (const m of b.messages) {
-          const e = JSON.parse(m.value!.toString()) as EscalationEvent;
-          if (e.tenantId !== tenant.tenantId || seenIds.has(e.eventId)) continue;
-          seenIds.add(e.eventId);
-          received.push(e);
-        }
-      },
-    });
-    await downstream.start();
+    // A downstream subscriber in its own group, from the current end of the topic.
+    await tap.start();
   });
 
   afterAll(async () => {
-    await downstream?.stop();
+    await tap.stop();
     await system.stop();
   });
 

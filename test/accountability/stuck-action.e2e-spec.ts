@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ESCALATIONS_TOPIC, type ActionEventInput, type EscalationEvent } from '@agent-ledger/contracts';
-import { BatchConsumerRunner, createKafka } from '@agent-ledger/kafka';
-import { anActionEventInput, LedgerSystem, uniqueSuffix, waitFor, type TestTenant } from '@agent-ledger/testing';
+import type { ActionEventInput, EscalationEvent } from '@agent-ledger/contracts';
+import { anActionEventInput, EscalationTap, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
 
 const DEADLINE_MS = 3_000;
 /** A tool whose own deadline (longer) overrides the test-sized default. */
@@ -16,11 +15,7 @@ type Opened = Extract<EscalationEvent, { type: 'escalation.opened' }>;
  */
 describe('lifecycle watchdog (stuck_action)', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'escalation-worker'] });
-  const kafka = createKafka({ brokers: system.stack.kafkaBrokers, clientId: 'stuck-action-e2e' });
-  /** Distinct escalation events of this suite's tenant, in arrival order (repeats by eventId dropped). */
-  const received: EscalationEvent[] = [];
-  const seenIds = new Set<string>();
-  let downstream: BatchConsumerRunner;
+  const tap = new EscalationTap(system, () => tenant.tenantId);
   let tenant: TestTenant;
 
   beforeAll(async () => {
@@ -28,31 +23,18 @@ describe('lifecycle watchdog (stuck_action)', () => {
     tenant = await system.createTenant(`stuck-${system.suffix}`);
     const rules = await system.api('PUT', '/v1/escalation-rules', tenant.apiKeys.admin, { rules: { stuck_action: { deadlineMs: DEADLINE_MS, toolDeadlinesMs: { [SLOW_TOOL]: 600_000 } } } });
     expect(rules.status).toBe(200);
-    const groupId = `downstream-${uniqueSuffix()}`;
-    await system.startKafkaGroupAtTopicEnd(groupId, ESCALATIONS_TOPIC);
-    downstream = new BatchConsumerRunner(kafka, {
-      groupId,
-      topics: [ESCALATIONS_TOPIC],
-      handleBatch: async (b) => {
-        for (const m of b.messages) {
-          const e = JSON.parse(m.value!.toString()) as EscalationEvent;
-          if (e.tenantId !== tenant.tenantId || seenIds.has(e.eventId)) continue;
-          seenIds.add(e.eventId);
-          received.push(e);
-        }
-      },
-    });
-    await downstream.start();
+    // A downstream subscriber in its own group, from the current end of the topic.
+    await tap.start();
   });
 
   afterAll(async () => {
-    await downstream?.stop();
+    await tap.stop();
     await system.stop();
   });
 
   const session = () => `s-${randomUUID().slice(0, 8)}`;
   const post = async (events: ActionEventInput[]) => expect((await system.postEvents(tenant.apiKeys.ingest, { events })).status).toBe(202);
-  const of = (sessionId: string) => received.filter((e) => e.sessionId === sessionId);
+  const of = (sessionId: string) => tap.of(sessionId);
   const opened = (sessionId: string) => of(sessionId).filter((e): e is Opened => e.type === 'escalation.opened');
   const attempt = (sessionId: string, actionId: string, tool = 'refund_order') => anActionEventInput({ type: 'action.attempted', sessionId, actionId, tool: { name: tool, riskLevel: 'destructive' } });
   /** Waits until the session has `n` escalation events, then a little longer to see that no more arrive. */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ESCALATIONS_TOPIC, type ActionEventInput, type EscalationEvent } from '@agent-ledger/contracts';
-import { BatchConsumerRunner, createKafka } from '@agent-ledger/kafka';
-import { anActionEventInput, LedgerSystem, uniqueSuffix, waitFor, type TestTenant } from '@agent-ledger/testing';
+import type { ActionEventInput, EscalationEvent } from '@agent-ledger/contracts';
+import { anActionEventInput, EscalationTap, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
 
 const TIMEOUT_MS = 2_000;
 const WINDOW_MS = 60_000;
@@ -13,15 +12,7 @@ const WINDOW_MS = 60_000;
  */
 describe('escalation worker', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'escalation-worker'] });
-  const kafka = createKafka({ brokers: system.stack.kafkaBrokers, clientId: 'escalation-e2e' });
-  /**
-   * The distinct escalation events published for this suite's tenant, in arrival order. Messages are
-   * at-least-once with deterministic ids (consumers drop repeats by eventId), so a message seen again
-   * with the same id is the same event; a second event for one trigger would have a new id.
-   */
-  const received: EscalationEvent[] = [];
-  const seenIds = new Set<string>();
-  let downstream: BatchConsumerRunner;
+  const tap = new EscalationTap(system, () => tenant.tenantId);
   let tenant: TestTenant;
 
   beforeAll(async () => {
@@ -33,31 +24,17 @@ describe('escalation worker', () => {
     });
     expect(rules.status).toBe(200);
     // A downstream subscriber in its own group, from the current end of the topic.
-    const groupId = `downstream-${uniqueSuffix()}`;
-    await system.startKafkaGroupAtTopicEnd(groupId, ESCALATIONS_TOPIC);
-    downstream = new BatchConsumerRunner(kafka, {
-      groupId,
-      topics: [ESCALATIONS_TOPIC],
-      handleBatch: async (b) => {
-        for (const m of b.messages) {
-          const e = JSON.parse(m.value!.toString()) as EscalationEvent;
-          if (e.tenantId !== tenant.tenantId || seenIds.has(e.eventId)) continue;
-          seenIds.add(e.eventId);
-          received.push(e);
-        }
-      },
-    });
-    await downstream.start();
+    await tap.start();
   });
 
   afterAll(async () => {
-    await downstream?.stop();
+    await tap.stop();
     await system.stop();
   });
 
   const session = () => `s-${randomUUID().slice(0, 8)}`;
   const post = async (events: ActionEventInput[]) => expect((await system.postEvents(tenant.apiKeys.ingest, { events })).status).toBe(202);
-  const of = (sessionId: string) => received.filter((e) => e.sessionId === sessionId);
+  const of = (sessionId: string) => tap.of(sessionId);
   const opened = (sessionId: string) => of(sessionId).filter((e): e is Extract<EscalationEvent, { type: 'escalation.opened' }> => e.type === 'escalation.opened');
   /** Waits for `n` events of a session, then a little longer to see that no more arrive. */
   async function settle(sessionId: string, n: number, quietMs = 1_500): Promise<EscalationEvent[]> {

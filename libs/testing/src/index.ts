@@ -5,3 +5,4 @@ export { anActionEvent, anActionEventInput } from './builders';
 export { freePort, LedgerSystem, serviceDatabaseUrl, type HttpAnswer, type LedgerSystemOptions, type TestTenant } from './ledger-system';
 export { expectResponseMatchesOpenApi, LINE_MEDIA_TYPES, matchPathTemplate, type OpenApiDocument } from './openapi-response-check';
 export { seededRandom } from './seeded-random';
+export { EscalationTap } from './escalation-tap';
