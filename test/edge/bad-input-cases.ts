@@ -13,6 +13,8 @@ export interface Endpoint {
   path: string;
   pathParams: { name: string; uuid: boolean }[];
   query: string[];
+  /** The query parameters as declared: whether required, and the pattern of a non-free-form one. */
+  queryParams: { name: string; required: boolean; pattern?: string }[];
   bodyProps?: { name: string; type?: string }[];
 }
 
@@ -35,7 +37,7 @@ export interface Keys {
 }
 
 interface OpenApiDoc {
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
 }
 
 export function endpointsOf(service: Service, doc: OpenApiDoc): Endpoint[] {
@@ -51,6 +53,7 @@ export function endpointsOf(service: Service, doc: OpenApiDoc): Endpoint[] {
         path,
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, uuid: /\[0-9a-f\]\{8\}/i.test(p.schema?.pattern ?? '') || /Id$|^id$/.test(p.name) && p.name !== 'actionId' && p.name !== 'sessionId' && p.name !== 'subjectId' })),
         query: params.filter((p) => p.in === 'query').map((p) => p.name),
+        queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: !!p.required, pattern: p.schema?.pattern })),
         bodyProps: body ? Object.entries(shape?.properties ?? {}).map(([name, s]) => ({ name, type: Array.isArray(s.type) ? s.type[0] : s.type })) : undefined,
       });
     }
@@ -129,19 +132,31 @@ function pathCases(e: Endpoint, k: Keys, label: string): Case[] {
   return out;
 }
 
+/** A value a parameter of this pattern accepts: a UUID, a positive integer, or a word for a free-form one. */
+function wellFormed(pattern: string | undefined): string {
+  if (pattern && /\[0-9a-f\]\{8\}/i.test(pattern)) return randomUUID();
+  if (pattern && new RegExp(pattern).test('1')) return '1';
+  return 'edge';
+}
+
 function queryCases(e: Endpoint, k: Keys, label: string): Case[] {
   const headers = { authorization: `Bearer ${keyOf(e, k)}` };
   const path = pathOf(e);
-  const q = (what: string, query: string, expect?: Case['expect']): Case => ({ service: e.service, endpoint: label, what, req: { method: e.method, path: `${path}?${query}`, headers }, expect });
+  // Every other required parameter is given a well-formed value, so an answer is about the one at fault.
+  const required = (except?: string) => e.queryParams.filter((p) => p.required && p.name !== except).map((p) => `${p.name}=${wellFormed(p.pattern)}&`).join('');
+  const q = (what: string, query: string, expect?: Case['expect'], target?: string): Case => ({ service: e.service, endpoint: label, what, req: { method: e.method, path: `${path}?${required(target)}${query}`, headers }, expect });
   const out: Case[] = [q('unknown parameter', 'zzz=1'), q('NUL in a parameter name', 'a%00=1', isPublic(e) ? undefined : { status: [400] })];
-  for (const name of e.query) {
-    for (const [what, value, refused] of BAD_TEXT) out.push(q(`${name}: ${what}`, `${name}=${value}`, refused ? { status: [400], field: name } : undefined));
-    out.push(q(`${name}: repeated`, `${name}=a&${name}=b`), q(`${name}: nested`, `${name}[a][b]=1`), q(`${name}: empty`, `${name}=`));
-    if (['from', 'to', 'since'].includes(name)) for (const [d, refused] of BAD_DATES) out.push(q(`${name}: date ${d}`, `${name}=${enc(d)}`, refused ? { status: [400], field: name } : undefined));
-    if (name === 'limit') for (const l of BAD_LIMITS) out.push(q(`limit ${l}`, `limit=${l}`, { status: [400], field: 'limit' }));
+  for (const { name, pattern } of e.queryParams) {
+    const q1 = (what: string, query: string, expect?: Case['expect']) => q(what, query, expect, name);
+    for (const [what, value, refused] of BAD_TEXT) out.push(q1(`${name}: ${what}`, `${name}=${value}`, refused ? { status: [400], field: name } : undefined));
+    out.push(q1(`${name}: repeated`, `${name}=a&${name}=b`), q1(`${name}: nested`, `${name}[a][b]=1`), q1(`${name}: empty`, `${name}=`));
+    // from / to / since are instants, unless the document gives the parameter another form (a tree size's pattern).
+    if (['from', 'to', 'since'].includes(name) && !pattern) for (const [d, refused] of BAD_DATES) out.push(q1(`${name}: date ${d}`, `${name}=${enc(d)}`, refused ? { status: [400], field: name } : undefined));
+    if (pattern) for (const v of ['0', '-1', '1.5', 'abc', '99999999999999999999']) if (!new RegExp(pattern).test(v)) out.push(q1(`${name}: ${v} (outside ${pattern})`, `${name}=${enc(v)}`, { status: [400], field: name }));
+    if (name === 'limit') for (const l of BAD_LIMITS) out.push(q1(`limit ${l}`, `limit=${l}`, { status: [400], field: 'limit' }));
     if (name === 'cursor') {
-      for (const [what, cursor] of forgedCursors(k.a.tenantId)) out.push(q(`cursor: ${what}`, `cursor=${enc(cursor)}`, { status: [400], code: 'invalid_cursor', field: 'cursor' }));
-      for (const [list, cursor] of Object.entries(k.otherTenantCursors)) out.push(q(`cursor of another tenant (${list})`, `cursor=${enc(cursor)}`, { status: [400], code: 'invalid_cursor', field: 'cursor' }));
+      for (const [what, cursor] of forgedCursors(k.a.tenantId)) out.push(q1(`cursor: ${what}`, `cursor=${enc(cursor)}`, { status: [400], code: 'invalid_cursor', field: 'cursor' }));
+      for (const [list, cursor] of Object.entries(k.otherTenantCursors)) out.push(q1(`cursor of another tenant (${list})`, `cursor=${enc(cursor)}`, { status: [400], code: 'invalid_cursor', field: 'cursor' }));
     }
   }
   if (e.query.includes('from') && e.query.includes('to')) {
