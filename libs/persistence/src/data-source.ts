@@ -32,6 +32,7 @@ import { MerkleTree1732300002400 } from './migrations/1732300002400-merkle-tree'
 import { CheckpointTreeSize1732300002401 } from './migrations/1732300002401-checkpoint-tree-size';
 import { ProducerSequencesPreviousMax1732300002410 } from './migrations/1732300002410-producer-sequences-previous-max';
 import { RetentionAnomalyFindings1732300002420 } from './migrations/1732300002420-retention-anomaly-findings';
+import { MerkleBackfill1732300002430 } from './migrations/1732300002430-merkle-backfill';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -66,6 +67,7 @@ export const LEDGER_MIGRATIONS = [
   CheckpointTreeSize1732300002401,
   ProducerSequencesPreviousMax1732300002410,
   RetentionAnomalyFindings1732300002420,
+  MerkleBackfill1732300002430,
 ];
 
 export interface DataSourceSettings {

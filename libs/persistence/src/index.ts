@@ -12,6 +12,7 @@ export { RUNTIME_ROLES } from './migrations/1732300001200-runtime-roles';
 export { RUNTIME_GRANTS } from './migrations/1732300001210-runtime-grants';
 export { RETENTION_GRANTS, RETENTION_ROLE } from './migrations/1732300001700-retention';
 export { rebuildStatsRollups, STATS_ROLLUP_TABLES, STATS_SKETCH_ACCURACY, STATS_SKETCH_MAPPING, STATS_SKETCH_ZERO_KEY, statsSketchKey } from './migrations/1732300002200-stats-rollups';
+export { MERKLE_BACKFILL_FILL_SQL } from './migrations/1732300002430-merkle-backfill';
 export { SubjectKeyCache } from './subject-keys/subject-key.cache';
 export { SubjectKeyRaceError, SubjectKeyStore, type ResolvedSubjectKeys, type SqlRows, type SubjectKeyName, type SubjectKeyStoreOptions } from './subject-keys/subject-key.store';
 export { announceErasure, evictOnErasure, followErasures, SUBJECT_ERASED_CHANNEL, type SubjectErased } from './subject-keys/erasure-announcements';
