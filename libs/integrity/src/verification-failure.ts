@@ -34,7 +34,15 @@ export type VerificationFailureKind =
   /** An archive object's bytes, or its manifest, differ from what the purge recorded. */
   | 'archive_altered'
   /** An archive in the store that no `retention.purged` record names, or one out of its place. */
-  | 'archive_unrecorded';
+  | 'archive_unrecorded'
+  /** A row's leaf in the Merkle tree's level-0 tiles is not the leaf hash of its stored hash, or its leaf names another row (docs/proofs.md). */
+  | 'merkle_leaf_mismatch'
+  /** A Merkle tile is missing, holds too few or too many hashes, or (above level 0) a hash differs from the one recomputed from the level below. */
+  | 'merkle_tile_mismatch'
+  /** The root recomputed from the level-0 tiles differs from the stored tree root (`merkle_trees`). */
+  | 'merkle_root_mismatch'
+  /** The root recomputed at a signed tree head's size differs from the root the checkpoint signed, or the tree is smaller than that size. */
+  | 'tree_head_root_mismatch';
 
 export interface VerificationFailure {
   kind: VerificationFailureKind;
@@ -44,6 +52,10 @@ export interface VerificationFailure {
   chainSeq?: string;
   eventId?: string;
   checkpointId?: string;
+  /** The Merkle leaf at fault (the first leaf of the subtree, for a tile hash). */
+  leafIndex?: number;
+  /** The Merkle tree size at fault (a tree root or a signed tree head). */
+  treeSize?: number;
   /** Names columns and positions, never event content. */
   reason: string;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Checkpoint } from '@agent-ledger/contracts';
 import { parseStoredCheckpoint, purgeAnchorsOf, RETENTION_PURGED, STORED_ROW_SQL_COLUMNS, type ChainAnchor, type RecordedHead, type StoredRow } from '@agent-ledger/integrity';
 import { TenantDatabase } from '@agent-ledger/persistence';
+import { MerkleReader } from './merkle-verification.repository';
 
 export interface Window {
   from?: Date;
@@ -102,8 +103,11 @@ export class IntegrityRepository {
     return new ChainReader(tenantId, (sql, params) => this.db.query(tenantId, sql, params));
   }
 
-  /** Runs `work` with a reader whose statements all see one snapshot: rows, heads and checkpoints agree. */
-  inSnapshot<T>(tenantId: string, work: (reader: ChainReader) => Promise<T>): Promise<T> {
-    return this.db.snapshot(tenantId, (manager) => work(new ChainReader(tenantId, (sql, params) => manager.query(sql, params))));
+  /** Runs `work` with readers whose statements all see one snapshot: rows, heads, checkpoints and the Merkle tree agree. */
+  inSnapshot<T>(tenantId: string, work: (reader: ChainReader, tree: MerkleReader) => Promise<T>): Promise<T> {
+    return this.db.snapshot(tenantId, (manager) => {
+      const query: Query = (sql, params) => manager.query(sql, params);
+      return work(new ChainReader(tenantId, query), new MerkleReader(tenantId, query));
+    });
   }
 }

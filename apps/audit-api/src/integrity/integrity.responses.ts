@@ -11,9 +11,23 @@ const count = z.number().int().min(0);
 
 const checkpointHead = z.object({ partition, chainSeq: seq, hash: hex64 }).strict();
 
+/** A signed tree head (docs/proofs.md): absent in checkpoints written before the Merkle tree. */
+const checkpointTree = z
+  .object({ size: z.string().regex(/^\d+$/).describe('Leaves of the tree: a decimal string'), rootHash: hex64.describe('The RFC 9162 root (SHA-256), lowercase hex') })
+  .strict()
+  .describe("The tenant's Merkle tree at the heads' moment (signed tree head)");
+
 /** A signed checkpoint as on the checkpoints topic (readers ignore fields added later). */
 export const checkpointSchema = z
-  .object({ checkpointId: z.string().uuid(), tenantId: z.string().uuid(), createdAt: instantOut, heads: z.array(checkpointHead), keyId: z.string().min(1), signature: z.string().min(1) })
+  .object({
+    checkpointId: z.string().uuid(),
+    tenantId: z.string().uuid(),
+    createdAt: instantOut,
+    heads: z.array(checkpointHead),
+    tree: checkpointTree.optional(),
+    keyId: z.string().min(1),
+    signature: z.string().min(1),
+  })
   .passthrough();
 
 const failureSchema = z
@@ -24,6 +38,8 @@ const failureSchema = z
     chainSeq: seq.optional(),
     eventId: z.string().optional(),
     checkpointId: z.string().optional(),
+    leafIndex: count.optional().describe('The Merkle leaf at fault (the first leaf of the subtree, for a tile hash)'),
+    treeSize: count.optional().describe('The Merkle tree size at fault (a tree root or a signed tree head)'),
     reason: z.string(),
   })
   .strict();
@@ -40,6 +56,13 @@ export const verifyAnswerSchema = z
     lastCheckpoint: z.object({ checkpointId: z.string().uuid(), createdAt: instantOut, keyId: z.string(), heads: z.array(checkpointHead) }).strict().nullable(),
     newestCheckpointAge: z.number().min(0).nullable().describe('Seconds since the newest valid checkpoint was created'),
     witness: z.enum(['read', 'unavailable', 'not_configured']),
+    merkle: z
+      .object({
+        treeSize: count.describe("Leaves of the tenant's stored Merkle tree, recomputed from its level-0 tiles"),
+        leavesChecked: count.describe("Rows of the window whose leaf hash was compared with the tree's level-0 tiles"),
+        treeHeadsChecked: count.describe("Signed tree heads (checkpoints of the window) whose root was compared with the root recomputed at their size"),
+      })
+      .strict(),
     firstFailure: failureSchema.optional(),
     failures: z.array(failureSchema),
     window: z.object({ from: instantOut.nullable(), to: instantOut.nullable() }).strict(),

@@ -1052,6 +1052,14 @@ export interface operations {
                         newestCheckpointAge: number | null;
                         /** @enum {string} */
                         witness: "read" | "unavailable" | "not_configured";
+                        merkle: {
+                            /** @description Leaves of the tenant's stored Merkle tree, recomputed from its level-0 tiles */
+                            treeSize: number;
+                            /** @description Rows of the window whose leaf hash was compared with the tree's level-0 tiles */
+                            leavesChecked: number;
+                            /** @description Signed tree heads (checkpoints of the window) whose root was compared with the root recomputed at their size */
+                            treeHeadsChecked: number;
+                        };
                         firstFailure?: {
                             kind: string;
                             tenantId?: string;
@@ -1060,6 +1068,10 @@ export interface operations {
                             chainSeq?: string;
                             eventId?: string;
                             checkpointId?: string;
+                            /** @description The Merkle leaf at fault (the first leaf of the subtree, for a tile hash) */
+                            leafIndex?: number;
+                            /** @description The Merkle tree size at fault (a tree root or a signed tree head) */
+                            treeSize?: number;
                             reason: string;
                         };
                         failures: {
@@ -1070,6 +1082,10 @@ export interface operations {
                             chainSeq?: string;
                             eventId?: string;
                             checkpointId?: string;
+                            /** @description The Merkle leaf at fault (the first leaf of the subtree, for a tile hash) */
+                            leafIndex?: number;
+                            /** @description The Merkle tree size at fault (a tree root or a signed tree head) */
+                            treeSize?: number;
                             reason: string;
                         }[];
                         window: {
@@ -1283,6 +1299,13 @@ export interface operations {
                             chainSeq: string;
                             hash: string;
                         }[];
+                        /** @description The tenant's Merkle tree at the heads' moment (signed tree head) */
+                        tree?: {
+                            /** @description Leaves of the tree: a decimal string */
+                            size: string;
+                            /** @description The RFC 9162 root (SHA-256), lowercase hex */
+                            rootHash: string;
+                        };
                         keyId: string;
                         signature: string;
                     } & {
@@ -1529,13 +1552,13 @@ export interface operations {
                                 chainSeq: string;
                                 hash: string;
                             }[];
-                            keyId: string;
-                            signature: string;
                             /** @description The signed tree head: size (leaves) and root */
                             tree: {
                                 size: string;
                                 rootHash: string;
                             };
+                            keyId: string;
+                            signature: string;
                         } & {
                             [key: string]: unknown;
                         }) | null;
@@ -1652,13 +1675,13 @@ export interface operations {
                                 chainSeq: string;
                                 hash: string;
                             }[];
-                            keyId: string;
-                            signature: string;
                             /** @description The signed tree head: size (leaves) and root */
                             tree: {
                                 size: string;
                                 rootHash: string;
                             };
+                            keyId: string;
+                            signature: string;
                         } & {
                             [key: string]: unknown;
                         }) | null;
@@ -1676,13 +1699,13 @@ export interface operations {
                                 chainSeq: string;
                                 hash: string;
                             }[];
-                            keyId: string;
-                            signature: string;
                             /** @description The signed tree head: size (leaves) and root */
                             tree: {
                                 size: string;
                                 rootHash: string;
                             };
+                            keyId: string;
+                            signature: string;
                         } & {
                             [key: string]: unknown;
                         }) | null;
