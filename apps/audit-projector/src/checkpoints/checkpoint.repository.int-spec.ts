@@ -66,6 +66,42 @@ describe(`${CheckpointRepository.name} (PostgreSQL)`, () => {
     }
   });
 
+  it('should sign again when only the tree grew (the Merkle backfill), and the sweep should find such a tenant', async () => {
+    const backfilled = randomUUID();
+    await ds.query(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [backfilled, `checkpoint-backfill-${backfilled}`]);
+    const signTree = (heads: CheckpointHead[], createdAt: string, tree: CheckpointTree | undefined) => {
+      const checkpoint = signCheckpoint({ checkpointId: randomUUID(), tenantId: backfilled, createdAt, heads, tree }, key);
+      return { checkpoint, payload: checkpointSigningPayload(checkpoint).toString('utf8') };
+    };
+    const setTree = (size: number) =>
+      ds.query(
+        `INSERT INTO merkle_trees (tenant_id, tree_size, root_hash, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (tenant_id) DO UPDATE SET tree_size = EXCLUDED.tree_size, root_hash = EXCLUDED.root_hash`,
+        [backfilled, size, Buffer.alloc(32, size)],
+      );
+    try {
+      await ds.query(`INSERT INTO chain_heads (tenant_id, kafka_partition, chain_seq, hash, updated_at) VALUES ($1, 0, 40, $2, now())`, [backfilled, Buffer.alloc(32, 40)]);
+      expect((await repository.storeOverHeads(backfilled, signTree))?.tree).toBeUndefined(); // stored before the tree: no leaf yet
+      expect(await repository.storeOverHeads(backfilled, signTree)).toBeUndefined();
+      expect(await repository.tenantsAheadOfCheckpoint(key.keyId)).not.toContain(backfilled);
+
+      await setTree(25); // the backfill appended 25 of the 40 events: the heads did not move
+      expect(await repository.tenantsAheadOfCheckpoint(key.keyId)).toContain(backfilled);
+      expect((await repository.storeOverHeads(backfilled, signTree))?.tree?.size).toBe('25');
+      expect(await repository.storeOverHeads(backfilled, signTree)).toBeUndefined();
+      await setTree(40);
+      expect((await repository.storeOverHeads(backfilled, signTree))?.tree?.size).toBe('40');
+      expect(await repository.tenantsAheadOfCheckpoint(key.keyId)).not.toContain(backfilled);
+    } finally {
+      await ds.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`DELETE FROM checkpoints WHERE tenant_id = $1`, [backfilled]);
+        await m.query(`DELETE FROM chain_heads WHERE tenant_id = $1`, [backfilled]);
+      });
+      await ds.query(`DELETE FROM tenants WHERE id = $1`, [backfilled]);
+    }
+  });
+
   it('should store nothing when the tenant has no chain yet', async () => {
     expect(await repository.storeOverHeads(tenantId, sign)).toBeUndefined();
   });

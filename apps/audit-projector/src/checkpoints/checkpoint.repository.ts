@@ -15,9 +15,10 @@ export class CheckpointRepository {
    * stored, and createdAt — the database clock, never before the tenant's latest checkpoint — is
    * taken after them. So over createdAt a later checkpoint never signs less than an earlier one,
    * whichever projector instance wrote them. Nothing is written when the latest checkpoint already
-   * signs these heads. The tenant's Merkle tree head is read in the same statement as the heads (one
-   * snapshot: the batch that moved them moved it) and signed with them. `sign` returns the
-   * checkpoint and its exact signed payload.
+   * signs these heads and this tree size (the Merkle backfill grows a tree without moving the heads).
+   * The tenant's Merkle tree head is read in the same statement as the heads (one snapshot: the batch
+   * that moved them moved it) and signed with them. `sign` returns the checkpoint and its exact
+   * signed payload.
    */
   storeOverHeads(
     tenantId: string,
@@ -28,8 +29,11 @@ export class CheckpointRepository {
       await q(`SELECT pg_advisory_xact_lock(hashtextextended('agent-ledger:checkpoint:' || $1::text, 0))`, [tenantId]);
       const { heads, tree } = await this.headsOf(q, tenantId);
       if (!heads.length) return undefined;
-      const [latest] = await q<{ heads: CheckpointHead[] }[]>(`SELECT heads FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`, [tenantId]);
-      if (latest && sameHeads(latest.heads, heads)) return undefined;
+      const [latest] = await q<{ heads: CheckpointHead[]; tree_size: string | null }[]>(
+        `SELECT heads, tree_size::text AS tree_size FROM checkpoints WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1`,
+        [tenantId],
+      );
+      if (latest && sameHeads(latest.heads, heads) && latest.tree_size === (tree?.size ?? null)) return undefined;
       const [{ createdAt }] = await q<{ createdAt: string }[]>(
         `SELECT to_char(GREATEST(clock_timestamp(), (SELECT max(created_at) FROM checkpoints WHERE tenant_id = $1)) AT TIME ZONE 'UTC',
                         'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`,
@@ -64,20 +68,22 @@ export class CheckpointRepository {
   }
 
   /**
-   * Tenants with a chain head that their latest checkpoint does not cover (after a crash, a restart,
-   * or another instance's appends), among those whose latest checkpoint is signed by `keyId`: a
-   * deployment sweeps its own tenants only, never signs a tenant another signer (another deployment
-   * on the same database, a test system) checkpoints, nor a tenant with no checkpoint yet.
+   * Tenants with a chain head or a Merkle tree size that their latest checkpoint does not cover (after
+   * a crash, a restart, another instance's appends or the Merkle backfill), among those whose latest
+   * checkpoint is signed by `keyId`: a deployment sweeps its own tenants only, never signs a tenant
+   * another signer (another deployment on the same database, a test system) checkpoints, nor a tenant
+   * with no checkpoint yet.
    */
   async tenantsAheadOfCheckpoint(keyId: string): Promise<string[]> {
     const rows: { tenant_id: string }[] = await this.dataSource.query(
       `SELECT DISTINCT h.tenant_id::text AS tenant_id
          FROM chain_heads h
-         JOIN LATERAL (SELECT c.heads, c.key_id FROM checkpoints c WHERE c.tenant_id = h.tenant_id ORDER BY c.created_at DESC LIMIT 1) latest ON latest.key_id = $1
+         JOIN LATERAL (SELECT c.heads, c.key_id, c.tree_size FROM checkpoints c WHERE c.tenant_id = h.tenant_id ORDER BY c.created_at DESC LIMIT 1) latest ON latest.key_id = $1
         WHERE h.chain_seq > 0
-          AND NOT EXISTS (
-            SELECT 1 FROM jsonb_array_elements(latest.heads) e
-             WHERE (e->>'partition')::int = h.kafka_partition AND (e->>'chainSeq')::bigint = h.chain_seq)`,
+          AND (NOT EXISTS (
+                 SELECT 1 FROM jsonb_array_elements(latest.heads) e
+                  WHERE (e->>'partition')::int = h.kafka_partition AND (e->>'chainSeq')::bigint = h.chain_seq)
+               OR EXISTS (SELECT 1 FROM merkle_trees t WHERE t.tenant_id = h.tenant_id AND t.tree_size > COALESCE(latest.tree_size, 0)))`,
       [keyId],
     );
     return rows.map((r) => r.tenant_id);

@@ -65,6 +65,14 @@ export class CheckpointService implements OnApplicationBootstrap, BeforeApplicat
     if (due) void this.run(false);
   }
 
+  /**
+   * Called after the Merkle backfill grew a tenant's tree (its chain heads did not move): the tenant
+   * is checkpointed at the next tick, so a signed tree head covers the backfilled events.
+   */
+  recordTreeGrown(tenantId: string): void {
+    this.pending.set(tenantId, Math.max(1, this.pending.get(tenantId) ?? 0));
+  }
+
   /** Checkpoints the due tenants (all with pending events when `all`). */
   run(all: boolean): Promise<void> {
     if (this.inFlight) {

@@ -8,6 +8,8 @@ import { ActionsRepository } from './actions.repository';
 import { AnomalyFindingsRepository } from './anomaly-findings.repository';
 import { ChainRepository } from './chain.repository';
 import { ChainWriter } from './chain-writer';
+import { MerkleBackfill } from './merkle-backfill';
+import { MerkleBackfillRepository } from './merkle-backfill.repository';
 import { MerkleTreeRepository } from './merkle-tree.repository';
 import { MerkleWriter } from './merkle-writer';
 import { PartitionMaintenanceService } from './partition-maintenance.service';
@@ -18,7 +20,7 @@ import { ProjectionService } from './projection.service';
 import { ProjectorSubjectKeys } from './projector-subject-keys';
 import { TenantDirectory } from './tenant-directory';
 
-/** Action events → audit_events (hash-chained), actions, statistics rollups, DLQ. */
+/** Action events → audit_events (hash-chained), actions, statistics rollups, Merkle trees (and their backfill), DLQ. */
 @Module({
   imports: [CheckpointsModule, ConsumersModule, RollupsModule],
   controllers: [ActionEventsConsumer],
@@ -35,6 +37,8 @@ import { TenantDirectory } from './tenant-directory';
     ProducerSequencesRepository,
     MerkleTreeRepository,
     MerkleWriter,
+    MerkleBackfillRepository,
+    MerkleBackfill,
     ProjectionDeadLetters,
     PartitionMaintenanceService,
   ],
