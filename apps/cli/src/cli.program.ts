@@ -7,6 +7,7 @@ import { registerEscalationsCommand } from './commands/escalations.command';
 import { registerExportChainCommand } from './commands/export-chain.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerPerformanceCommand } from './commands/performance.command';
+import { registerProveConsistencyCommand } from './commands/prove-consistency.command';
 import { registerProveCommand } from './commands/prove.command';
 import { registerRetentionCommand } from './commands/retention.command';
 import { registerSessionCommand } from './commands/session.command';
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerExportChainCommand(program, ctx);
   registerVerifyCommand(program, ctx);
   registerProveCommand(program, ctx);
+  registerProveConsistencyCommand(program, ctx);
   registerVerifyBundleCommand(program, ctx);
   registerTailCommand(program, ctx);
   registerDeadLettersCommand(program, ctx);

@@ -6,7 +6,7 @@ import { canonicalJson } from '@agent-ledger/contracts';
 import { GENESIS_HASH, inclusionProof, leafHash, rootOfLeafHashes, signCheckpoint, signingKeyId, type SigningKey } from '@agent-ledger/integrity';
 import { json, runCliAgainst, type FakeRequest } from '../cli.fixtures';
 import { ExitCode } from '../errors/cli.error';
-import { BUNDLE_FORMAT, type InclusionBundle } from './verify-bundle.command';
+import { INCLUSION_BUNDLE_FORMAT, type InclusionBundle } from '../verify/proof-bundles';
 
 function keyPair(): SigningKey & { spki: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -68,7 +68,7 @@ describe('agent-ledger prove / verify-bundle', () => {
     expect(r.requests.map((q) => q.url.pathname)).toEqual(['/v1/proofs/inclusion']);
     const text = readFileSync(out, 'utf8');
     const bundle = JSON.parse(text) as InclusionBundle;
-    expect(bundle.format).toBe(BUNDLE_FORMAT);
+    expect(bundle.format).toBe(INCLUSION_BUNDLE_FORMAT);
     expect(bundle.event.eventJson).toBe(l.rows[3].eventJson);
     for (const [i, row] of l.rows.entries()) {
       if (i === 3) continue;
