@@ -1,16 +1,16 @@
-import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyMerkleInclusion } from '@sigstore/verify/dist/tlog/merkle';
-import { canonicalJson } from '@agent-ledger/contracts';
+import { canonicalJson, type Checkpoint } from '@agent-ledger/contracts';
 import {
   consistencyFromTiles,
   GENESIS_HASH,
   signCheckpoint,
-  signingKeyId,
   inclusionFromTiles,
   leafHash,
+  nodeHash,
+  rangeHash,
   rootOfLeafHashes,
   verifyConsistency,
   verifyInclusion,
@@ -20,22 +20,14 @@ import {
 import { createLedgerDataSource, runMigrations, type DataSource } from '@agent-ledger/persistence';
 import { seededRandom, stackEnv } from '@agent-ledger/testing';
 import { runCliAgainst } from '../../apps/cli/src/cli.fixtures';
-import { BUNDLE_FORMAT, type InclusionBundle } from '../../apps/cli/src/commands/verify-bundle.command';
+import { aSigningKey } from '../../apps/cli/src/verify/bundle.fixtures';
+import { CONSISTENCY_BUNDLE_FORMAT, INCLUSION_BUNDLE_FORMAT, type ConsistencyBundle, type InclusionBundle } from '../../apps/cli/src/verify/proof-bundles';
 import { MerkleTreeRepository } from '../../apps/audit-projector/src/projection/merkle-tree.repository';
 import { MerkleWriter, type MerkleLeafSource } from '../../apps/audit-projector/src/projection/merkle-writer';
 import { ProjectionRepository } from '../../apps/audit-projector/src/projection/projection.repository';
+import { isPowerOfTwo, sigstoreAccepts, transmuteAcceptsConsistency, transmuteAcceptsInclusion, transmuteConsistencyProof, transmuteInclusionProof, transmuteRoot } from './consistency-verifiers';
 
 const EVENTS = 100_000;
-
-/** The sigstore (Rekor) RFC 6962 inclusion verifier: an implementation independent of the ledger's. */
-function sigstoreAccepts(leafData: Buffer, index: number, size: number, proof: Buffer[], root: Buffer): boolean {
-  try {
-    verifyMerkleInclusion({ canonicalizedBody: leafData, inclusionProof: { logIndex: String(index), hashes: proof } } as never, { logSize: BigInt(size), logHash: root } as never);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,000 events)', () => {
   const tenantId = randomUUID();
@@ -106,7 +98,7 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
     expect(new Set(leafData.map((d) => d.toString('hex'))).size).toBe(EVENTS);
   });
 
-  it('serves inclusion proofs that verify with the ledger and with sigstore, and reject a modified event or a wrong tree size', async () => {
+  it('serves inclusion proofs that verify with the ledger, sigstore and @transmute/rfc9162, and reject a modified event or a wrong tree size', async () => {
     const random = seededRandom(7);
     const sizes = [1, 255, 256, 257, 65_536, 65_537, EVENTS - 1, EVENTS];
     for (let k = 0; k < 40; k++) {
@@ -117,70 +109,160 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
       expect(root.equals(rootOfLeafHashes(leafHashes.slice(0, treeSize)))).toBe(true);
       expect(verifyInclusion(index, treeSize, leafData[index], proof, root)).toBe(true);
       expect(sigstoreAccepts(leafData[index], index, treeSize, proof, root)).toBe(true);
+      expect(await transmuteAcceptsInclusion(leafData[index], index, treeSize, proof, root)).toBe(true);
 
       const modified = Buffer.from(leafData[index]);
       modified[0] ^= 1;
       expect(verifyInclusion(index, treeSize, modified, proof, root)).toBe(false);
       expect(sigstoreAccepts(modified, index, treeSize, proof, root)).toBe(false);
+      expect(await transmuteAcceptsInclusion(modified, index, treeSize, proof, root)).toBe(false);
       if (treeSize < EVENTS) {
         const other = rootOfLeafHashes(leafHashes.slice(0, treeSize + 1));
         expect(verifyInclusion(index, treeSize + 1, leafData[index], proof, other)).toBe(false);
         expect(sigstoreAccepts(leafData[index], index, treeSize + 1, proof, other)).toBe(false);
+        expect(await transmuteAcceptsInclusion(leafData[index], index, treeSize + 1, proof, other)).toBe(false);
       }
     }
   }, 120_000);
 
-  it('serves consistency proofs that check against roots recomputed from all leaves, and reject a forked log', async () => {
+  it('serves consistency proofs that verify with the ledger and with @transmute/rfc9162, and reject a modified proof, wrong sizes or a forked log', async () => {
     const random = seededRandom(11);
     const pairs: [number, number][] = [
       [1, EVENTS],
+      [1, 2],
       [256, 257],
       [65_536, EVENTS],
+      [31_337, 77_777],
+      [EVENTS - 1, EVENTS],
       [EVENTS, EVENTS],
     ];
-    while (pairs.length < 16) {
+    while (pairs.length < 20) {
       const a = 1 + Math.floor(random() * EVENTS);
       const b = 1 + Math.floor(random() * EVENTS);
       pairs.push([Math.min(a, b), Math.max(a, b)]);
     }
+    // Roots of any prefix, and of a fork (leaf `at` replaced), from all leaves hashed level by level once.
+    const levels = [leafHashes];
+    while (levels[levels.length - 1].length > 1) {
+      const below = levels[levels.length - 1];
+      levels.push(Array.from({ length: Math.floor(below.length / 2) }, (_, i) => nodeHash(below[2 * i], below[2 * i + 1])));
+    }
+    const other = leafHash(Buffer.from('another history'));
+    const node = (level: number, index: number, at: number): Buffer => {
+      if (Math.floor(at / 2 ** level) !== index) return levels[level][index];
+      return level === 0 ? other : nodeHash(node(level - 1, 2 * index, at), node(level - 1, 2 * index + 1, at));
+    };
+    const root = (n: number) => rangeHash([0, n], ({ level, index }) => node(level, index, -1));
+    const forkedRoot = (n: number, at: number) => rangeHash([0, n], ({ level, index }) => node(level, index, at));
     for (const [first, second] of pairs) {
       const { proof, firstRoot, secondRoot } = await consistencyFromTiles(first, second, fetchTiles);
-      const refFirst = rootOfLeafHashes(leafHashes.slice(0, first));
-      const refSecond = rootOfLeafHashes(leafHashes.slice(0, second));
-      expect([firstRoot.equals(refFirst), secondRoot.equals(refSecond)]).toEqual([true, true]);
-      expect(verifyConsistency(first, second, refFirst, refSecond, proof)).toBe(true);
+      const [refFirst, refSecond] = [root(first), root(second)];
+      expect([first, second, firstRoot.equals(refFirst), secondRoot.equals(refSecond)]).toEqual([first, second, true, true]);
+      expect(verifyConsistency(first, second, firstRoot, secondRoot, proof)).toBe(true);
       // A fork: one leaf before `first` replaced; its root cannot be shown a prefix of the real log.
-      const forked = [...leafHashes.slice(0, first)];
-      forked[Math.floor(random() * first)] = leafHash(Buffer.from('forked'));
-      expect(verifyConsistency(first, second, rootOfLeafHashes(forked), refSecond, proof)).toBe(false);
+      const before = Math.floor(random() * first);
+      expect(verifyConsistency(first, second, forkedRoot(first, before), secondRoot, proof)).toBe(false);
+      if (first === second) {
+        // RFC 9162 §2.1.4.2 covers 0 < first < second: equal sizes are consistent when the roots are equal.
+        expect(proof).toEqual([]);
+        continue;
+      }
+      const independent = (f: number, s: number, fr: Buffer, sr: Buffer, p: Buffer[]) => transmuteAcceptsConsistency(f, s, fr, sr, p);
+      expect([first, second, await independent(first, second, firstRoot, secondRoot, proof)]).toEqual([first, second, true]);
+      expect(await independent(first, second, forkedRoot(first, before), secondRoot, proof)).toBe(false);
+      // A fork after `first`: the newer root is of another history.
+      expect(await independent(first, second, firstRoot, forkedRoot(second, first + Math.floor(random() * (second - first))), proof)).toBe(false);
+      const flipped = proof.map((h) => Buffer.from(h));
+      flipped[Math.floor(random() * flipped.length)][31] ^= 1;
+      expect(await independent(first, second, firstRoot, secondRoot, flipped)).toBe(false);
+      expect(verifyConsistency(first, second, firstRoot, secondRoot, flipped)).toBe(false);
+      // Wrong sizes: the proof presented for the heads of other sizes.
+      if (second < EVENTS) expect(await independent(first, second + 1, firstRoot, root(second + 1), proof)).toBe(false);
+      if (first + 1 < second) expect(await independent(first + 1, second, root(first + 1), secondRoot, proof)).toBe(false);
     }
-  }, 120_000);
+  }, 180_000);
 
-  it("writes bundles the CLI's verify-bundle accepts offline, and rejects once modified", async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const key = { privateKey, publicKey, keyId: signingKeyId(publicKey) };
-    const spki = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-    const dir = mkdtempSync(join(tmpdir(), 'merkle-bundles-'));
-    const [tree] = await ds.query(`SELECT encode(root_hash, 'hex') AS root FROM merkle_trees WHERE tenant_id = $1`, [tenantId]);
-    const treeHead = signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt: new Date().toISOString(), heads: [], tree: { size: String(EVENTS), rootHash: tree.root } }, key);
-    for (const index of [0, 31_337, 65_536, EVENTS - 1]) {
-      const eventId = eventIdsInOrder[index];
-      const row = stored.get(eventId)!;
-      const { proof } = await inclusionFromTiles(index, EVENTS, fetchTiles);
-      const bundle: InclusionBundle = {
-        format: BUNDLE_FORMAT,
-        event: { eventId, partition: row.partition, chainSeq: String(row.chainSeq), prevHash: row.prevHash.toString('hex'), hash: row.hash.toString('hex'), eventJson: row.eventJson },
-        proof: { leafIndex: index, treeSize: EVENTS, hashes: proof.map((h) => h.toString('hex')) },
-        treeHead,
-        publicKey: spki,
-      };
-      const file = join(dir, `${index}.json`);
-      writeFileSync(file, JSON.stringify(bundle));
-      const ok = await runCliAgainst(['verify-bundle', file, '--public-key', spki], () => new Response('offline', { status: 599 }));
-      expect([index, ok.code, ok.requests.length]).toEqual([index, 0, 0]);
-      writeFileSync(file, JSON.stringify({ ...bundle, event: { ...bundle.event, eventJson: bundle.event.eventJson.replace('action.executed', 'action.failed') } }));
-      expect((await runCliAgainst(['verify-bundle', file, '--public-key', spki], () => new Response('offline', { status: 599 }))).code).toBe(1);
+  it('serves the roots and proofs @transmute/rfc9162 generates from all leaves', async () => {
+    // @transmute/rfc9162 tries the browser crypto API before Node's for every hash (~5 s for 100,000 leaves): a few sizes only.
+    for (const n of [1, 257, 77_777, EVENTS]) expect([n, (await transmuteRoot(leafData.slice(0, n))).equals(rootOfLeafHashes(leafHashes.slice(0, n)))]).toEqual([n, true]);
+    for (const [first, second] of [
+      [1, 1_000],
+      [65_536, EVENTS],
+      [31_337, 77_777],
+    ]) {
+      const { proof, firstRoot } = await consistencyFromTiles(first, second, fetchTiles);
+      // Its PROOF starts with MTH(D[0:first]) for a power-of-two first (see consistency-verifiers.ts).
+      const expected = isPowerOfTwo(first) ? [firstRoot, ...proof] : proof;
+      expect([first, second, await transmuteConsistencyProof(first, leafData.slice(0, second))]).toEqual([first, second, expected]);
     }
+    for (const [index, size] of [
+      [0, 1_000],
+      [999, 1_000],
+      [65_535, 65_537],
+    ]) {
+      const { proof } = await inclusionFromTiles(index, size, fetchTiles);
+      expect([index, size, await transmuteInclusionProof(index, leafData.slice(0, size))]).toEqual([index, size, proof]);
+    }
+  }, 180_000);
+
+  describe("the CLI's offline verify-bundle", () => {
+    const signer = aSigningKey();
+    const dir = mkdtempSync(join(tmpdir(), 'merkle-bundles-'));
+    const hex = (h: Buffer) => h.toString('hex');
+    const head = (size: number, root: Buffer) => signCheckpoint({ checkpointId: randomUUID(), tenantId, createdAt: new Date().toISOString(), heads: [], tree: { size: String(size), rootHash: hex(root) } }, signer);
+    const saved = (bundle: unknown) => {
+      const file = join(dir, `${randomUUID()}.json`);
+      writeFileSync(file, JSON.stringify(bundle));
+      return file;
+    };
+    /** `agent-ledger verify-bundle <bundle> --public-key … [extra]` with no server to ask: its exit code. */
+    const verified = async (bundle: unknown, extra: string[] = []) => {
+      const r = await runCliAgainst(['verify-bundle', saved(bundle), '--public-key', signer.spki, ...extra], () => new Response('offline', { status: 599 }));
+      expect(r.requests).toEqual([]);
+      return r.code;
+    };
+    const inclusionBundle = async (index: number, treeHead: Checkpoint): Promise<InclusionBundle> => {
+      const row = stored.get(eventIdsInOrder[index])!;
+      const { proof } = await inclusionFromTiles(index, Number(treeHead.tree!.size), fetchTiles);
+      return {
+        format: INCLUSION_BUNDLE_FORMAT,
+        event: { eventId: eventIdsInOrder[index], partition: row.partition, chainSeq: String(row.chainSeq), prevHash: hex(row.prevHash), hash: hex(row.hash), eventJson: row.eventJson },
+        proof: { leafIndex: index, treeSize: Number(treeHead.tree!.size), hashes: proof.map(hex) },
+        treeHead,
+        publicKey: signer.spki,
+      };
+    };
+
+    it('accepts inclusion bundles, and rejects once the event is modified', async () => {
+      const [tree] = await ds.query(`SELECT root_hash AS root FROM merkle_trees WHERE tenant_id = $1`, [tenantId]);
+      const treeHead = head(EVENTS, tree.root);
+      for (const index of [0, 31_337, 65_536, EVENTS - 1]) {
+        const bundle = await inclusionBundle(index, treeHead);
+        expect([index, await verified(bundle)]).toEqual([index, 0]);
+        expect(await verified({ ...bundle, event: { ...bundle.event, eventJson: bundle.event.eventJson.replace('action.executed', 'action.failed') } })).toBe(1);
+      }
+    });
+
+    it('accepts consistency bundles and --previous with the older head, and rejects a modified proof, a forked older head or a mismatched --previous', async () => {
+      for (const [first, second] of [
+        [1, EVENTS],
+        [65_536, EVENTS],
+        [31_337, 77_777],
+        [EVENTS, EVENTS],
+      ]) {
+        const { proof, firstRoot, secondRoot } = await consistencyFromTiles(first, second, fetchTiles);
+        const bundle: ConsistencyBundle = { format: CONSISTENCY_BUNDLE_FORMAT, from: head(first, firstRoot), to: head(second, secondRoot), hashes: proof.map(hex), publicKey: signer.spki };
+        expect([first, second, await verified(bundle)]).toEqual([first, second, 0]);
+        const kept = await inclusionBundle(first - 1, head(first, firstRoot));
+        expect(await verified(bundle, ['--previous', saved(kept)])).toBe(0);
+        if (proof.length) expect(await verified({ ...bundle, hashes: bundle.hashes.map((h, i) => (i === proof.length - 1 ? `${h.slice(0, 63)}${h[63] === '0' ? '1' : '0'}` : h)) })).toBe(1);
+        const forked = leafHashes.slice(0, first);
+        forked[first >> 1] = leafHash(Buffer.from('another history'));
+        const forkedHead = head(first, rootOfLeafHashes(forked));
+        expect(await verified({ ...bundle, from: forkedHead })).toBe(1);
+        expect(await verified(bundle, ['--previous', saved({ ...kept, treeHead: forkedHead })])).toBe(1);
+      }
+    });
   });
 
   it('never gives an event a second leaf: appending a stored event id fails and leaves the tree as it was', async () => {
