@@ -164,6 +164,59 @@ describe('database roles: the services cannot undo the audit log', () => {
     });
   });
 
+  describe('narrow grants: a service may change only the columns its SQL changes', () => {
+    const tenantId = randomUUID();
+    /** A committed statement as the owner (fixtures the service roles may not insert). */
+    async function owner(sql: string, params: unknown[] = []): Promise<void> {
+      const c = new Client({ connectionString: env.databaseUrl });
+      await c.connect();
+      try {
+        await c.query(sql, params);
+      } finally {
+        await c.end();
+      }
+    }
+
+    beforeAll(async () => {
+      await owner(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [tenantId, `roles-narrow-${tenantId}`]);
+      await owner(`INSERT INTO action_anomaly_findings (tenant_id, action_id, code, description, trigger_event_id) VALUES ($1, 'a-1', 'approval_mismatch', 'd', $2)`, [tenantId, randomUUID()]);
+      await owner(`INSERT INTO producer_gaps (tenant_id, producer_id, first_seq, last_seq, opened_at) VALUES ($1, 'p-1', 3, 4, now())`, [tenantId]);
+    });
+
+    afterAll(() => owner(`DELETE FROM tenants WHERE id = $1`, [tenantId])); // the findings and gaps go with their tenant
+
+    it.each([
+      ['merkle_leaves', RUNTIME_ROLES.projector, `UPDATE merkle_leaves SET leaf_index = leaf_index`],
+      ['action_anomaly_findings', RUNTIME_ROLES.worker, `UPDATE action_anomaly_findings SET code = code`],
+      ['action_anomaly_findings', RUNTIME_ROLES.worker, `UPDATE action_anomaly_findings SET escalated_at = now(), description = 'x'`],
+      ['producer_gaps', RUNTIME_ROLES.worker, `UPDATE producer_gaps SET closed_at = now()`],
+      ['producer_gaps', RUNTIME_ROLES.worker, `UPDATE producer_gaps SET last_seq = last_seq`],
+    ])('should refuse an UPDATE of %s by %s beyond its grant: %s', async (table, role, sql) => {
+      expect(await failureOf(role, sql)).toEqual({ code: INSUFFICIENT_PRIVILEGE, message: `permission denied for table ${table}` });
+    });
+
+    it('should let the projector append a Merkle leaf', async () => {
+      await asRole(RUNTIME_ROLES.projector, async (c) => {
+        const insert = `INSERT INTO merkle_leaves (tenant_id, event_id, leaf_index, kafka_partition, chain_seq) VALUES ($1, $2, 0, 0, 1)`;
+        await expect(c.query(insert, [tenantId, randomUUID()])).resolves.toMatchObject({ rowCount: 1 });
+      });
+    });
+
+    it('should let the worker mark findings and gaps handled with the statements it runs', async () => {
+      await asRole(RUNTIME_ROLES.worker, async (c) => {
+        const ids = async (table: string) => (await c.query(`SELECT id FROM ${table} WHERE tenant_id = $1`, [tenantId])).rows.map((r: { id: string }) => r.id);
+        const findings = await c.query(`UPDATE action_anomaly_findings SET escalated_at = now() WHERE id = ANY($1::bigint[]) AND escalated_at IS NULL`, [await ids('action_anomaly_findings')]);
+        const gaps = await c.query(
+          `UPDATE producer_gaps g SET escalated_at = now()
+             FROM (SELECT id FROM producer_gaps WHERE id = ANY ($1::bigint[]) AND escalated_at IS NULL ORDER BY id FOR UPDATE) h
+            WHERE g.id = h.id`,
+          [await ids('producer_gaps')],
+        );
+        expect([findings.rowCount, gaps.rowCount]).toEqual([1, 1]);
+      });
+    });
+  });
+
   describe('startup guard', () => {
     it('should refuse to start in production, naming the role, when a service connects as a superuser', async () => {
       const result = await runToExit('escalation-worker', { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: env.databaseUrl, KAFKA_BROKERS: env.kafkaBrokers.join(','), REDIS_URL: env.redisUrl });

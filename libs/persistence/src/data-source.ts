@@ -33,6 +33,7 @@ import { CheckpointTreeSize1732300002401 } from './migrations/1732300002401-chec
 import { ProducerSequencesPreviousMax1732300002410 } from './migrations/1732300002410-producer-sequences-previous-max';
 import { RetentionAnomalyFindings1732300002420 } from './migrations/1732300002420-retention-anomaly-findings';
 import { MerkleBackfill1732300002430 } from './migrations/1732300002430-merkle-backfill';
+import { NarrowGrants1732300002440 } from './migrations/1732300002440-narrow-grants';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -68,6 +69,7 @@ export const LEDGER_MIGRATIONS = [
   ProducerSequencesPreviousMax1732300002410,
   RetentionAnomalyFindings1732300002420,
   MerkleBackfill1732300002430,
+  NarrowGrants1732300002440,
 ];
 
 export interface DataSourceSettings {
