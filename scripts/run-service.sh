@@ -7,7 +7,9 @@
 # LEDGER_HEAP_MB (default 160) is V8's old-space limit. Without it V8 sizes the old space from the
 # machine's memory (about 4 GB on a 24 GB machine) and lets garbage pile up: the projector's live heap
 # under the benchmark is about 100 MB while its RSS reached 430-490 MB (docs/performance.md).
-# NODE names the node binary (default: node on PATH).
+# NODE names the node binary (default: node on PATH). LEDGER_NODE_FLAGS adds Node.js flags, e.g.
+# LEDGER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench (Node refuses --cpu-prof
+# in NODE_OPTIONS); unset, nothing is added.
 set -e
 app="${1:-}"
 case "$app" in
@@ -15,4 +17,5 @@ case "$app" in
   *) echo "run-service: unknown service '$app' (ingest-api, audit-api, audit-projector, escalation-worker, notifier, checkpoint-witness, retention-worker)" >&2; exit 64 ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
-exec "${NODE:-node}" --enable-source-maps --max-old-space-size="${LEDGER_HEAP_MB:-160}" "$root/dist/apps/$app/src/main.js" "$@"
+# shellcheck disable=SC2086 # LEDGER_NODE_FLAGS is a list of flags: split on purpose
+exec "${NODE:-node}" ${LEDGER_NODE_FLAGS:-} --enable-source-maps --max-old-space-size="${LEDGER_HEAP_MB:-160}" "$root/dist/apps/$app/src/main.js" "$@"
