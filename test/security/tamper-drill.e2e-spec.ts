@@ -8,8 +8,9 @@ interface VerifyBody {
   unverifiedReasons: string[];
   newestCheckpointAge: number | null;
   witness: 'read' | 'unavailable' | 'not_configured';
-  firstFailure?: { kind: string; partition?: number; chainSeq?: string; checkpointId?: string; reason: string };
-  failures: { kind: string; partition?: number; chainSeq?: string; checkpointId?: string }[];
+  merkle: { treeSize: number; leavesChecked: number; treeHeadsChecked: number };
+  firstFailure?: { kind: string; partition?: number; chainSeq?: string; checkpointId?: string; leafIndex?: number; treeSize?: number; reason: string };
+  failures: { kind: string; partition?: number; chainSeq?: string; checkpointId?: string; leafIndex?: number; treeSize?: number }[];
 }
 
 interface Case {
@@ -21,17 +22,18 @@ interface Case {
 
 /**
  * The tamper drill: the attacker owns the database (the superuser, append-only triggers off) and
- * edits, deletes, inserts, reorders and truncates one tenant's rows, or cuts a chain's tail together
- * with the checkpoints that signed it. Each time GET /v1/integrity/verify — reading the checkpoint
- * witness as well (LEDGER_WITNESS_URL) — answers failed and names the first bad position. A tenant
- * with rows and no checkpoint is unverified, never ok; so is any tenant when the witness is away.
+ * edits, deletes, inserts, reorders and truncates one tenant's rows, cuts a chain's tail together
+ * with the checkpoints that signed it, or changes a leaf hash in the tenant's Merkle tiles. Each
+ * time GET /v1/integrity/verify — reading the checkpoint witness as well (LEDGER_WITNESS_URL) —
+ * answers failed and names the first bad position. A tenant with rows and no checkpoint is
+ * unverified, never ok; so is any tenant when the witness is away.
  *
  * Checkpoints are written when the test says so: the projector checkpoints every 10 minutes (and
  * every 100 events of a tenant), and once more for every tenant when it stops (SIGTERM).
  */
 describe('tamper drill', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector', 'checkpoint-witness'], checkpointEveryMs: 600_000 });
-  const names = ['edit', 'query-column', 'delete', 'insert', 'reorder', 'tail', 'tail-and-checkpoints', 'partition', 'control'] as const;
+  const names = ['edit', 'query-column', 'delete', 'insert', 'reorder', 'tail', 'tail-and-checkpoints', 'partition', 'merkle', 'control'] as const;
   const cases = {} as Record<(typeof names)[number], Case>;
   /** audit-api reading the witness; audit-api pointed at a witness that is not there. */
   let withWitness: string;
@@ -236,6 +238,29 @@ describe('tamper drill', () => {
     const answer = await verify(withWitness, c);
 
     expect(answer.body).toMatchObject({ ok: false, status: 'failed', firstFailure: { kind: 'truncated', partition: c.partition, chainSeq: '1' } });
+  });
+
+  it('should name the leaf and the signed tree head when a leaf hash in the Merkle tiles was changed', async () => {
+    const c = cases.merkle;
+    const seq = c.seqs[2];
+    const before = await verify(withWitness, c);
+    expect(before.body.merkle).toEqual({ treeSize: 17, leavesChecked: 17, treeHeadsChecked: expect.any(Number) });
+    expect(before.body.merkle.treeHeadsChecked).toBeGreaterThan(0);
+    const { rows } = await system.db.query(`SELECT leaf_index::int AS leaf FROM merkle_leaves WHERE ${inChain} AND chain_seq = $3`, [c.tenant.tenantId, c.partition, seq]);
+    const leaf: number = rows[0].leaf;
+    // One bit of the leaf's hash in its level-0 tile; the only-grow trigger is off for the attacker.
+    await asAttacker([
+      [
+        `UPDATE merkle_tiles SET hashes = set_byte(hashes, $3 * 32, get_byte(hashes, $3 * 32) # 1) WHERE tenant_id = $1 AND level = 0 AND tile_index = $2`,
+        [c.tenant.tenantId, Math.floor(leaf / 256), leaf % 256],
+      ],
+    ]);
+
+    const answer = await verify(withWitness, c);
+
+    expect(answer.body).toMatchObject({ ok: false, status: 'failed', firstFailure: { kind: 'merkle_leaf_mismatch', partition: c.partition, chainSeq: String(seq), leafIndex: leaf } });
+    expect(answer.body.failures).toContainEqual(expect.objectContaining({ kind: 'merkle_root_mismatch', treeSize: 17 }));
+    expect(answer.body.failures).toContainEqual(expect.objectContaining({ kind: 'tree_head_root_mismatch', treeSize: 17 }));
   });
 
   it('should answer unverified, never ok, when a tenant has rows and no checkpoint', async () => {
