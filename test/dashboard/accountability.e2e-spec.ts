@@ -25,7 +25,7 @@ describe('dashboard: anomalies and missing events in a browser', () => {
     const ran = { orderId: 'A-1', amount: 2_500 };
     const approval = { required: true, decision: 'approved' as const, approvedBy: 'lead@example.com' };
     /** attempted → confirmed (approving `shown`) → executed (running `executed`). */
-    const run = (actionId: string, shown: object, executed: object) => [
+    const run = (actionId: string, shown: Record<string, unknown>, executed: Record<string, unknown>) => [
       anActionEventInput({ type: 'action.attempted', actionId, sessionId: `sess-${s}`, tool, input: shown, approval: { required: true } }),
       anActionEventInput({ type: 'action.confirmed', actionId, sessionId: `sess-${s}`, tool, input: shown, approval: { ...approval, argsHash: argsHash(shown) } }),
       anActionEventInput({ type: 'action.executed', actionId, sessionId: `sess-${s}`, tool, input: executed, inputHash: inputHash(executed), durationMs: 40 }),
