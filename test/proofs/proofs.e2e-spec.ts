@@ -32,7 +32,7 @@ function sigstoreAccepts(leafData: Buffer, index: number, size: number, hashes: 
 const rowHash = (prevHashHex: string, eventJson: string) => createHash('sha256').update(Buffer.from(prevHashHex, 'hex')).update(eventJson, 'utf8').digest();
 
 /** Proof endpoints over a projector-maintained tree: signed tree heads in the checkpoints, proofs checked independently. */
-describe('proofs: GET /v1/proofs/inclusion and /consistency', () => {
+describe('proofs: GET /v1/proofs/inclusion, /consistency and /tree-head', () => {
   const system = new LedgerSystem({ services: ['audit-api', 'ingest-api', 'audit-projector'] });
   let tenant: TestTenant;
   let other: TestTenant;
@@ -134,6 +134,21 @@ describe('proofs: GET /v1/proofs/inclusion and /consistency', () => {
     const forked = [...leaves.slice(0, firstSize)];
     forked[3] = leafHash(Buffer.from('another history'));
     expect(verifyConsistency(firstSize, secondSize, rootOfLeafHashes(forked), Buffer.from(c.toRootHash, 'hex'), hashes)).toBe(false);
+  });
+
+  it('answers the tree as it is now and its newest signed tree head, which verifies and is a prefix of it', async () => {
+    const res = await get<{ treeSize: number; rootHash: string; signedTreeHead: Checkpoint | null }>('/v1/proofs/tree-head');
+    expect(res.status).toBe(200);
+    const h = res.body;
+    const leaves = await referenceLeaves();
+    expect(h.treeSize).toBeGreaterThanOrEqual(firstSize);
+    expect(h.rootHash).toBe(rootOfLeafHashes(leaves.slice(0, h.treeSize)).toString('hex'));
+    const signed = h.signedTreeHead!;
+    expect(verifyCheckpointSignature(signed, loadPublicKey(system.publicKeyBase64))).toBe(true);
+    const signedSize = Number(signed.tree!.size);
+    expect(signedSize).toBeGreaterThanOrEqual(firstSize);
+    expect(signedSize).toBeLessThanOrEqual(h.treeSize);
+    expect(signed.tree!.rootHash).toBe(rootOfLeafHashes(leaves.slice(0, signedSize)).toString('hex'));
   });
 
   it.each([

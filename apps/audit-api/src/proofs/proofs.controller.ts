@@ -3,7 +3,7 @@ import { CurrentTenant, RequireScope } from '@agent-ledger/auth';
 import { ApiInput, ApiKeyAuth, ApiOutput, parseInput } from '@agent-ledger/runtime';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { consistencyQuerySchema, inclusionQuerySchema } from './proofs.dto';
-import { consistencyProofSchema, inclusionProofSchema } from './proofs.responses';
+import { consistencyProofSchema, inclusionProofSchema, treeHeadSchema } from './proofs.responses';
 import { ProofsService } from './proofs.service';
 
 /** RFC 9162 proofs of the tenant's Merkle tree, checkable by anyone holding a signed tree head (docs/proofs.md). */
@@ -23,6 +23,14 @@ export class ProofsController {
   })
   inclusion(@CurrentTenant() tenantId: string, @Query() query: unknown) {
     return this.proofs.inclusion(tenantId, parseInput(inclusionQuerySchema, query, 'query'));
+  }
+
+  @Get('tree-head')
+  @RequireScope('read')
+  @ApiOperation({ summary: "The tenant's Merkle tree now (size, root) and its newest signed tree head (scope read)" })
+  @ApiOutput({ 200: { schema: treeHeadSchema, description: 'The tree head' } })
+  treeHead(@CurrentTenant() tenantId: string) {
+    return this.proofs.treeHead(tenantId);
   }
 
   @Get('consistency')

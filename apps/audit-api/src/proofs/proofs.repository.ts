@@ -24,6 +24,12 @@ export class TreeReader {
     private readonly query: Query,
   ) {}
 
+  /** The tree's current size and root (0 and the empty root before its first leaf). */
+  async head(): Promise<{ size: number; root: Buffer | undefined }> {
+    const [row] = await this.query<{ size: string; root: Buffer }>(`SELECT tree_size::text AS size, root_hash AS root FROM merkle_trees WHERE tenant_id = $1`, [this.tenantId]);
+    return row ? { size: Number(row.size), root: row.root } : { size: 0, root: undefined };
+  }
+
   /** The tree's current size (0 before its first leaf). */
   async size(): Promise<number> {
     const [row] = await this.query<{ size: string }>(`SELECT tree_size::text AS size FROM merkle_trees WHERE tenant_id = $1`, [this.tenantId]);

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { checkpointSchema } from '../integrity/integrity.responses';
 
-// The answers of GET /v1/proofs/inclusion and /v1/proofs/consistency (docs/proofs.md). Hashes are lowercase hex.
+// The answers of GET /v1/proofs/inclusion, /v1/proofs/consistency and /v1/proofs/tree-head (docs/proofs.md). Hashes are lowercase hex.
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const count = z.number().int().min(0);
 
-const signedTreeHead = checkpointSchema
-  .extend({ tree: z.object({ size: z.string().regex(/^\d+$/), rootHash: hex64 }).strict().describe('The signed tree head: size (leaves) and root') })
+/** A checkpoint that signs a tree head. */
+const signedCheckpoint = checkpointSchema.extend({ tree: z.object({ size: z.string().regex(/^\d+$/), rootHash: hex64 }).strict().describe('The signed tree head: size (leaves) and root') });
+
+const signedTreeHead = signedCheckpoint
   .nullable()
   .describe("The signed checkpoint whose tree head (tree.size, tree.rootHash) is this tree size, if one was written at that size; null otherwise");
 
@@ -43,5 +45,15 @@ export const consistencyProofSchema = z
     hashes: z.array(hex64).describe('The RFC 9162 consistency proof (empty when from = to)'),
     fromTreeHead: signedTreeHead,
     toTreeHead: signedTreeHead,
+  })
+  .strict();
+
+export const treeHeadSchema = z
+  .object({
+    treeSize: count.describe("The tenant's tree now (leaves); it may be ahead of the newest signed tree head"),
+    rootHash: hex64.describe('The root of that tree (SHA-256 of the empty string before the first leaf)'),
+    signedTreeHead: signedCheckpoint
+      .nullable()
+      .describe('The newest signed checkpoint carrying a tree head; null before the first one'),
   })
   .strict();

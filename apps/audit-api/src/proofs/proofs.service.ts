@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { consistencyFromTiles, inclusionFromTiles } from '@agent-ledger/integrity';
+import { consistencyFromTiles, EMPTY_ROOT, inclusionFromTiles } from '@agent-ledger/integrity';
 import { ApiError } from '@agent-ledger/runtime';
 import type { Checkpoint } from '@agent-ledger/contracts';
 import type { ConsistencyQuery, InclusionQuery } from './proofs.dto';
@@ -28,6 +28,13 @@ export interface ConsistencyAnswer {
   hashes: string[];
   fromTreeHead: Checkpoint | null;
   toTreeHead: Checkpoint | null;
+}
+
+/** GET /v1/proofs/tree-head (schema: proofs.responses.ts). */
+export interface TreeHeadAnswer {
+  treeSize: number;
+  rootHash: string;
+  signedTreeHead: Checkpoint | null;
 }
 
 /** Inclusion and consistency proofs of the tenant's Merkle tree (docs/proofs.md). */
@@ -68,6 +75,17 @@ export class ProofsService {
         event: row ? { partition: leaf.partition, chainSeq: leaf.chainSeq, prevHash: hex(row.prevHash), hash: hex(row.hash), eventJson: row.eventJson } : null,
         treeHead: treeHead ?? null,
       };
+    });
+  }
+
+  /**
+   * The tree as it is now (size and root, not yet signed when the newest checkpoint is older) and the
+   * newest signed tree head: what a monitor polls, and the sizes proofs can be asked against.
+   */
+  treeHead(tenantId: string): Promise<TreeHeadAnswer> {
+    return this.repository.inSnapshot(tenantId, async (tree) => {
+      const [head, signed] = await Promise.all([tree.head(), tree.newestTreeHead()]);
+      return { treeSize: head.size, rootHash: hex(head.root ?? EMPTY_ROOT), signedTreeHead: signed ?? null };
     });
   }
 

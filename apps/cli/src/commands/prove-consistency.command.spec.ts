@@ -7,13 +7,15 @@ import { ExitCode } from '../errors/cli.error';
 import { TestLog } from '../verify/bundle.fixtures';
 import { CONSISTENCY_BUNDLE_FORMAT, type ConsistencyBundle } from '../verify/proof-bundles';
 
-const ndjson = (lines: unknown[]) => new Response(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
 
 /** The audit API of a tenant whose checkpoints signed its tree at `signed` sizes (`served` answers the proofs). */
 function fakeApi(log: TestLog, signed: number[], served: TestLog = log) {
   const heads = new Map<number, Checkpoint>(signed.map((s) => [s, served.treeHead(s)]));
   return (r: FakeRequest) => {
-    if (r.url.pathname === '/v1/integrity/checkpoints') return ndjson([{ ...log.treeHead(1), tree: undefined }, ...heads.values()]);
+    if (r.url.pathname === '/v1/proofs/tree-head') {
+      const newest = signed.length ? heads.get(Math.max(...signed))! : null;
+      return json({ treeSize: log.size, rootHash: log.root(log.size).toString('hex'), signedTreeHead: newest });
+    }
     if (r.url.pathname !== '/v1/proofs/consistency') return json({ error: { status: 404, code: 'not_found', message: 'no route' } }, 404);
     const from = Number(r.url.searchParams.get('from'));
     const to = Number(r.url.searchParams.get('to') ?? log.size);
@@ -42,7 +44,7 @@ describe('agent-ledger prove-consistency / verify-bundle', () => {
     const out = file('grew.json');
     const r = await runCliAgainst(['prove-consistency', '40', '--out', out, ...key], api);
     expect([r.code, r.stderr]).toEqual([ExitCode.Ok, expect.stringMatching(/^wrote .*grew\.json: tenant .*, tree of 40 leaves .* → 100 leaves/)]);
-    expect(r.requests.map((q) => `${q.url.pathname}${q.url.search}`)).toEqual(['/v1/integrity/checkpoints', '/v1/proofs/consistency?from=40&to=100']);
+    expect(r.requests.map((q) => `${q.url.pathname}${q.url.search}`)).toEqual(['/v1/proofs/tree-head', '/v1/proofs/consistency?from=40&to=100']);
     const text = readFileSync(out, 'utf8');
     const bundle = JSON.parse(text) as ConsistencyBundle;
     expect([bundle.format, bundle.from.tree, bundle.to.tree?.size, bundle.publicKey]).toEqual([CONSISTENCY_BUNDLE_FORMAT, { size: '40', rootHash: log.root(40).toString('hex') }, '100', log.key.spki]);

@@ -27,28 +27,17 @@ interface ProveConsistencyFlags {
 
 const SIZE = integerIn(1, Number.MAX_SAFE_INTEGER);
 
-/** The size of the newest signed tree head: the largest `tree.size` of the tenant's signed checkpoints. */
-async function newestSignedTreeSize(client: LedgerClient, signal?: AbortSignal): Promise<number | undefined> {
-  const res = await client.open('/v1/integrity/checkpoints', {}, { accept: 'application/x-ndjson' }, signal);
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw client.transferError(err);
-  }
-  let newest: number | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    let checkpoint: Checkpoint;
-    try {
-      checkpoint = JSON.parse(line) as Checkpoint;
-    } catch {
-      throw new CliError(ExitCode.ApiError, 'the audit API answered /v1/integrity/checkpoints with a line that is not JSON');
-    }
-    const size = Number(checkpoint.tree?.size);
-    if (Number.isSafeInteger(size) && size > 0 && (newest === undefined || size > newest)) newest = size;
-  }
-  return newest;
+/** GET /v1/proofs/tree-head. */
+interface TreeHeadAnswer {
+  treeSize: number;
+  signedTreeHead: Checkpoint | null;
+}
+
+/** The size of the newest signed tree head (GET /v1/proofs/tree-head); undefined before the first. */
+async function newestSignedTreeSize(client: LedgerClient): Promise<number | undefined> {
+  const head = await client.getJson<TreeHeadAnswer>('/v1/proofs/tree-head', {});
+  const size = Number(head.signedTreeHead?.tree?.size);
+  return Number.isSafeInteger(size) && size > 0 ? size : undefined;
 }
 
 /** The older size and the bundle it came from (`--from-bundle`), which must verify itself. */
@@ -78,7 +67,7 @@ export function registerProveConsistencyCommand(program: Command, ctx: CommandCo
       const keys = bundleKeys(flags, ctx, 'prove-consistency');
       const { from, kept } = await olderTree(fromSize, flags, keys);
       const client = ctx.client(command);
-      const to = flags.to ?? (await newestSignedTreeSize(client, ctx.io.signal));
+      const to = flags.to ?? (await newestSignedTreeSize(client));
       if (to === undefined) throw new CliError(ExitCode.Unverified, 'no signed tree head yet: retry after the next checkpoint');
       if (from > to) throw new UsageError(`the older size ${from} is larger than ${flags.to === undefined ? 'the newest signed tree head' : '--to'} (${to})`);
       const answer = await client.getJson<ConsistencyAnswer>('/v1/proofs/consistency', { from: String(from), to: String(to) });

@@ -137,6 +137,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proofs/tree-head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's Merkle tree now (size, root) and its newest signed tree head (scope read) */
+        get: operations["ProofsController_treeHead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proofs/consistency": {
         parameters: {
             query?: never;
@@ -1594,6 +1611,113 @@ export interface operations {
             };
             /** @description event_not_in_tree: the tenant's Merkle tree holds no such event */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: the key is over its rate limit, or too many failed authentications from this address */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error: a bug, logged; never shown */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (database, Kafka, Redis) is unavailable; retry later */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ProofsController_treeHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tree head */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The tenant's tree now (leaves); it may be ahead of the newest signed tree head */
+                        treeSize: number;
+                        /** @description The root of that tree (SHA-256 of the empty string before the first leaf) */
+                        rootHash: string;
+                        /** @description The newest signed checkpoint carrying a tree head; null before the first one */
+                        signedTreeHead: ({
+                            /** Format: uuid */
+                            checkpointId: string;
+                            /** Format: uuid */
+                            tenantId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            heads: {
+                                partition: number;
+                                /** @description A chain_seq: a bigint as a decimal string */
+                                chainSeq: string;
+                                hash: string;
+                            }[];
+                            /** @description The signed tree head: size (leaves) and root */
+                            tree: {
+                                size: string;
+                                rootHash: string;
+                            };
+                            keyId: string;
+                            signature: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                    };
+                };
+            };
+            /** @description Invalid input: validation_failed (each invalid field in `errors`), invalid_cursor, malformed_url, conflicting_api_keys */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or an unknown or revoked key (missing_api_key, invalid_api_key) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope the endpoint needs (insufficient_scope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
