@@ -89,6 +89,8 @@ describe('per-tenant Merkle tree maintained by the projector (PostgreSQL, 100,00
   }, 300_000);
 
   afterAll(async () => {
+    // Leaves have no foreign key to tenants (migration 1732300002450): they are removed first.
+    await ds.query(`DELETE FROM merkle_leaves WHERE tenant_id = $1`, [tenantId]);
     await ds.query(`DELETE FROM tenants WHERE id = $1`, [tenantId]);
     await ds.destroy();
   });

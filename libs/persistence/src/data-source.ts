@@ -34,6 +34,7 @@ import { ProducerSequencesPreviousMax1732300002410 } from './migrations/17323000
 import { RetentionAnomalyFindings1732300002420 } from './migrations/1732300002420-retention-anomaly-findings';
 import { MerkleBackfill1732300002430 } from './migrations/1732300002430-merkle-backfill';
 import { NarrowGrants1732300002440 } from './migrations/1732300002440-narrow-grants';
+import { MerkleLeavesWithoutTenantKey1732300002450 } from './migrations/1732300002450-merkle-leaves-without-tenant-key';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -70,6 +71,7 @@ export const LEDGER_MIGRATIONS = [
   RetentionAnomalyFindings1732300002420,
   MerkleBackfill1732300002430,
   NarrowGrants1732300002440,
+  MerkleLeavesWithoutTenantKey1732300002450,
 ];
 
 export interface DataSourceSettings {

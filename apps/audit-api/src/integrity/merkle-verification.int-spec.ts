@@ -78,7 +78,8 @@ describe('verifyMerkleTree on PostgreSQL', () => {
       [`DELETE FROM audit_events WHERE tenant_id = ANY ($1::uuid[])`, [tenants]],
       [`DELETE FROM checkpoints WHERE tenant_id = ANY ($1::uuid[])`, [tenants]],
     ]);
-    await ds.query(`DELETE FROM tenants WHERE id = ANY ($1::uuid[])`, [tenants]); // the Merkle tables go with their tenant
+    await ds.query(`DELETE FROM merkle_leaves WHERE tenant_id = ANY ($1::uuid[])`, [tenants]); // no foreign key to tenants
+    await ds.query(`DELETE FROM tenants WHERE id = ANY ($1::uuid[])`, [tenants]); // the tree and its tiles go with their tenant
     await ds.destroy();
   });
 

@@ -4,10 +4,11 @@ import { cmp, type ProjectionTransaction } from './projection.repository';
 
 type Tx = Pick<ProjectionTransaction, 'rows'>;
 
-/** A tenant's tree as stored: its size before the batch (the row is locked). */
+/** A tenant's tree as stored: its size and root before the batch (the row is locked). */
 export interface LockedTree {
   tenantId: string;
   size: number;
+  root: Buffer;
 }
 
 /** One new leaf: the event, its index in the tenant's log, where its row is. */
@@ -23,6 +24,8 @@ export interface TreeUpdate {
   tenantId: string;
   size: number;
   root: Buffer;
+  /** Its edge tiles (the rightmost partial tile of each level). */
+  edge: Tile[];
 }
 
 /**
@@ -37,14 +40,14 @@ export class MerkleTreeRepository {
    * order in which batches commit and none is given twice.
    */
   async lockTrees(tx: Tx, tenantIds: readonly string[]): Promise<LockedTree[]> {
-    const rows = await tx.rows<{ tenant_id: string; tree_size: string }>(
+    const rows = await tx.rows<{ tenant_id: string; tree_size: string; root_hash: Buffer }>(
       `INSERT INTO merkle_trees AS m (tenant_id, tree_size, root_hash, updated_at)
        SELECT t, 0, $2, now() FROM unnest($1::uuid[]) WITH ORDINALITY AS u (t, n) ORDER BY n
        ON CONFLICT (tenant_id) DO UPDATE SET updated_at = m.updated_at
-       RETURNING tenant_id::text AS tenant_id, tree_size::text AS tree_size`,
+       RETURNING tenant_id::text AS tenant_id, tree_size::text AS tree_size, root_hash`,
       [[...tenantIds].sort(cmp), EMPTY_ROOT],
     );
-    return rows.map((r) => ({ tenantId: r.tenant_id, size: Number(r.tree_size) }));
+    return rows.map((r) => ({ tenantId: r.tenant_id, size: Number(r.tree_size), root: r.root_hash }));
   }
 
   /** The stored tiles at these keys (per tenant). */
