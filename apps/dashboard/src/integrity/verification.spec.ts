@@ -13,6 +13,7 @@ const aVerification = (over: Partial<VerifyResult>): VerifyResult => ({
   lastCheckpoint: null,
   newestCheckpointAge: null,
   witness: 'not_configured',
+  merkle: { treeSize: 0, leavesChecked: 0, treeHeadsChecked: 0 },
   failures: [],
   window: { from: null, to: null },
   ...over,
