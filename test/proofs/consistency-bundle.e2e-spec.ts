@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { anActionEventInput, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { anActionEventInput, LedgerSystem, type TestTenant } from '@agent-ledger/testing';
 import { cleanEnv, runCli } from '../cli/cli-runner';
+import { signedTreeSize as signedTreeHeadSize } from './signed-tree-heads';
 
 interface TreeHeadFile {
   tree: { size: string; rootHash: string };
@@ -32,23 +33,7 @@ describe('agent-ledger prove-consistency / verify-bundle against the running led
     expect((await system.postEvents(tenant.apiKeys.ingest, { events })).status).toBe(202);
     eventIds.push(...events.map((e) => e.eventId as string));
   };
-  /** Waits until a checkpoint signs the tenant's whole current tree, of at least `min` leaves; returns that size. */
-  const signedTreeSize = async (min: number) => {
-    let size = 0;
-    await waitFor(
-      async () => {
-        const { rows } = await system.db.query(
-          `SELECT m.tree_size::int AS size FROM merkle_trees m WHERE m.tenant_id = $1 AND m.tree_size >= $2
-              AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.tenant_id = m.tenant_id AND c.tree_size = m.tree_size)`,
-          [tenant.tenantId, min],
-        );
-        size = rows[0]?.size ?? 0;
-        return size > 0;
-      },
-      { timeoutMs: 30_000, what: `a signed tree head over at least ${min} leaves` },
-    );
-    return size;
-  };
+  const signedTreeSize = (min: number) => signedTreeHeadSize(system, tenant.tenantId, min);
   const json = async <T>(name: string) => JSON.parse(await readFile(file(name), 'utf8')) as T;
 
   beforeAll(async () => {

@@ -18,6 +18,11 @@ export function sigstoreAccepts(leafData: Buffer, index: number, size: number, p
   }
 }
 
+/** {@link sigstoreAccepts} with the proof and root as the API answers them (lowercase hex). */
+export function sigstoreAcceptsHex(leafData: Buffer, index: number, size: number, hashes: string[], rootHex: string): boolean {
+  return sigstoreAccepts(leafData, index, size, hashes.map((h) => Buffer.from(h, 'hex')), Buffer.from(rootHex, 'hex'));
+}
+
 /** @transmute/rfc9162's MTH(D_n) over the leaf data (it hashes the leaves itself, 0x00-prefixed). */
 export async function transmuteRoot(leafData: readonly Buffer[]): Promise<Buffer> {
   return buffer(await RFC9162.MTH([...leafData]));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { verifyMerkleInclusion } from '@sigstore/verify/dist/tlog/merkle';
 import type { Checkpoint } from '@agent-ledger/contracts';
 import { leafHash, loadPublicKey, rootOfLeafHashes, verifyCheckpointSignature } from '@agent-ledger/integrity';
 import { MERKLE_BACKFILL_FILL_SQL } from '@agent-ledger/persistence';
 import { anActionEventInput, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { sigstoreAcceptsHex } from './consistency-verifiers';
 
 interface InclusionAnswer {
   leafIndex: number;
@@ -13,18 +13,6 @@ interface InclusionAnswer {
   treeHead: (Checkpoint & { tree: { size: string; rootHash: string } }) | null;
 }
 
-/** sigstore's RFC 6962 inclusion verifier (written for Rekor): independent of the ledger's code. */
-function sigstoreAccepts(leafData: Buffer, index: number, size: number, hashes: string[], rootHex: string): boolean {
-  try {
-    verifyMerkleInclusion(
-      { canonicalizedBody: leafData, inclusionProof: { logIndex: String(index), hashes: hashes.map((h) => Buffer.from(h, 'hex')) } } as never,
-      { logSize: BigInt(size), logHash: Buffer.from(rootHex, 'hex') } as never,
-    );
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * An upgrade: events stored while the tree did not exist (their leaves, tiles, tree and signed tree
@@ -97,10 +85,10 @@ describe('Merkle backfill through the projector: events stored before the tree b
       expect(p.treeHead?.tree.size).toBe(String(stored));
       expect(verifyCheckpointSignature(p.treeHead!, loadPublicKey(system.publicKeyBase64))).toBe(true);
       const data = Buffer.from(p.event!.hash, 'hex');
-      expect(sigstoreAccepts(data, p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
+      expect(sigstoreAcceptsHex(data, p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
       const modified = Buffer.from(data);
       modified[0] ^= 1;
-      expect(sigstoreAccepts(modified, p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(false);
+      expect(sigstoreAcceptsHex(modified, p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(false);
     }
   });
 

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { verifyMerkleInclusion } from '@sigstore/verify/dist/tlog/merkle';
 import type { Checkpoint } from '@agent-ledger/contracts';
 import { leafHash, loadPublicKey, rootOfLeafHashes, verifyCheckpointSignature, verifyConsistency } from '@agent-ledger/integrity';
 import { anActionEventInput, expectResponseMatchesOpenApi, LedgerSystem, waitFor, type OpenApiDocument, type TestTenant } from '@agent-ledger/testing';
+import { sigstoreAcceptsHex } from './consistency-verifiers';
+import { signedTreeSize as signedTreeHeadSize } from './signed-tree-heads';
 
 interface InclusionAnswer {
   eventId: string;
@@ -15,18 +16,6 @@ interface InclusionAnswer {
   treeHead: (Checkpoint & { tree: { size: string; rootHash: string } }) | null;
 }
 
-/** sigstore's RFC 6962 inclusion verifier (written for Rekor): independent of the ledger's code. */
-function sigstoreAccepts(leafData: Buffer, index: number, size: number, hashes: string[], rootHex: string): boolean {
-  try {
-    verifyMerkleInclusion(
-      { canonicalizedBody: leafData, inclusionProof: { logIndex: String(index), hashes: hashes.map((h) => Buffer.from(h, 'hex')) } } as never,
-      { logSize: BigInt(size), logHash: Buffer.from(rootHex, 'hex') } as never,
-    );
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The leaf data a verifier derives from the event as stored: SHA-256(prevHash ‖ eventJson). */
 const rowHash = (prevHashHex: string, eventJson: string) => createHash('sha256').update(Buffer.from(prevHashHex, 'hex')).update(eventJson, 'utf8').digest();
@@ -43,26 +32,7 @@ describe('proofs: GET /v1/proofs/inclusion, /consistency and /tree-head', () => 
     expect((await system.postEvents(t.apiKeys.ingest, { events })).status).toBe(202);
     return events.map((e) => e.eventId as string);
   };
-  /**
-   * Waits until a checkpoint signs the tenant's whole current tree, of at least `min` leaves (the
-   * tenant's own change records — its API keys — are events too); returns that size.
-   */
-  const signedTreeSize = async (min: number) => {
-    let size = 0;
-    await waitFor(
-      async () => {
-        const { rows } = await system.db.query(
-          `SELECT m.tree_size::int AS size FROM merkle_trees m WHERE m.tenant_id = $1 AND m.tree_size >= $2
-              AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.tenant_id = m.tenant_id AND c.tree_size = m.tree_size)`,
-          [tenant.tenantId, min],
-        );
-        size = rows[0]?.size ?? 0;
-        return size > 0;
-      },
-      { timeoutMs: 20_000, what: `a signed tree head over at least ${min} leaves` },
-    );
-    return size;
-  };
+  const signedTreeSize = (min: number) => signedTreeHeadSize(system, tenant.tenantId, min);
   let firstSize = 0;
   let served: OpenApiDocument;
   /** GET on audit-api, the answer checked against the OpenAPI document it serves. */
@@ -105,15 +75,15 @@ describe('proofs: GET /v1/proofs/inclusion, /consistency and /tree-head', () => 
     const data = rowHash(p.event!.prevHash, p.event!.eventJson);
     expect(data.toString('hex')).toBe(p.event!.hash);
     expect(JSON.parse(p.event!.eventJson).eventId).toBe(eventIds[5]);
-    expect(sigstoreAccepts(data, p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
+    expect(sigstoreAcceptsHex(data, p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
 
     const tampered = p.event!.eventJson.replace(eventIds[5], randomUUID());
-    expect(sigstoreAccepts(rowHash(p.event!.prevHash, tampered), p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(false);
+    expect(sigstoreAcceptsHex(rowHash(p.event!.prevHash, tampered), p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(false);
     const smaller = await inclusion(`eventId=${eventIds[5]}&treeSize=${p.leafIndex + 1}`);
     expect(smaller.status).toBe(200);
     expect(smaller.body.rootHash).not.toBe(p.rootHash);
-    expect(sigstoreAccepts(data, p.leafIndex, p.treeSize, smaller.body.hashes, p.treeHead!.tree.rootHash)).toBe(false);
-    expect(sigstoreAccepts(data, p.leafIndex, p.leafIndex + 1, smaller.body.hashes, smaller.body.rootHash)).toBe(true);
+    expect(sigstoreAcceptsHex(data, p.leafIndex, p.treeSize, smaller.body.hashes, p.treeHead!.tree.rootHash)).toBe(false);
+    expect(sigstoreAcceptsHex(data, p.leafIndex, p.leafIndex + 1, smaller.body.hashes, smaller.body.rootHash)).toBe(true);
   });
 
   it('proves the log only grew between two signed tree heads (checked against roots recomputed from every stored row), and rejects a fork', async () => {
@@ -190,7 +160,7 @@ describe('proofs: GET /v1/proofs/inclusion, /consistency and /tree-head', () => 
     expect(after.body.event).toEqual(before.body.event);
     const p = after.body;
     expect(p.treeHead?.tree.size).toBe(String(size));
-    expect(sigstoreAccepts(rowHash(p.event!.prevHash, p.event!.eventJson), p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
+    expect(sigstoreAcceptsHex(rowHash(p.event!.prevHash, p.event!.eventJson), p.leafIndex, p.treeSize, p.hashes, p.treeHead!.tree.rootHash)).toBe(true);
   });
 
   it("never answers for another tenant's event", async () => {
