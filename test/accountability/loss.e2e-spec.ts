@@ -90,8 +90,20 @@ describe('loss accounting (producer sequences)', () => {
     const closed = await loss(`?producerId=${producer}&state=closed`);
     expect(closed.gaps).toEqual([expect.objectContaining({ firstSeq: 5, lastSeq: 7, state: 'closed', closedAt: expect.any(String), escalatedAt: expect.any(String) })]);
     expect(closed.totals).toEqual({ producers: 1, accountedEvents: 10, openGaps: 0, missingEvents: 0, closedGaps: 1 });
-    // The gap escalated once.
+    // The gap escalated once, and its escalation is resolved now that the events arrived.
     expect(received.filter((e) => e.sessionId === session && e.type === 'escalation.opened')).toHaveLength(1);
+    await waitFor(() => received.some((e) => e.sessionId === session && e.type === 'escalation.resolved'), { timeoutMs: 30_000, what: 'the events_missing escalation resolved' });
+    expect(received.filter((e) => e.sessionId === session && e.type === 'escalation.resolved')).toEqual([
+      expect.objectContaining({ escalationId: escalation.escalationId, resolvedBy: 'system:loss-accounting', notes: expect.stringContaining('missing events arrived') }),
+    ]);
+    const stored = await waitFor(
+      async () => {
+        const answer = await system.api<{ status: string; resolvedBy?: string }>('GET', `/v1/escalations/${escalation.escalationId}`, tenant.apiKeys.read);
+        return answer.body.status === 'resolved' ? answer.body : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the escalation stored as resolved' },
+    );
+    expect(stored).toMatchObject({ status: 'resolved', resolvedBy: 'system:loss-accounting' });
   });
 
   it('should account the SDK client’s stamped events without a gap, and not account events without a stamp', async () => {

@@ -35,6 +35,7 @@ import { RetentionAnomalyFindings1732300002420 } from './migrations/173230000242
 import { MerkleBackfill1732300002430 } from './migrations/1732300002430-merkle-backfill';
 import { NarrowGrants1732300002440 } from './migrations/1732300002440-narrow-grants';
 import { MerkleLeavesWithoutTenantKey1732300002450 } from './migrations/1732300002450-merkle-leaves-without-tenant-key';
+import { ProducerGapResolution1732300002460 } from './migrations/1732300002460-producer-gap-resolution';
 
 export const LEDGER_ENTITIES = [TenantEntity, ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [
@@ -72,6 +73,7 @@ export const LEDGER_MIGRATIONS = [
   MerkleBackfill1732300002430,
   NarrowGrants1732300002440,
   MerkleLeavesWithoutTenantKey1732300002450,
+  ProducerGapResolution1732300002460,
 ];
 
 export interface DataSourceSettings {

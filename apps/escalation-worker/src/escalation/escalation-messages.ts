@@ -3,6 +3,7 @@ import type { EscalationSettings } from '@agent-ledger/escalation-rules';
 import { deterministicId } from './deterministic-id';
 import type { DueTimer, OpenOutcome, StuckEscalation } from './escalation.store';
 import type { Fire } from './fire';
+import type { Resolution } from './finding-source';
 
 /** The id an escalation opened by this fire gets (the same trigger always gives the same id). */
 export function candidateId(f: Fire): string {
@@ -81,6 +82,23 @@ export function escalationMessages(f: Fire, o: OpenOutcome, s: EscalationSetting
 /** The fire opened the escalation: now, or before (a redelivery of the opening trigger). */
 export function isOpening(f: Fire, o: OpenOutcome): boolean {
   return o.outcome === 'opened' || (o.outcome === 'duplicate' && o.firstTrigger === f.triggerId);
+}
+
+/** Who resolves an events_missing escalation when its producer's missing events arrived. */
+export const LOSS_ACCOUNTING = 'system:loss-accounting';
+
+/** `escalation.resolved` of an escalation whose cause is gone ({@link Resolution}). */
+export function systemResolvedMessage(r: Pick<Resolution, 'tenantId' | 'sessionId' | 'resolvedBy' | 'notes'>, escalationId: string, nowMs: number): EscalationEvent {
+  return {
+    type: 'escalation.resolved',
+    eventId: deterministicId('resolved-by-system', escalationId),
+    escalationId,
+    tenantId: r.tenantId,
+    sessionId: r.sessionId,
+    occurredAt: new Date(nowMs).toISOString(),
+    resolvedBy: r.resolvedBy,
+    notes: r.notes,
+  };
 }
 
 /** Who resolves a stuck_action escalation when its action finishes. */

@@ -16,7 +16,7 @@ const ESC = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
  * rules answering `alertFires` for every event, and the open/fold step answering `outcome`. `log`
  * records the order of round trips, publications and seen marks.
  */
-function setup(alertFires: Omit<Fire, 'triggerId' | 'tenantId'>[], outcome: Partial<OpenOutcome> = {}, seen: string[] = [], stuck: { open?: StuckEscalation; finished?: boolean; finishedMeanwhile?: boolean } = {}) {
+function setup(alertFires: Omit<Fire, 'triggerId' | 'tenantId'>[], outcome: Partial<OpenOutcome> = {}, seen: string[] = [], stuck: { open?: StuckEscalation; finished?: boolean; finishedMeanwhile?: boolean } = {}, openByKey: Record<string, string> = {}) {
   const settings = resolveSettings({ cooldownMs: 90_000, rules: { tenant_failure_burst: { enabled: true, cooldownMs: 5_000 }, error_threshold: { enabled: false }, action_failed: { enabled: false } } });
   const log: string[] = [];
   const openCalls: unknown[][] = [];
@@ -41,6 +41,7 @@ function setup(alertFires: Omit<Fire, 'triggerId' | 'tenantId'>[], outcome: Part
       return !!stuck.finishedMeanwhile;
     },
     applyStatus: async (escalationId: string, status: string) => void log.push(`${status} ${escalationId}`),
+    openEscalationOf: async (tenantId: string, sessionId: string, key: string) => openByKey[`${tenantId}:${sessionId}:${key}`],
     openOrFold: (_rt: unknown, ...args: unknown[]) => {
       openCalls.push(args);
       return () => ({ outcome: 'opened', escalationId: ESC, count: 1, firstTrigger: args[4], openedAt: 0, ...outcome }) as OpenOutcome;
@@ -165,5 +166,28 @@ describe(`${EscalationService.name} stuck actions`, () => {
     await service.handleActionBatch([{ event: anActionEvent(T, { type: 'action.executed', actionId: 'a-2' }) }]);
     expect(published).toEqual([]);
     expect(finishes).toEqual(['a-2']);
+  });
+});
+
+describe(`${EscalationService.name} resolutions`, () => {
+  const resolution = { keys: ['7', '9'], tenantId: T, sessionId: 'producer:p-1', reason: 'events_missing' as const, resolvedBy: 'system:loss-accounting', notes: 'Producer p-1: the missing events arrived' };
+
+  it('should publish escalation.resolved for the open escalation of the session and reason, then clear its open state', async () => {
+    const { service, log, published } = setup([], {}, [], {}, { [`${T}:producer:p-1:events_missing`]: ESC });
+    expect(await service.resolveOpen(resolution)).toBe(true);
+    expect(published).toEqual([
+      { type: 'escalation.resolved', eventId: expect.any(String), escalationId: ESC, tenantId: T, sessionId: 'producer:p-1', occurredAt: expect.any(String), resolvedBy: 'system:loss-accounting', notes: resolution.notes },
+    ]);
+    expect(log).toEqual(['publish escalation.resolved ', `resolved ${ESC}`]);
+    // Published again after a crash before the open state was cleared: the same message id.
+    const again = setup([], {}, [], {}, { [`${T}:producer:p-1:events_missing`]: ESC });
+    await again.service.resolveOpen(resolution);
+    expect(again.published[0].eventId).toBe(published[0].eventId);
+  });
+
+  it('should publish nothing when no escalation of that session and reason is open', async () => {
+    const { service, log, published } = setup([], {}, [], {}, { [`${T}:producer:p-2:events_missing`]: ESC });
+    expect(await service.resolveOpen(resolution)).toBe(false);
+    expect([published, log]).toEqual([[], []]);
   });
 });

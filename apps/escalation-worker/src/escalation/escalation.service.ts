@@ -3,9 +3,10 @@ import type { EscalationEvent } from '@agent-ledger/contracts';
 import type { EscalationSettings } from '@agent-ledger/escalation-rules';
 import { agentActionAttributes, counter, createLogger, withMessageSpan } from '@agent-ledger/telemetry';
 import { planActionBatch, triggerFires, type ConsumedActionEvent, type PlannedEvent } from './action-batch';
-import { candidateId, cooldownOf, escalationMessages, isOpening, openKeyOf, stuckResolvedMessage, stuckSummary } from './escalation-messages';
+import { candidateId, cooldownOf, escalationMessages, isOpening, openKeyOf, stuckResolvedMessage, stuckSummary, systemResolvedMessage } from './escalation-messages';
 import { EscalationProducer } from './escalation.producer';
 import { EscalationStore, type DueTimer, type OpenOutcome } from './escalation.store';
+import type { Resolution } from './finding-source';
 import type { Fire } from './fire';
 import type { Answer, RedisRoundTrip } from './redis-round-trip';
 import { RuleSettingsRepository } from './rule-settings.repository';
@@ -131,6 +132,20 @@ export class EscalationService {
     await rt.run();
     await this.publish([pending], nowMs);
     return pending.outcome();
+  }
+
+  /**
+   * Resolves the escalation open for the resolution's session and reason, if one is: publishes
+   * `escalation.resolved` (its id derived from the escalation's, so a crash before the open state is
+   * cleared re-publishes the same message) and clears the open state. Answers whether one was open.
+   */
+  async resolveOpen(r: Resolution): Promise<boolean> {
+    const escalationId = await this.store.openEscalationOf(r.tenantId, r.sessionId, r.reason);
+    if (!escalationId) return false;
+    await this.producer.publish([systemResolvedMessage(r, escalationId, Date.now())]);
+    await this.store.applyStatus(escalationId, 'resolved');
+    this.log.info({ tenantId: r.tenantId, sessionId: r.sessionId, reason: r.reason, escalationId, resolvedBy: r.resolvedBy }, 'escalation resolved: its cause is gone');
+    return true;
   }
 
   /** An acknowledge or resolve from the API: the worker's open state follows it. */

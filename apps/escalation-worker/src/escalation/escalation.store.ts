@@ -156,6 +156,11 @@ export class EscalationStore {
     return (await this.redis.applyStatus(`${this.p}:esc:${escalationId}`, escalationId, status)) === 1;
   }
 
+  /** The escalation open for (tenant, session, open key), if any (a resolve deletes the open state). */
+  async openEscalationOf(tenantId: string, sessionId: string, openKey: string): Promise<string | undefined> {
+    return (await this.redis.hget(`${this.p}:open:${tenantId}:${sessionId}:${openKey}`, 'escalationId')) ?? undefined;
+  }
+
   /** Clears an escalation's open state as its resolve does, queued on a round trip. */
   clearOpen(rt: RedisRoundTrip, escalationId: string): void {
     rt.add((p) => on(p).applyStatus(`${this.p}:esc:${escalationId}`, escalationId, 'resolved'), () => undefined);

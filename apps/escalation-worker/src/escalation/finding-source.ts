@@ -1,4 +1,4 @@
-import type { EscalationSettings } from '@agent-ledger/escalation-rules';
+import type { EscalationSettings, RuleReason } from '@agent-ledger/escalation-rules';
 import type { Fire } from './fire';
 
 /**
@@ -13,6 +13,20 @@ export interface Finding {
   fire: Fire;
 }
 
+/**
+ * An escalation the source's rows no longer justify (the missing events arrived): the open
+ * escalation of (tenant, session, reason), if any, is resolved by `resolvedBy`.
+ */
+export interface Resolution {
+  /** The rows' keys within the source, handed back to {@link FindingSource.markResolved}. */
+  keys: string[];
+  tenantId: string;
+  sessionId: string;
+  reason: RuleReason;
+  resolvedBy: string;
+  notes: string;
+}
+
 /** A table of findings the worker polls (FindingsPoller). */
 export interface FindingSource {
   readonly name: string;
@@ -23,6 +37,10 @@ export interface FindingSource {
   due(limit: number, settingsOf: (tenantId: string) => Promise<EscalationSettings>): Promise<Finding[]>;
   /** Marks findings handled: they are not returned again. */
   markHandled(findings: readonly Finding[]): Promise<void>;
+  /** Escalations to resolve, at most `limit` (a source whose escalations only people resolve has none). */
+  resolutions?(limit: number): Promise<Resolution[]>;
+  /** Marks resolutions handled: they are not returned again. */
+  markResolved?(resolutions: readonly Resolution[]): Promise<void>;
 }
 
 /** The finding sources the worker polls (a Nest multi-source token: `useFactory: (...s) => s`). */

@@ -8,8 +8,9 @@ import { WORKER_SETTINGS, type WorkerSettings } from './worker-settings';
 const BATCH = 100;
 
 /**
- * Polls the finding sources (anomalies, sequence gaps) every `timerPollMs` and opens an escalation
- * for each due finding whose rule is on. One poll at a time; a failed poll is retried at the next.
+ * Polls the finding sources (anomalies, sequence gaps) every `timerPollMs`: opens an escalation for
+ * each due finding whose rule is on, then resolves the escalations a source no longer justifies
+ * (a producer's missing events arrived). One poll at a time; a failed poll is retried at the next.
  */
 @Injectable()
 export class FindingsPoller implements OnApplicationBootstrap, OnModuleDestroy {
@@ -52,6 +53,13 @@ export class FindingsPoller implements OnApplicationBootstrap, OnModuleDestroy {
         if (s.rules[f.fire.reason].enabled) await this.service.openAndPublish(f.fire, s);
       }
       if (due.length) await source.markHandled(due);
+      if (due.length < BATCH || this.stopped) break;
+    }
+    if (!source.resolutions || !source.markResolved) return;
+    for (;;) {
+      const due = await source.resolutions(BATCH);
+      for (const r of due) await this.service.resolveOpen(r);
+      if (due.length) await source.markResolved(due);
       if (due.length < BATCH || this.stopped) return;
     }
   }

@@ -77,4 +77,35 @@ describe(ProducerGapSource.name, () => {
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM producer_gaps WHERE tenant_id = ANY ($1::uuid[]) AND escalated_at IS NOT NULL`, [[slow, fast, off]]);
     expect(n).toBe(3);
   });
+
+  it('should resolve a producer once every escalated gap of it has closed, and not return it again once marked', async () => {
+    const escalated = async (producerId: string, first: number, last: number, closed: boolean) => {
+      const id = await gap(fast, producerId, first, last, 5 * 60_000, closed);
+      await ds.query(`UPDATE producer_gaps SET escalated_at = now() WHERE id = $1`, [id]);
+      return id;
+    };
+    const a1 = await escalated('p-filled', 5, 7, true);
+    const a2 = await escalated('p-filled', 12, 12, true);
+    await escalated('p-partly', 1, 2, true);
+    const stillOpen = await escalated('p-partly', 8, 9, false);
+    await gap(fast, 'p-never-escalated', 3, 4, 0, true);
+    const resolvable = async () => (await source.resolutions(10_000)).filter((r) => r.tenantId === fast);
+
+    expect(await resolvable()).toEqual([
+      {
+        keys: [a1, a2],
+        tenantId: fast,
+        sessionId: 'producer:p-filled',
+        reason: 'events_missing',
+        resolvedBy: 'system:loss-accounting',
+        notes: 'Producer p-filled: the missing events arrived (4 sequence numbers filled); no escalated gap is open',
+      },
+    ]);
+
+    await source.markResolved(await resolvable());
+    expect(await resolvable()).toEqual([]);
+    // The last escalated gap of p-partly closes: p-partly is resolvable now.
+    await ds.query(`UPDATE producer_gaps SET closed_at = now() WHERE id = $1`, [stillOpen]);
+    expect((await resolvable()).map((r) => [r.sessionId, r.keys.length])).toEqual([['producer:p-partly', 2]]);
+  });
 });

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EscalationSettings } from '@agent-ledger/escalation-rules';
 import { DataSource } from '@agent-ledger/persistence';
 import { deterministicId } from './deterministic-id';
-import type { Finding, FindingSource } from './finding-source';
+import { LOSS_ACCOUNTING } from './escalation-messages';
+import type { Finding, FindingSource, Resolution } from './finding-source';
 
 interface GapRow {
   id: string;
@@ -18,7 +19,8 @@ interface GapRow {
  * a gap still open `events_missing.maxGapAgeMs` after it was seen (at once when the tenant turned the
  * rule off) opens an `events_missing` escalation. Its session is `producer:<producerId>`; its trigger is
  * derived from the gap's row, so the same gap never opens twice; a piece split from a handled gap
- * inherits the mark. A gap that closes before it is due opens nothing.
+ * inherits the mark. A gap that closes before it is due opens nothing. When every escalated gap of a
+ * producer has closed, its open `events_missing` escalation is resolved ({@link resolutions}).
  */
 @Injectable()
 export class ProducerGapSource implements FindingSource {
@@ -60,6 +62,44 @@ export class ProducerGapSource implements FindingSource {
         },
       };
     });
+  }
+
+  /**
+   * Producers whose escalated gaps have all closed (their missing events arrived) while some of those
+   * gaps are not handled yet: their open `events_missing` escalation is resolved. A producer with a
+   * gap that is escalated and still open is left until that one closes too.
+   */
+  async resolutions(limit: number): Promise<Resolution[]> {
+    const rows: { tenant_id: string; producer_id: string; ids: string[]; events: string }[] = await this.dataSource.query(
+      `SELECT g.tenant_id::text AS tenant_id, g.producer_id, array_agg(g.id::text ORDER BY g.id) AS ids, sum(g.last_seq - g.first_seq + 1)::text AS events
+         FROM producer_gaps g
+        WHERE g.escalated_at IS NOT NULL AND g.closed_at IS NOT NULL AND g.resolved_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM producer_gaps o
+                           WHERE o.tenant_id = g.tenant_id AND o.producer_id = g.producer_id AND o.closed_at IS NULL AND o.escalated_at IS NOT NULL)
+        GROUP BY g.tenant_id, g.producer_id
+        ORDER BY min(g.closed_at)
+        LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      keys: r.ids,
+      tenantId: r.tenant_id,
+      sessionId: `producer:${r.producer_id}`,
+      reason: 'events_missing' as const,
+      resolvedBy: LOSS_ACCOUNTING,
+      notes: `Producer ${r.producer_id}: the missing events arrived (${r.events} sequence number${r.events === '1' ? '' : 's'} filled); no escalated gap is open`,
+    }));
+  }
+
+  async markResolved(resolutions: readonly Resolution[]): Promise<void> {
+    const ids = resolutions.flatMap((r) => r.keys);
+    if (!ids.length) return;
+    await this.dataSource.query(
+      `UPDATE producer_gaps g SET resolved_at = now()
+         FROM (SELECT id FROM producer_gaps WHERE id = ANY ($1::bigint[]) AND resolved_at IS NULL ORDER BY id FOR UPDATE) h
+        WHERE g.id = h.id`,
+      [ids],
+    );
   }
 
   async markHandled(findings: readonly Finding[]): Promise<void> {
