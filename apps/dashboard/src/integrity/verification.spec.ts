@@ -24,6 +24,25 @@ describe(describeVerification.name, () => {
     expect(describeVerification(aVerification({ ok: true, eventsChecked: 1204, checkpointsChecked: 17 }))).toBe('1,204 events and 17 signed checkpoints check out');
   });
 
+  it('should add the Merkle tree and the signed tree heads it was checked against when the answer has them', () => {
+    const merkle = { treeSize: 1204, leavesChecked: 1204, treeHeadsChecked: 17 };
+    expect(describeVerification(aVerification({ ok: true, eventsChecked: 1204, checkpointsChecked: 17, merkle }))).toBe(
+      '1,204 events and 17 signed checkpoints check out, and so does the Merkle tree of 1,204 leaves against 17 signed tree heads',
+    );
+    expect(describeVerification(aVerification({ ok: true, eventsChecked: 3, checkpointsChecked: 1, merkle: { ...merkle, treeSize: 3, treeHeadsChecked: 1 } }))).toBe(
+      '3 events and 1 signed checkpoint check out, and so does the Merkle tree of 3 leaves against 1 signed tree head',
+    );
+  });
+
+  it('should name the leaf or tree size of a Merkle failure', () => {
+    expect(describeVerification(aVerification({ firstFailure: { kind: 'tree_head_root_mismatch', treeSize: 64, reason: 'the signed root differs' } }))).toBe(
+      'tree head root mismatch at tree size 64: the signed root differs',
+    );
+    expect(describeVerification(aVerification({ firstFailure: { kind: 'merkle_leaf_mismatch', partition: 1, chainSeq: '9', leafIndex: 1500, reason: 'x' } }))).toBe(
+      'merkle leaf mismatch at partition 1, position 9, leaf 1,500: x',
+    );
+  });
+
   it('should name the first failing row and its reason when the record does not verify', () => {
     expect(
       describeVerification(
