@@ -52,12 +52,19 @@ export class RetentionRunsQueue implements OnApplicationShutdown {
     );
   }
 
-  /** The job of a run, or undefined when Redis has none (never queued, removed, or of another queue). */
+  /**
+   * The job of a run, or undefined when Redis has none (never queued, removed, or of another queue).
+   * The state is read before the job: BullMQ records the result and moves the job to `completed` (or
+   * `failed`) in one script, so a terminal state read first guarantees the job read after carries its
+   * result. Read the other way round, a run finishing between the two reads showed `completed` with
+   * no result.
+   */
   async find(runId: string): Promise<QueuedRun | undefined> {
     return this.bounded('reading the retention run', async () => {
+      const state = await this.queue.getJobState(runId);
       const job = await this.queue.getJob(runId);
-      if (!job) return undefined;
-      return { data: job.data ?? {}, state: await job.getState(), returnvalue: job.returnvalue, failedReason: job.failedReason };
+      if (!job || state === 'unknown') return undefined;
+      return { data: job.data ?? {}, state, returnvalue: job.returnvalue, failedReason: job.failedReason };
     });
   }
 
