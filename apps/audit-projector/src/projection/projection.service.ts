@@ -37,8 +37,8 @@ interface TxOutcome extends BatchResult {
 /**
  * Projects one partition batch of action events in ONE PostgreSQL transaction:
  * offset lock → tenants → subject keys and PII envelopes → dedup (event_ids) → hash chains and
- * audit_events → actions → statistics rollups → DLQ publish → chain heads + offset → Merkle trees
- * → COMMIT.
+ * audit_events → actions and anomaly findings → DLQ publish → chain heads + offset → the rows shared
+ * by every partition of a tenant (Merkle trees, statistics rollups, producer sequences) → COMMIT.
  * Each step is a part of its own (TenantDirectory, ProjectorSubjectKeys, ChainWriter,
  * ActionProjector, StatsRollups, ProjectionDeadLetters); this service orders them and, after the commit, lets
  * them remember what they learned. A throw rolls everything back; the consumer host retries the same
@@ -165,19 +165,23 @@ export class ProjectionService {
     const chain = await this.chains.append(tx, partition, events, keys);
     out.rows = chain.rows;
 
-    // 6. The actions projection (lifecycle events only), then the statistics rollups from the new
-    //    rows and what changed per action (after the actions are written: they may read them back).
+    // 6. The actions projection (lifecycle events only) and the anomalies it found.
     const actionChanges = await this.actions.apply(tx, events);
-    await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
     await this.anomalyFindings.record(tx, actionChanges, events);
-    await this.producerSequences.record(tx, events);
 
     // 7. Dead letters go out before the offset commits: a crash now re-sends them, never loses them.
     await this.deadLetters.publish(topic, partition, rejected);
     await tx.finish({ groupId, topic, partition, nextOffset, heads: chain.heads });
-    // The tenants' Merkle trees last: their per-tenant lock (batches of other partitions of the
-    // tenant wait on it) is held only from here to the commit.
+
+    // 8. Last, the rows every batch of a tenant shares, whatever its partition: the tenant's Merkle
+    //    tree (locked per tenant), the statistics rollups of the hour and day (after the actions are
+    //    written: they may read them back) and the producers' sequences. Batches of other partitions
+    //    of the tenant wait on these rows until this transaction commits, so they are taken only now,
+    //    in one order (trees by tenant, rollup rows and producers by key): the wait covers these
+    //    three statements and the commit, not the whole batch (docs/performance.md).
     await this.merkle.append(tx, partition, chain.rows);
+    await this.rollups.apply(tx, { events: chain.rows, actions: actionChanges });
+    await this.producerSequences.record(tx, events);
     out.projected = out.rows.length;
     out.rejected = rejected;
     out.deadLettered = rejected.length;
