@@ -5,6 +5,7 @@ import { DlqPublisher } from './dlq';
 import { classifyError, errorCode, errorReason, type ErrorClass } from './error-classification';
 import { GroupMembership } from './group-membership';
 import { LagMonitor } from './lag-monitor';
+import { OffsetCommits } from './offset-commits';
 import { PartitionHealth } from './partition-health';
 import { applyInOrder } from './poison-isolation';
 import { LedgerProducer } from './producer';
@@ -23,7 +24,8 @@ type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
  * membership; after a membership error ends the rest of the fetch at once so kafkajs rejoins (and
  * recreates the consumer when kafkajs gives up or stays out of the group); reports readiness
  * (running, no stuck partition) and liveness (not down, and not losing its membership again and
- * again, longer than a bound); on stop lets the slice in flight finish, commits, and leaves the group.
+ * again, longer than a bound); commits offsets at most once per interval (see OffsetCommits); on stop
+ * lets the slice in flight finish, commits, and leaves the group.
  */
 export class ConsumerHost {
   private readonly log = createLogger(ConsumerHost.name);
@@ -42,8 +44,10 @@ export class ConsumerHost {
   private batchesInFlight = 0;
   private assignment: { topic: string; partitions: number[] }[] = [];
   private watchdog?: NodeJS.Timeout;
+  private commits: OffsetCommits;
 
   constructor(private readonly kafka: Kafka, private readonly opts: ConsumerHostOptions) {
+    this.commits = this.newCommits();
     this.health = new PartitionHealth(opts.groupId, opts.stuckAfterMs ?? 60_000);
     if (opts.dlq) this.dlq = opts.dlq;
     else {
@@ -105,6 +109,11 @@ export class ConsumerHost {
     this.state = 'stopping';
     clearInterval(this.watchdog);
     await Promise.race([this.starting?.catch(() => undefined), sleep(5_000)]);
+    // No slice starts once stopping: wait for those in flight, then commit what they resolved.
+    const until = Date.now() + this.sessionTimeoutMs;
+    while (this.batchesInFlight > 0 && Date.now() < until) await sleep(20);
+    await this.commits.flush();
+    this.commits.stop();
     await this.consumer?.disconnect().catch((err) => this.log.warn({ err, groupId: this.opts.groupId }, 'leaving the group'));
     this.consumer = undefined;
     await this.lag.close();
@@ -136,10 +145,12 @@ export class ConsumerHost {
         await consumer.connect();
         for (const topic of this.opts.topics) await consumer.subscribe({ topic, fromBeginning: this.opts.fromBeginning ?? true });
         await consumer.run({
-          autoCommit: true,
+          // Offsets are committed once per interval (OffsetCommits), not after every batch.
+          autoCommit: false,
+          autoCommitInterval: this.commits.intervalMs,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
-          eachBatch: (payload) => this.eachBatch(payload),
+          eachBatch: (payload) => this.eachBatch(payload, consumer),
         });
         if (this.state !== 'starting') return;
         this.state = 'running';
@@ -166,6 +177,8 @@ export class ConsumerHost {
     const old = this.consumer;
     this.consumer = undefined;
     this.joinedAt = undefined;
+    this.commits.stop();
+    this.commits = this.newCommits();
     this.membership.reset();
     this.starting = (async () => {
       await old?.disconnect().catch(() => undefined);
@@ -197,6 +210,8 @@ export class ConsumerHost {
     });
     consumer.on(REBALANCING, () => {
       this.outOfGroupSince ??= Date.now();
+      // Before the rejoin replaces kafkajs' offset manager: what this generation resolved is committed, not redone.
+      if (consumer === this.consumer) void this.commits.flush();
     });
     consumer.on(CRASH, (e) => {
       this.log.error({ err: e.payload.error, restart: e.payload.restart, groupId: this.opts.groupId }, `${this.opts.name} consumer crashed`);
@@ -219,13 +234,24 @@ export class ConsumerHost {
     }
   }
 
+  private newCommits(): OffsetCommits {
+    return new OffsetCommits(this.opts.commitIntervalMs ?? 1_000, (err, when) => {
+      // Not fatal: what is not committed is delivered again (handlers are idempotent). During a
+      // rebalance the old generation's commits are refused; kafkajs rejoins on its own.
+      const level = this.classify(err) === 'membership' ? 'debug' : 'warn';
+      this.log[level]({ err, groupId: this.opts.groupId, when }, 'offset commit failed');
+    });
+  }
+
   private classify(err: unknown): ErrorClass {
     return this.opts.classify?.(err) ?? classifyError(err);
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+  private async eachBatch(payload: EachBatchPayload, consumer: Consumer): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     if (!batch.messages.length) return;
+    // Only the current consumer's batches commit (a replaced one's may still be finishing).
+    if (consumer === this.consumer) this.commits.use(payload);
     const { topic, partition, highWatermark } = batch;
     const where = { groupId: this.opts.groupId, topic, partition };
     // A membership lost while this batch waited in the fetch's queue: rejoin first (kafkajs does on this error).
@@ -261,7 +287,7 @@ export class ConsumerHost {
         progressed: async (lastOffset) => {
           resolveOffset(lastOffset);
           this.health.progressed(topic, partition, lastOffset, highWatermark);
-          await commitOffsetsIfNecessary();
+          await this.commits.due();
           await heartbeat();
           this.membership.progressed();
         },

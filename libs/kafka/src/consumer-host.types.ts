@@ -69,6 +69,11 @@ export interface ConsumerHostOptions {
   stuckAfterMs?: number;
   /** Liveness fails when the consumer has been down this long after it ran (default 2 min). */
   livenessAfterMs?: number;
+  /**
+   * Offsets are committed at most this often (default 1 s), and at stop and when a rebalance starts;
+   * what is resolved in between is delivered again after a crash. 0 commits after every slice.
+   */
+  commitIntervalMs?: number;
   /** How often the group's committed offsets and the partitions' ends are read (default 10 s). */
   lagPollMs?: number;
 }
