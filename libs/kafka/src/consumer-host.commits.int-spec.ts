@@ -49,22 +49,28 @@ describe('ConsumerHost offset commits', () => {
   };
   const end = async (): Promise<string> => (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === 0)!.high;
 
-  /** Sends `count` messages one at a time, so the consumer sees many small batches. */
-  async function trickle(tag: string, count: number): Promise<void> {
+  /** Sends `count` messages one at a time, so the consumer sees many small batches, and waits until they are handled. */
+  async function trickle(tag: string, count: number, handled: string[]): Promise<void> {
     for (let i = 0; i < count; i++) {
       await producer.send(topic, [{ key: 'k', value: `${tag}-${i}`, partition: 0 }]);
       await sleep(25);
     }
+    await waitFor(() => handled.filter((v) => v.startsWith(tag)).length === count, { timeoutMs: 30_000, what: `the ${count} messages handled` });
+  }
+
+  /** A host of a new group, ready, that has handled `count` trickled messages. */
+  async function readyHostThatHandled(name: string, commitIntervalMs: number, count: number): Promise<{ h: ConsumerHost; groupId: string; handled: string[]; tag: string }> {
+    const tag = uniqueSuffix();
+    const groupId = `host-commits-${name}-${tag}`;
+    const handled: string[] = [];
+    const h = host(groupId, commitIntervalMs, handled);
+    await waitFor(() => h.checkReady().then(() => true), { timeoutMs: 30_000, what: 'the host ready' });
+    await trickle(tag, count, handled);
+    return { h, groupId, handled, tag };
   }
 
   it('should commit at stop, not after each batch, when the interval is longer than the run', async () => {
-    const tag = uniqueSuffix();
-    const groupId = `host-commits-stop-${tag}`;
-    const handled: string[] = [];
-    const h = host(groupId, 600_000, handled);
-    await waitFor(() => h.checkReady().then(() => true), { timeoutMs: 30_000, what: 'the host ready' });
-    await trickle(tag, 30);
-    await waitFor(() => handled.filter((v) => v.startsWith(tag)).length === 30, { timeoutMs: 30_000, what: 'the 30 messages handled' });
+    const { h, groupId } = await readyHostThatHandled('stop', 600_000, 30);
     await sleep(1_500);
     expect(await committed(groupId)).toBe('-1');
 
@@ -73,26 +79,14 @@ describe('ConsumerHost offset commits', () => {
   }, 90_000);
 
   it('should commit the tail within the interval once no more batches come', async () => {
-    const tag = uniqueSuffix();
-    const groupId = `host-commits-tail-${tag}`;
-    const handled: string[] = [];
-    const h = host(groupId, 500, handled);
-    await waitFor(() => h.checkReady().then(() => true), { timeoutMs: 30_000, what: 'the host ready' });
-    await trickle(tag, 10);
-    await waitFor(() => handled.filter((v) => v.startsWith(tag)).length === 10, { timeoutMs: 30_000, what: 'the 10 messages handled' });
+    const { h, groupId } = await readyHostThatHandled('tail', 500, 10);
     const target = await end();
     await waitFor(async () => (await committed(groupId)) === target, { timeoutMs: 5_000, intervalMs: 100, what: 'the last offset committed by the timer' });
     expect(h.isRunning).toBe(true);
   }, 90_000);
 
   it('should commit what it resolved when a rebalance starts, so the next owner does not redo it', async () => {
-    const tag = uniqueSuffix();
-    const groupId = `host-commits-rebalance-${tag}`;
-    const first: string[] = [];
-    const a = host(groupId, 600_000, first);
-    await waitFor(() => a.checkReady().then(() => true), { timeoutMs: 30_000, what: 'the first host ready' });
-    await trickle(tag, 20);
-    await waitFor(() => first.filter((v) => v.startsWith(tag)).length === 20, { timeoutMs: 30_000, what: 'the 20 messages handled' });
+    const { h: a, groupId, handled: first, tag } = await readyHostThatHandled('rebalance', 600_000, 20);
     expect(await committed(groupId)).toBe('-1');
 
     // A second member joins: the group rebalances while both run.
