@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -54,8 +56,8 @@ describe('OTLP trace intake', () => {
   afterAll(() => system.stop());
 
   /** Records the spans with the OpenTelemetry SDK and sends them with its OTLP exporter, in a child process (see the script). */
-  async function sdkExport(job: ExportJob): Promise<{ code: number; httpCode?: number }[]> {
-    const { stdout } = await run(process.execPath, [path.join(__dirname, 'sdk-exporter.process.js'), JSON.stringify({ url: tracesUrl(), ...job })], { timeout: 60_000 });
+  async function sdkExport(job: ExportJob, url = tracesUrl()): Promise<{ code: number; httpCode?: number }[]> {
+    const { stdout } = await run(process.execPath, [path.join(__dirname, 'sdk-exporter.process.js'), JSON.stringify({ url, ...job })], { timeout: 60_000 });
     return (JSON.parse(stdout) as { results: { code: number; httpCode?: number }[] }).results;
   }
 
@@ -118,6 +120,28 @@ describe('OTLP trace intake', () => {
     expect(await ignoredSpans()).toBe(ignoredBefore + 2);
   });
 
+  it('should store each event once when the exporter itself retries an export whose answer was lost after ingest-api took it', async () => {
+    // A proxy in front of ingest-api: it forwards every export, and answers the first with 503 and
+    // Retry-After: 0 whatever ingest-api said, as a gateway whose upstream answer timed out does. The
+    // exporter's own retry logic (429/502/503/504 are retryable) then sends the same export again.
+    const proxy = await LossyProxy.start(tracesUrl(), 1);
+    try {
+      const session = conversation('exporter-retry');
+      const results = await sdkExport({ key: tenant.apiKeys.ingest, encoding: 'protobuf', via: 'export', spans: [{ tool: 'issue_refund', callId: 'call-r1', session, ms: 25 }, { tool: 'lookup_order', callId: 'call-r2', session, ms: 5, error: 'order not found' }] }, proxy.url);
+      expect(results.map((r) => r.code)).toEqual([SUCCESS]);
+      expect(proxy.forwarded).toEqual([200, 200]);
+
+      const actions = await actionsOf(session, 2);
+      expect(actions.map((a) => [a.actionId, a.status, a.eventCount])).toEqual([['call-r1', 'executed', 2], ['call-r2', 'failed', 2]]);
+      const barrier = conversation('exporter-retry-barrier');
+      expect((await system.postEvents(tenant.apiKeys.ingest, anActionEventInput({ type: 'signal.rate_limited', actionId: 'call-r2', sessionId: barrier }))).status).toBe(202);
+      await waitFor(async () => (await eventsOf(barrier)) === 1, { timeoutMs: 30_000, what: 'the barrier event stored' });
+      expect(await eventsOf(session)).toBe(4);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('should answer in the declared shapes: partialSuccess for a rejected tool call, 401 for a bad key, 400 for a malformed body', async () => {
     const post = (body: Buffer | string, contentType: string, key = tenant.apiKeys.ingest, encoding?: string) =>
       fetch(tracesUrl(), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType, ...(encoding ? { 'content-encoding': encoding } : {}) }, body });
@@ -142,3 +166,52 @@ describe('OTLP trace intake', () => {
     }
   });
 });
+
+/**
+ * An HTTP proxy to one upstream URL that forwards every request and answers the first `lose` of
+ * them with 503 and `Retry-After: 0` instead of the upstream's answer: the upstream took the
+ * request, the client never learnt it.
+ */
+class LossyProxy {
+  /** The upstream's status for each forwarded request, in order. */
+  readonly forwarded: number[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(upstream: string, lose: number): Promise<LossyProxy> {
+    let proxy!: LossyProxy;
+    const server = createServer((req, res) => {
+      void (async () => {
+        const answer = await fetch(upstream, { method: 'POST', headers: forwardedHeaders(req), body: await readBody(req) });
+        const body = Buffer.from(await answer.arrayBuffer());
+        proxy.forwarded.push(answer.status);
+        if (proxy.forwarded.length <= lose) {
+          res.writeHead(503, { 'retry-after': '0' }).end();
+          return;
+        }
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/octet-stream' }).end(body);
+      })().catch((err: Error) => res.writeHead(599).end(err.message));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new LossyProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`);
+    return proxy;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function forwardedHeaders(req: IncomingMessage): Record<string, string> {
+  const keep = ['authorization', 'content-type', 'content-encoding'];
+  return Object.fromEntries(keep.filter((h) => typeof req.headers[h] === 'string').map((h) => [h, req.headers[h] as string]));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
