@@ -173,22 +173,21 @@ describe('OTLP trace intake', () => {
  * request, the client never learnt it.
  */
 class LossyProxy {
-  /** The upstream's status for each forwarded request, in order. */
-  readonly forwarded: number[] = [];
-
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    /** The upstream's status for each forwarded request, in order. */
+    readonly forwarded: number[],
   ) {}
 
   static async start(upstream: string, lose: number): Promise<LossyProxy> {
-    let proxy!: LossyProxy;
+    const forwarded: number[] = [];
     const server = createServer((req, res) => {
       void (async () => {
         const answer = await fetch(upstream, { method: 'POST', headers: forwardedHeaders(req), body: await readBody(req) });
         const body = Buffer.from(await answer.arrayBuffer());
-        proxy.forwarded.push(answer.status);
-        if (proxy.forwarded.length <= lose) {
+        forwarded.push(answer.status);
+        if (forwarded.length <= lose) {
           res.writeHead(503, { 'retry-after': '0' }).end();
           return;
         }
@@ -196,8 +195,7 @@ class LossyProxy {
       })().catch((err: Error) => res.writeHead(599).end(err.message));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new LossyProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`);
-    return proxy;
+    return new LossyProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`, forwarded);
   }
 
   stop(): Promise<void> {
