@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
 import { createKafka } from '@agent-ledger/kafka';
-import { LedgerSystem, SERVICES, stackEnv, uniqueSuffix, WORKSPACE_ROOT, type ServiceName } from '@agent-ledger/testing';
+import { LedgerSystem, stackEnv, uniqueSuffix, WORKSPACE_ROOT } from '@agent-ledger/testing';
 import { parseArgs, PHASES, USAGE, type Phase } from './lib/args';
 import { SIZES, type BenchContext } from './lib/context';
 import { machine, versions } from './lib/machine';
@@ -47,9 +48,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error('TEST_DATABASE_URL is not set: run "bash scripts/stack.sh up" first (the benchmark writes only to the test database)');
     return 2;
   }
-  const missing = (Object.keys(SERVICES) as ServiceName[]).filter((s) => !existsSync(path.join(WORKSPACE_ROOT, 'dist', 'apps', s, 'src', 'main.js')));
-  if (missing.length) {
-    console.error(`not built: ${missing.join(', ')} — run "npm run build" first`);
+  // The services run from dist/: build it when a source is newer, or the figures would be of older code.
+  if (spawnSync('bash', [path.join(WORKSPACE_ROOT, 'scripts', 'stack.sh'), 'build'], { stdio: 'inherit' }).status !== 0) {
+    console.error('the build failed (output above): nothing was measured');
     return 2;
   }
 

@@ -11,6 +11,7 @@
 #                                            and databases, build + migrate, write .stack/env
 #   bash scripts/stack.sh down               stop what this script started (data is kept)
 #   bash scripts/stack.sh status             one line per component; exit 0 only if all are up
+#   bash scripts/stack.sh build              npm run build, only if a source is newer than dist/
 #   bash scripts/stack.sh logs [-f] [kafka|redis|postgres|s3proxy]
 #   bash scripts/stack.sh stop kafka|s3proxy | start kafka|s3proxy   one component (drills, tests)
 #
@@ -663,6 +664,20 @@ build_outdated() {
     ! -name '*.spec.ts' "${newer[@]}" -print -quit 2>/dev/null)" ]
 }
 
+build_if_outdated() {
+  local out start
+  if build_outdated; then
+    start=$(now_ms)
+    mkdir -p "$RUN_DIR"
+    touch "$BUILD_STAMP.new" # taken before tsc reads the sources: edits during the build count as newer
+    out=$(npm run --silent build 2>&1) || { echo "$out" >&2; die "npm run build failed (output above)"; }
+    mv -f "$BUILD_STAMP.new" "$BUILD_STAMP"
+    say build "built in $(since "$start") (dist/)"
+  else
+    say build "up to date (dist/)"
+  fi
+}
+
 node_side() {
   cd "$ROOT_DIR"
   [ -f package.json ] || return 0
@@ -679,16 +694,7 @@ node_side() {
     out=$(npm install --no-audit --no-fund 2>&1) || { echo "$out" >&2; die "npm install failed (output above)"; }
     say deps "installed with npm install in $(since "$start")"
   fi
-  if build_outdated; then
-    start=$(now_ms)
-    mkdir -p "$RUN_DIR"
-    touch "$BUILD_STAMP.new" # taken before tsc reads the sources: edits during the build count as newer
-    out=$(npm run --silent build 2>&1) || { echo "$out" >&2; die "npm run build failed (output above)"; }
-    mv -f "$BUILD_STAMP.new" "$BUILD_STAMP"
-    say build "built in $(since "$start") (dist/)"
-  else
-    say build "up to date (dist/)"
-  fi
+  build_if_outdated
   local migrate=dist/libs/persistence/src/cli/migrate.js url results=()
   if [ -f "$migrate" ]; then
     for url in "$DATABASE_URL" "$TEST_DATABASE_URL"; do
@@ -821,13 +827,14 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  build) cd "$ROOT_DIR" && build_if_outdated ;;
   logs) shift; cmd_logs "$@" ;;
   stop | start)
     # One component, for outage drills and tests: `stop kafka`, `start kafka` (topics ensured),

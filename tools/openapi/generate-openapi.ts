@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { auditApiDocument } from '../../apps/audit-api/src/openapi';
 import { ingestApiDocument } from '../../apps/ingest-api/src/openapi';
@@ -20,13 +20,28 @@ export const OPENAPI_OUTPUTS = [
   { document: 'openapi/audit-api.json', build: auditApiDocument, types: ['libs/contracts/src/api/audit-api.gen.ts'] },
 ];
 
+/**
+ * Puts the file written at `staged` in place of `target` only when its text differs; otherwise
+ * `target` keeps its modification time. The generated types are a source the build compiles:
+ * rewriting them unchanged would make every build look outdated to `scripts/stack.sh`.
+ */
+function replaceIfChanged(staged: string, target: string): void {
+  if (existsSync(target) && readFileSync(target).equals(readFileSync(staged))) unlinkSync(staged);
+  else renameSync(staged, target);
+}
+
 async function main(): Promise<void> {
   const bin = join(ROOT, 'node_modules', '.bin', 'openapi-typescript');
   for (const out of OPENAPI_OUTPUTS) {
     const file = join(ROOT, out.document);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, documentText(await out.build()));
-    for (const types of out.types) execFileSync(bin, [file, '--output', join(ROOT, types), '--empty-objects-unknown'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    writeFileSync(`${file}.new`, documentText(await out.build()));
+    replaceIfChanged(`${file}.new`, file);
+    for (const types of out.types) {
+      const target = join(ROOT, types);
+      execFileSync(bin, [file, '--output', `${target}.new`, '--empty-objects-unknown'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      replaceIfChanged(`${target}.new`, target);
+    }
   }
 }
 
