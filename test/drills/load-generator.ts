@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { ActionEventInput } from '@agent-ledger/contracts';
 
 /** What one event's request was answered: an HTTP status (with its error code), or no answer at all. */
@@ -32,6 +33,8 @@ export class LoadGenerator {
   private startedAt = 0;
   private scheduled = 0;
   peakInFlight = 0;
+  /** This process's event-loop delay while sending: a starved client times out on its own. */
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
 
   constructor(private readonly opts: LoadGeneratorOptions) {}
 
@@ -46,6 +49,7 @@ export class LoadGenerator {
 
   start(): this {
     this.startedAt = Date.now();
+    this.loop.enable();
     this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 20);
     return this;
   }
@@ -54,6 +58,13 @@ export class LoadGenerator {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     while (this.inflight.size) await Promise.all([...this.inflight]);
+    this.loop.disable();
+  }
+
+  /** The generator's own event-loop delay (ms) while it ran: p50, p99 and max. */
+  loopDelayMs(): { p50: number; p99: number; max: number } {
+    const ms = (ns: number) => Math.round(ns / 1e6);
+    return { p50: ms(this.loop.percentile(50)), p99: ms(this.loop.percentile(99)), max: ms(this.loop.max) };
   }
 
   private tick(): void {
@@ -101,4 +112,19 @@ export function tally(outcomes: Iterable<EventOutcome>): Record<string, number> 
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Outcomes by when they were answered, in buckets of `bucketSeconds`: `[from second, tally]`, only buckets with an answer other than `only`. */
+export function timeline(outcomes: Iterable<EventOutcome>, bucketSeconds: number, only = '202'): [number, Record<string, number>][] {
+  const buckets = new Map<number, EventOutcome[]>();
+  for (const o of outcomes) {
+    const from = Math.floor(o.at / 1_000 / bucketSeconds) * bucketSeconds;
+    const list = buckets.get(from) ?? [];
+    list.push(o);
+    buckets.set(from, list);
+  }
+  return [...buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([from, list]) => [from, tally(list)] as [number, Record<string, number>])
+    .filter(([, counts]) => Object.keys(counts).some((k) => k !== only));
 }

@@ -1,7 +1,7 @@
 import { ACTION_EVENTS_TOPIC, ESCALATIONS_TOPIC, type ActionEventInput } from '@agent-ledger/contracts';
 import { createKafka } from '@agent-ledger/kafka';
 import { anActionEventInput, httpStatus, LedgerSystem, waitFor, type ServiceName, type ServiceProcess, type TestTenant } from '@agent-ledger/testing';
-import { LoadGenerator, tally } from '../drills/load-generator';
+import { LoadGenerator, tally, timeline } from '../drills/load-generator';
 import { TestHttpReceiver } from '../notifications/receivers';
 import { EscalationsTopicReader, groupAssignment, notExactlyOnce, occurrences } from './scale-out-observers';
 
@@ -122,6 +122,8 @@ describe('many instances, one result', () => {
 
     process.stdout.write(`\nscale-out figures:\n${JSON.stringify({
       partitions, rate: Math.round(load.sent / loadSeconds), loadSeconds, replacedAtSecond: replaced, answers: tally(outcomes.map(([, o]) => o)),
+      // When the answers other than 202 came (10-s buckets), the requests in flight at most, and whether the sending process itself was starved.
+      unanswered: timeline(outcomes.map(([, o]) => o), 10), peakInFlight: load.peakInFlight, clientLoopDelayMs: load.loopDelayMs(),
       accepted: accepted.length, storage, escalations: { sessions: escalationSessions.size, triggers: triggers.length, table, topic, webhooks: escalationHooks }, failedActionWebhooks: { expected: failures.length, ...failureHooks },
       verify: { status: verify.status, ok: verify.body.ok, eventsChecked: verify.body.eventsChecked, failures: verifyFailures.slice(0, 5) }, members: Object.fromEntries(members), notReady,
     }, null, 2)}\n`);
