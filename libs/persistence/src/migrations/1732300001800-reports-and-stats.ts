@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { RUNTIME_ROLES } from './1732300001200-runtime-roles';
+import { revokeService } from './service-grants';
 
 /** What the notifier's reports read and write, besides its delivery tables (docs/reports.md). */
 export const REPORT_NOTIFIER_GRANTS: [table: string, privileges: string][] = [
@@ -67,7 +68,7 @@ export class ReportsAndStats1732300001800 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS actions_window_breakdown_idx`);
-    for (const [table] of REPORT_NOTIFIER_GRANTS.filter(([t]) => !t.startsWith('report_'))) await q.query(`REVOKE ALL ON ${table} FROM ${RUNTIME_ROLES.notifier}`);
+    for (const [table] of REPORT_NOTIFIER_GRANTS.filter(([t]) => !t.startsWith('report_'))) await revokeService(q, table, RUNTIME_ROLES.notifier);
     await q.query(`DROP TABLE IF EXISTS report_runs`);
     await q.query(`DROP TABLE IF EXISTS report_schedules`);
   }

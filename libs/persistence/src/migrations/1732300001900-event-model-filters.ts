@@ -74,6 +74,7 @@ export class EventModelFilters1732300001900 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // pg_trgm stays installed: it may have been there before, and other objects may use it.
     await q.query(`DROP INDEX IF EXISTS actions_search_trgm_idx`);
     await q.query(`DROP INDEX IF EXISTS audit_events_search_trgm_idx`);
     await q.query(`DROP FUNCTION IF EXISTS ledger_search_text(text, text, text, text)`);

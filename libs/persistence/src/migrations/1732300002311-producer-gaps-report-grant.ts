@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { RUNTIME_ROLES } from './1732300001200-runtime-roles';
+import { revokeService } from './service-grants';
 
 /**
  * The notifier's reports carry the statistics of `GET /v1/stats`, which count the tenant's open gaps
@@ -13,6 +14,6 @@ export class ProducerGapsReportGrant1732300002311 implements MigrationInterface 
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`REVOKE SELECT ON producer_gaps FROM ${RUNTIME_ROLES.notifier}`);
+    await revokeService(q, 'producer_gaps', RUNTIME_ROLES.notifier);
   }
 }

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { RETENTION_ROLE } from './1732300001700-retention';
+import { revokeService } from './service-grants';
 
 /**
  * A purge removes the anomaly findings of the actions it removes (docs/retention.md): the retention
@@ -13,6 +14,6 @@ export class RetentionAnomalyFindings1732300002420 implements MigrationInterface
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`REVOKE ALL ON action_anomaly_findings FROM ${RETENTION_ROLE}`);
+    await revokeService(q, 'action_anomaly_findings', RETENTION_ROLE);
   }
 }
