@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import type { Checkpoint } from '@agent-ledger/contracts';
 import { json, runCliAgainst, type FakeRequest } from '../cli.fixtures';
 import { ExitCode } from '../errors/cli.error';
-import { TestLog } from '../verify/bundle.fixtures';
+import { aSigningKey, TestLog, type TestKey } from '../verify/bundle.fixtures';
 import { CONSISTENCY_BUNDLE_FORMAT, type ConsistencyBundle } from '../verify/proof-bundles';
 
 
-/** The audit API of a tenant whose checkpoints signed its tree at `signed` sizes (`served` answers the proofs). */
-function fakeApi(log: TestLog, signed: number[], served: TestLog = log) {
-  const heads = new Map<number, Checkpoint>(signed.map((s) => [s, served.treeHead(s)]));
+/**
+ * The audit API of a tenant whose checkpoints signed its tree at `signed` sizes (`served` answers the
+ * proofs); `keyOf` picks the key that signed each size (a key rotation), the log's own by default.
+ */
+function fakeApi(log: TestLog, signed: number[], served: TestLog = log, keyOf: (size: number) => TestKey = () => served.key) {
+  const heads = new Map<number, Checkpoint>(signed.map((s) => [s, served.treeHead(s, undefined, keyOf(s))]));
   return (r: FakeRequest) => {
     if (r.url.pathname === '/v1/proofs/tree-head') {
       const newest = signed.length ? heads.get(Math.max(...signed))! : null;
@@ -110,6 +113,36 @@ describe('agent-ledger prove-consistency / verify-bundle', () => {
     const b = await runCliAgainst(['prove-consistency', '40', '--out', out, ...key], broken);
     expect([b.code, b.stderr]).toEqual([ExitCode.VerificationFailed, expect.stringMatching(/the server's proof does not verify/)]);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('should prove across a key rotation with both keys given, carrying the older one for the older head, and name the missing key otherwise', async () => {
+    const newKey = aSigningKey();
+    // The signing key was rotated after the head of 64 leaves: 40 and 64 are signed by the old key, 100 by the new one.
+    const rotatedApi = fakeApi(log, [40, 64, 100], log, (size) => (size > 64 ? newKey : log.key));
+    const both = ['--public-key', log.key.spki, '--public-key', newKey.spki];
+    const out = file('rotated.json');
+    const r = await runCliAgainst(['prove-consistency', '40', '--out', out, ...both], rotatedApi);
+    expect([r.code, r.stderr]).toEqual([ExitCode.Ok, expect.stringMatching(/tree of 40 leaves .* → 100 leaves/)]);
+    const bundle = JSON.parse(readFileSync(out, 'utf8')) as ConsistencyBundle;
+    expect([bundle.publicKey, bundle.fromPublicKey]).toEqual([newKey.spki, log.key.spki]);
+    const ok = await runCliAgainst(['verify-bundle', out, ...both, '--json'], offline);
+    expect([ok.code, JSON.parse(ok.stdout).keyPinned]).toEqual([ExitCode.Ok, true]);
+    // Pinned to the new key only, the older head's key is not trusted.
+    const newOnly = await runCliAgainst(['verify-bundle', out, '--public-key', newKey.spki], offline);
+    expect([newOnly.code, newOnly.stdout]).toEqual([ExitCode.VerificationFailed, expect.stringContaining(`the bundle's key ${log.key.keyId} is not one of the trusted keys`)]);
+    // A bundle kept from before the rotation chains on to it.
+    const kept = file('kept-before-rotation.json');
+    writeFileSync(kept, JSON.stringify(log.inclusionBundle(3, 40)));
+    expect((await runCliAgainst(['verify-bundle', out, '--previous', kept], offline)).code).toBe(ExitCode.Ok);
+    // Within one key's heads nothing changes: no fromPublicKey.
+    const same = file('same-key.json');
+    expect((await runCliAgainst(['prove-consistency', '40', '--to', '64', '--out', same, ...both], rotatedApi)).code).toBe(ExitCode.Ok);
+    expect((JSON.parse(readFileSync(same, 'utf8')) as ConsistencyBundle).fromPublicKey).toBeUndefined();
+    // Given only the new key, the CLI names the key of the older head and writes nothing.
+    const missing = file('missing-key.json');
+    const m = await runCliAgainst(['prove-consistency', '40', '--out', missing, '--public-key', newKey.spki], rotatedApi);
+    expect([m.code, m.stderr]).toEqual([ExitCode.VerificationFailed, expect.stringContaining(`the tree head of 40 leaves is signed by key ${log.key.keyId}, none of the given public keys`)]);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('should name a size without a signed tree head, and refuse bad arguments', async () => {

@@ -75,7 +75,9 @@ export function registerProveConsistencyCommand(program: Command, ctx: CommandCo
       if (!answer.toTreeHead) throw new CliError(ExitCode.Unverified, `no signed tree head of ${to} leaves: pass --to of a signed size, or leave it out for the newest`);
       const publicKey = signingKeyOf(answer.toTreeHead, keys);
       if (!publicKey) throw new CliError(ExitCode.VerificationFailed, `the tree head of ${to} leaves is signed by key ${answer.toTreeHead.keyId}, none of the given public keys`);
-      const bundle: ConsistencyBundle = { format: CONSISTENCY_BUNDLE_FORMAT, from: answer.fromTreeHead, to: answer.toTreeHead, hashes: answer.hashes, publicKey };
+      const fromPublicKey = signingKeyOf(answer.fromTreeHead, keys);
+      if (!fromPublicKey) throw new CliError(ExitCode.VerificationFailed, `the tree head of ${from} leaves is signed by key ${answer.fromTreeHead.keyId}, none of the given public keys (pass the key used before a rotation as well)`);
+      const bundle: ConsistencyBundle = { format: CONSISTENCY_BUNDLE_FORMAT, from: answer.fromTreeHead, to: answer.toTreeHead, hashes: answer.hashes, publicKey, ...(fromPublicKey !== publicKey ? { fromPublicKey } : {}) };
       // Never hand out a bundle that does not verify, nor one that does not extend the head the auditor kept.
       const problems = [...checkConsistencyBundle(bundle, keys).problems, ...(kept ? checkPrevious(bundle, kept, keys).problems : [])];
       if (problems.length) throw new CliError(ExitCode.VerificationFailed, `the server's proof does not verify: ${problems.join('; ')}`);

@@ -127,7 +127,47 @@ describe('checkPrevious', () => {
 
   it('should reject, without trusted keys, a kept bundle signed by another key', () => {
     const kept = new TestLog(120).inclusionBundle(7, 120);
-    expect(checkPrevious(bundle, kept).problems).toEqual(expect.arrayContaining(['the previous bundle carries another key: pass --public-key with the keys to trust']));
+    expect(checkPrevious(bundle, kept).problems).toEqual(expect.arrayContaining(["the previous bundle carries another key than the one of this bundle's from head: pass --public-key with the keys to trust"]));
+  });
+
+  it('should accept, without trusted keys, a kept bundle signed by the older key of a bundle across a key rotation', () => {
+    const rotated = log.rotatedConsistencyBundle(120, 200, aSigningKey());
+    expect(checkPrevious(rotated, log.inclusionBundle(7, 120))).toEqual({ problems: [], keyPinned: false });
+    expect(checkPrevious(rotated, log.inclusionBundle(7, 120), [log.key.spki, rotated.publicKey])).toEqual({ problems: [], keyPinned: true });
+  });
+});
+
+describe('checkConsistencyBundle across a key rotation', () => {
+  const log = new TestLog(300);
+  const newKey = aSigningKey();
+  const rotated = log.rotatedConsistencyBundle(100, 300, newKey);
+
+  it('should verify the older head with the older key and the newer head with the newer one, pinned when both are trusted', () => {
+    expect(checkConsistencyBundle(rotated, [log.key.spki, newKey.spki])).toEqual({ problems: [], keyPinned: true });
+    expect(checkConsistencyBundle(rotated)).toEqual({ problems: [], keyPinned: false });
+  });
+
+  it('should reject when only one of the two keys is trusted', () => {
+    expect(checkConsistencyBundle(rotated, [newKey.spki])).toEqual({ problems: [`the bundle's key ${log.key.keyId} is not one of the trusted keys`], keyPinned: false });
+    expect(checkConsistencyBundle(rotated, [log.key.spki])).toEqual({ problems: [`the bundle's key ${newKey.keyId} is not one of the trusted keys`], keyPinned: false });
+  });
+
+  it('should reject when the keys are swapped, the older key is left out, or a head was re-signed by another key', () => {
+    expect(checkConsistencyBundle({ ...rotated, publicKey: log.key.spki, fromPublicKey: newKey.spki }).problems).toEqual([
+      `the from tree head names key ${log.key.keyId}, the bundle holds key ${newKey.keyId}`,
+      `the to tree head names key ${newKey.keyId}, the bundle holds key ${log.key.keyId}`,
+    ]);
+    expect(checkConsistencyBundle({ ...rotated, fromPublicKey: undefined }).problems).toEqual([`the from tree head names key ${log.key.keyId}, the bundle holds key ${newKey.keyId}`]);
+    const intruder = aSigningKey();
+    const resigned = { ...rotated, from: log.treeHead(100, undefined, intruder), fromPublicKey: intruder.spki };
+    expect(checkConsistencyBundle(resigned, [log.key.spki, newKey.spki]).problems).toEqual([`the bundle's key ${intruder.keyId} is not one of the trusted keys`]);
+    expect(checkConsistencyBundle({ ...rotated, fromPublicKey: 7 as never }).problems).toEqual(['fromPublicKey is not a base64 key']);
+  });
+
+  it('should still reject a forked log across the rotation', () => {
+    const fork = log.forkedAt(5);
+    const forged = { ...rotated, from: fork.treeHead(100) };
+    expect(checkConsistencyBundle(forged, [log.key.spki, newKey.spki]).problems).toEqual([expect.stringMatching(/does not show the signed 100-leaf tree a prefix of the signed 300-leaf tree/)]);
   });
 });
 

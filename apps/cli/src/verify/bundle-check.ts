@@ -62,17 +62,23 @@ export function checkInclusionBundle(bundle: InclusionBundle, trusted?: readonly
 
 /**
  * Checks a consistency bundle without the server: both tree heads are signed by the bundle's key
- * (whose id they name; a trusted key when `trusted` is given) for the same tenant, and the RFC 9162
+ * (whose id they name; a trusted key when `trusted` is given) — `from` by `fromPublicKey` when the
+ * bundle carries one (a key rotation between the heads) — for the same tenant, and the RFC 9162
  * consistency proof shows the tree of the `from` head's size and root a prefix of the `to` head's.
  * Sizes and roots are read from the signed heads only.
  */
 export function checkConsistencyBundle(bundle: ConsistencyBundle, trusted?: readonly string[]): BundleCheck {
   if (bundle.format !== CONSISTENCY_BUNDLE_FORMAT) return { problems: [`not a consistency bundle (format ${String(bundle.format)})`], keyPinned: false };
   if (!isObject(bundle.from) || !isObject(bundle.to) || typeof bundle.publicKey !== 'string') return { problems: ['the bundle lacks from, to or publicKey'], keyPinned: false };
+  if (bundle.fromPublicKey !== undefined && typeof bundle.fromPublicKey !== 'string') return { problems: ['fromPublicKey is not a base64 key'], keyPinned: false };
   if (!isHexList(bundle.hashes)) return { problems: ['hashes is not a list of 64 lowercase hex characters each'], keyPinned: false };
   const problems: string[] = [];
   const { from, to } = bundle;
-  const keyPinned = checkSignatures(bundle.publicKey, [['from tree head', from], ['to tree head', to]], trusted, problems);
+  // After a key rotation between the heads, `from` is signed by the older key the bundle carries as well.
+  const keyPinned =
+    bundle.fromPublicKey === undefined
+      ? checkSignatures(bundle.publicKey, [['from tree head', from], ['to tree head', to]], trusted, problems)
+      : [checkSignatures(bundle.fromPublicKey, [['from tree head', from]], trusted, problems), checkSignatures(bundle.publicKey, [['to tree head', to]], trusted, problems)].every(Boolean);
   if (from.tenantId !== to.tenantId) problems.push(`the tree heads are of different tenants (${String(from.tenantId)}, ${String(to.tenantId)})`);
   const first = signedTree('from tree head', from, problems);
   const second = signedTree('to tree head', to, problems);
@@ -88,13 +94,13 @@ export function checkConsistencyBundle(bundle: ConsistencyBundle, trusted?: read
  * `verify-bundle --previous`: the tree head the auditor kept from an earlier bundle (an inclusion
  * bundle's, or a consistency bundle's `to`) is the consistency bundle's `from` — same tenant, size
  * and root — so the log only grew since. The earlier bundle is checked as well. Without trusted keys
- * both bundles must carry the same key.
+ * the earlier bundle must carry the key that signed this bundle's `from`.
  */
 export function checkPrevious(bundle: ConsistencyBundle, previous: ProofBundle, trusted?: readonly string[]): BundleCheck {
   const earlier = checkBundle(previous, trusted);
   const problems = earlier.problems.map((p) => `the previous bundle: ${p}`);
   const kept = newestTreeHeadOf(previous);
-  if (!trusted?.length && previous.publicKey !== bundle.publicKey) problems.push('the previous bundle carries another key: pass --public-key with the keys to trust');
+  if (!trusted?.length && previous.publicKey !== (bundle.fromPublicKey ?? bundle.publicKey)) problems.push("the previous bundle carries another key than the one of this bundle's from head: pass --public-key with the keys to trust");
   if (!isObject(kept) || !isObject(kept.tree) || !isObject(bundle.from) || !isObject(bundle.from.tree)) {
     problems.push('the previous bundle or this one lacks a signed tree head');
     return { problems, keyPinned: earlier.keyPinned };

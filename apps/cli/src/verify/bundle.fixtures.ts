@@ -57,8 +57,8 @@ export class TestLog {
     return rootOfLeafHashes(this.leaves.slice(0, size));
   }
 
-  treeHead(size = this.size, createdAt = new Date(Date.UTC(2026, 11, 5, 10, 0, size % 60)).toISOString()): Checkpoint {
-    return signCheckpoint({ checkpointId: randomUUID(), tenantId: this.tenantId, createdAt, heads: [], tree: { size: String(size), rootHash: this.root(size).toString('hex') } }, this.key);
+  treeHead(size = this.size, createdAt = new Date(Date.UTC(2026, 11, 5, 10, 0, size % 60)).toISOString(), key: TestKey = this.key): Checkpoint {
+    return signCheckpoint({ checkpointId: randomUUID(), tenantId: this.tenantId, createdAt, heads: [], tree: { size: String(size), rootHash: this.root(size).toString('hex') } }, key);
   }
 
   consistency(from: number, to: number): string[] {
@@ -72,6 +72,11 @@ export class TestLog {
 
   consistencyBundle(from: number, to: number): ConsistencyBundle {
     return { format: CONSISTENCY_BUNDLE_FORMAT, from: this.treeHead(from), to: this.treeHead(to), hashes: this.consistency(from, to), publicKey: this.key.spki };
+  }
+
+  /** A consistency bundle across a key rotation: `from` signed with this log's key, `to` with `newKey`. */
+  rotatedConsistencyBundle(from: number, to: number, newKey: TestKey): ConsistencyBundle {
+    return { format: CONSISTENCY_BUNDLE_FORMAT, from: this.treeHead(from), to: this.treeHead(to, undefined, newKey), hashes: this.consistency(from, to), publicKey: newKey.spki, fromPublicKey: this.key.spki };
   }
 
   private node(level: number, index: number): Buffer {

@@ -20,7 +20,7 @@ export interface InclusionBundle {
 /**
  * An offline proof that a tenant's log only grew between two signed tree heads (docs/proofs.md):
  * both heads as signed, the RFC 9162 consistency proof from `from`'s tree to `to`'s, and the key
- * that signed them. The sizes and roots are the signed heads' own; the bundle holds no event.
+ * that signed them (two keys when the signing key was rotated between the heads). The sizes and roots are the signed heads' own; the bundle holds no event.
  */
 export interface ConsistencyBundle {
   format: typeof CONSISTENCY_BUNDLE_FORMAT;
@@ -28,8 +28,10 @@ export interface ConsistencyBundle {
   to: Checkpoint;
   /** The consistency proof, lowercase hex (empty when both heads have the same size). */
   hashes: string[];
-  /** base64 SPKI DER of the Ed25519 key that signed both tree heads. */
+  /** base64 SPKI DER of the Ed25519 key that signed `to` (and `from`, unless `fromPublicKey` is given). */
   publicKey: string;
+  /** base64 SPKI DER of the key that signed `from`, when the signing key was rotated between the two heads. */
+  fromPublicKey?: string;
 }
 
 export type ProofBundle = InclusionBundle | ConsistencyBundle;
