@@ -3,7 +3,7 @@ import { createKafka } from '@agent-ledger/kafka';
 import { anActionEventInput, httpStatus, LedgerSystem, waitFor, type ServiceName, type ServiceProcess, type TestTenant } from '@agent-ledger/testing';
 import { LoadGenerator, tally, timeline } from '../drills/load-generator';
 import { TestHttpReceiver } from '../notifications/receivers';
-import { EscalationsTopicReader, groupAssignment, notExactlyOnce, occurrences } from './scale-out-observers';
+import { CpuByService, EscalationsTopicReader, groupAssignment, notExactlyOnce, occurrences } from './scale-out-observers';
 
 /**
  * Many instances, one result (issue 19): 3 audit-projectors, 2 escalation workers and 2 notifiers
@@ -78,6 +78,7 @@ describe('many instances, one result', () => {
     // More partitions than projectors, or the third projector would have nothing to do.
     expect(partitions).toBeGreaterThanOrEqual(6);
 
+    const cpu = new CpuByService(() => [system.service('ingest-api'), system.service('audit-api'), ...[...running.values()].flat()].map((p) => ({ name: p.name, pid: p.pid })));
     const load = new LoadGenerator({ url: `${system.url('ingest-api')}/v1/events`, key: tenant.apiKeys.ingest, ratePerSecond: RATE, batchSize: 100, makeEvent }).start();
     const replaced: Record<string, number> = {};
     for (const [name, at] of REPLACE_AT) {
@@ -88,6 +89,7 @@ describe('many instances, one result', () => {
     await pauseUntil(() => load.elapsed() >= SECONDS * 1_000);
     const loadSeconds = load.elapsed() / 1_000;
     await load.stop();
+    const usage = cpu.stop();
 
     const outcomes = [...load.outcomes.entries()];
     const accepted = outcomes.filter(([, o]) => o.status === 202).map(([id]) => id);
@@ -123,7 +125,7 @@ describe('many instances, one result', () => {
     process.stdout.write(`\nscale-out figures:\n${JSON.stringify({
       partitions, rate: Math.round(load.sent / loadSeconds), loadSeconds, replacedAtSecond: replaced, answers: tally(outcomes.map(([, o]) => o)),
       // When the answers other than 202 came (10-s buckets), the requests in flight at most, and whether the sending process itself was starved.
-      unanswered: timeline(outcomes.map(([, o]) => o), 10), peakInFlight: load.peakInFlight, clientLoopDelayMs: load.loopDelayMs(),
+      unanswered: timeline(outcomes.map(([, o]) => o), 10), peakInFlight: load.peakInFlight, clientLoopDelayMs: load.loopDelayMs(), ...usage,
       accepted: accepted.length, storage, escalations: { sessions: escalationSessions.size, triggers: triggers.length, table, topic, webhooks: escalationHooks }, failedActionWebhooks: { expected: failures.length, ...failureHooks },
       verify: { status: verify.status, ok: verify.body.ok, eventsChecked: verify.body.eventsChecked, failures: verifyFailures.slice(0, 5) }, members: Object.fromEntries(members), notReady,
     }, null, 2)}\n`);

@@ -2,6 +2,7 @@ import { ESCALATIONS_TOPIC, type EscalationEvent } from '@agent-ledger/contracts
 import type { Kafka } from '@agent-ledger/kafka';
 import type { LedgerSystem } from '@agent-ledger/testing';
 import { AssignerProtocol, type Consumer } from 'kafkajs';
+import { cpuSeconds, machineBusy, stackCpuMeter } from '../../bench/lib/resources';
 
 type Admin = ReturnType<Kafka['admin']>;
 
@@ -67,4 +68,48 @@ export function notExactlyOnce(expected: Iterable<string>, counts: Map<string, n
   }
   const unexpected = [...counts.keys()].filter((k) => !want.has(k)).length;
   return { missing, repeated, unexpected };
+}
+
+/**
+ * CPU seconds per service over a window in which instances come and go: each running process is read
+ * from /proc every second and its growth added to its service (a process killed meanwhile loses at
+ * most its last second), plus the stack's processes (PostgreSQL, Kafka, Redis), this test process
+ * and how busy the machine was.
+ */
+export class CpuByService {
+  private readonly totals = new Map<string, number>();
+  private readonly last = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly stack = stackCpuMeter();
+  private readonly busy = machineBusy();
+  private readonly self = process.cpuUsage();
+
+  constructor(private readonly running: () => { name: string; pid?: number }[]) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 1_000);
+    this.timer.unref();
+  }
+
+  private sample(): void {
+    for (const { name, pid } of this.running()) {
+      if (pid === undefined) continue;
+      const now = cpuSeconds(pid);
+      if (Number.isNaN(now)) continue;
+      const before = this.last.get(pid);
+      this.last.set(pid, now);
+      if (before !== undefined) this.totals.set(name, (this.totals.get(name) ?? 0) + (now - before));
+      else this.totals.set(name, this.totals.get(name) ?? 0);
+    }
+  }
+
+  /** CPU seconds by service and stack component over the window, and the machine's busy share. */
+  stop(): { cpuSeconds: Record<string, number>; machineBusy: number } {
+    this.sample();
+    clearInterval(this.timer);
+    const own = process.cpuUsage(this.self);
+    const round = (n: number) => Math.round(n * 10) / 10;
+    const services = Object.fromEntries([...this.totals].map(([name, s]) => [name, round(s)]));
+    const stack = Object.fromEntries(Object.entries(this.stack()).map(([name, s]) => [name, round(s)]));
+    return { cpuSeconds: { ...services, ...stack, 'test process': round((own.user + own.system) / 1e6) }, machineBusy: Math.round(this.busy() * 100) / 100 };
+  }
 }
