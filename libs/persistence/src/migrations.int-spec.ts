@@ -1,22 +1,13 @@
 import { Client } from 'pg';
-import { stackEnv, uniqueSuffix, withDatabase } from '@agent-ledger/testing';
+import { ScratchDatabase } from '@agent-ledger/testing';
 import { createLedgerDataSource, runMigrations } from './index';
 
 describe('migrations against the real PostgreSQL', () => {
-  const env = stackEnv();
-  const dbName = `agent_ledger_mig_${uniqueSuffix()}`;
-  const url = withDatabase(env.adminDatabaseUrl, dbName);
-  const admin = new Client({ connectionString: env.adminDatabaseUrl });
+  const db = new ScratchDatabase('agent_ledger_mig');
+  const url = db.url;
 
-  beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-  });
-
-  afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  });
+  beforeAll(() => db.create());
+  afterAll(() => db.drop());
 
   it('should create the schema on an empty database and be a no-op the second time', async () => {
     const ds = createLedgerDataSource({ url, poolSize: 2 });

@@ -1,6 +1,5 @@
-import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { stackEnv, uniqueSuffix, withDatabase } from '@agent-ledger/testing';
+import { ScratchDatabase } from '@agent-ledger/testing';
 import { createLedgerDataSource, LEDGER_MIGRATIONS, runMigrations } from './index';
 
 /**
@@ -44,10 +43,8 @@ async function schemaOf(ds: DataSource): Promise<string[]> {
 }
 
 describe('migrations undone and applied again (real PostgreSQL)', () => {
-  const env = stackEnv();
-  const dbName = `agent_ledger_mig_rt_${uniqueSuffix()}`;
-  const url = withDatabase(env.adminDatabaseUrl, dbName);
-  const admin = new Client({ connectionString: env.adminDatabaseUrl });
+  const db = new ScratchDatabase('agent_ledger_mig_rt');
+  const url = db.url;
   const names = LEDGER_MIGRATIONS.map((m) => m.name);
   const firstUndone = names.findIndex((name) => Number(name.slice(-13)) >= FIRST_UNDONE);
   /** A data source that knows only the first `n` migrations: applying with it stops there. */
@@ -62,15 +59,8 @@ describe('migrations undone and applied again (real PostgreSQL)', () => {
     }
   }
 
-  beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-  });
-
-  afterAll(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  });
+  beforeAll(() => db.create());
+  afterAll(() => db.drop());
 
   it('should restore, with each later down(), exactly the schema the migrations before it made, and apply them all again', async () => {
     expect(firstUndone).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 export { stackEnv, uniqueSuffix, withDatabase } from './stack-env';
+export { ScratchDatabase } from './scratch-database';
 export { httpStatus, waitFor } from './wait';
 export { runToExit, ServiceProcess, SERVICES, WORKSPACE_ROOT, type ServiceName } from './service-process';
 export { anActionEvent, anActionEventInput } from './builders';

@@ -1,7 +1,6 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { describeWrap, MasterKeyring, masterKeyId, PiiCipher, webhookSecretKeyId, webhookSecretWrapper } from '@agent-ledger/integrity';
-import { stackEnv, uniqueSuffix, withDatabase } from '@agent-ledger/testing';
+import { ScratchDatabase } from '@agent-ledger/testing';
 import { createLedgerDataSource, runMigrations, type DataSource } from '../index';
 import { rewrapSubjectKeys, rewrapWebhookSecrets, wrapCensus } from './key-rewrap';
 
@@ -16,9 +15,7 @@ function formatOneWrap(master: Buffer, secret: Buffer, tenantId: string, name: s
 
 // The rewrap works on whole tables: it runs on a database of its own, never on the shared test database.
 describe('keys rewrap against the real PostgreSQL', () => {
-  const env = stackEnv();
-  const dbName = `agent_ledger_keys_${uniqueSuffix()}`;
-  const admin = new Client({ connectionString: env.adminDatabaseUrl });
+  const db = new ScratchDatabase('agent_ledger_keys');
   let ds: DataSource;
   const tenantId = randomUUID();
   const oldMaster = randomBytes(32);
@@ -27,9 +24,8 @@ describe('keys rewrap against the real PostgreSQL', () => {
   const secrets = new Map<string, Buffer>();
 
   beforeAll(async () => {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    ds = createLedgerDataSource({ url: withDatabase(env.adminDatabaseUrl, dbName), poolSize: 2 });
+    await db.create();
+    ds = createLedgerDataSource({ url: db.url, poolSize: 2 });
     await ds.initialize();
     await runMigrations(ds);
     await ds.query(`INSERT INTO tenants (id, name) VALUES ($1, $2)`, [tenantId, `keys-${tenantId}`]);
@@ -66,8 +62,7 @@ describe('keys rewrap against the real PostgreSQL', () => {
 
   afterAll(async () => {
     await ds?.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   });
 
   it('should rewrap every subject key and webhook secret under the new master key, keeping each secret, when run in small batches', async () => {
