@@ -189,7 +189,7 @@ describe('dashboard in a browser', () => {
     ]);
     expect(await page.getByTestId('activity-chart').locator('desc').textContent()).toMatch(/^9 actions and 3 failures/);
     await waitFor(async () => (await page.getByTestId('integrity-badge').getAttribute('data-state')) !== 'busy', { timeoutMs: 15_000, what: 'the integrity check' });
-    expect(await page.getByTestId('integrity-badge').innerText()).toMatch(/^✔\s+Integrity verified\s+\d+ events and \d+ signed checkpoints check out/);
+    expect(await page.getByTestId('integrity-badge').innerText()).toMatch(/^✔\s+Integrity verified\s+\d+ events? and \d+ signed checkpoints? check out/);
     // The key is in this tab's session storage and in no URL.
     expect(page.url()).not.toContain(tenant.apiKeys.read);
     expect(await inPage<string | null>("sessionStorage.getItem('agent-ledger.session')")).toContain(tenant.apiKeys.read);
