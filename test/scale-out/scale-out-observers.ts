@@ -71,6 +71,23 @@ export function notExactlyOnce(expected: Iterable<string>, counts: Map<string, n
 }
 
 /**
+ * Webhooks as a receiver that keeps one per `webhook-id` sees them. Delivery is at least once: a
+ * notifier killed after the receiver answered and before the job completed has the job run again.
+ * So each expected id must arrive, nothing else may, and a repeat must carry the first delivery's
+ * body (a receiver that drops it loses nothing). `redelivered` counts the ids that came more than once.
+ */
+export function deliveredPerWebhookId(expected: Iterable<string>, calls: { headers: Record<string, unknown>; body: string }[]): { missing: number; unexpected: number; redelivered: number; redeliveredWithAnotherBody: number } {
+  const bodies = new Map<string, string[]>();
+  for (const c of calls) {
+    const id = String(c.headers['webhook-id']);
+    bodies.set(id, [...(bodies.get(id) ?? []), c.body]);
+  }
+  const { missing, repeated, unexpected } = notExactlyOnce(expected, new Map([...bodies].map(([id, b]) => [id, b.length])));
+  const redeliveredWithAnotherBody = [...bodies.values()].filter((b) => b.some((x) => x !== b[0])).length;
+  return { missing, unexpected, redelivered: repeated, redeliveredWithAnotherBody };
+}
+
+/**
  * CPU seconds per service over a window in which instances come and go: each running process is read
  * from /proc every second and its growth added to its service (a process killed meanwhile loses at
  * most its last second), plus the stack's processes (PostgreSQL, Kafka, Redis), this test process
