@@ -42,6 +42,14 @@ describe('proofs: GET /v1/proofs/inclusion, /consistency and /tree-head', () => 
     return answer;
   };
   const inclusion = (query: string, key = tenant.apiKeys.read) => get<InclusionAnswer>(`/v1/proofs/inclusion?${query}`, key);
+  /** An event of the tenant past the tree's first two leaves, with its leaf index. */
+  const laterLeaf = async () => {
+    const { rows } = await system.db.query<{ event_id: string; leaf_index: string }>(
+      `SELECT event_id::text, leaf_index::text FROM merkle_leaves WHERE tenant_id = $1 AND event_id = ANY($2::uuid[]) AND leaf_index >= 2 ORDER BY leaf_index LIMIT 1`,
+      [tenant.tenantId, eventIds],
+    );
+    return { eventId: rows[0].event_id, leafIndex: Number(rows[0].leaf_index) };
+  };
   /** Every leaf hash of the tenant in leaf order, from the stored rows: the brute-force reference. */
   const referenceLeaves = async () =>
     (
@@ -127,10 +135,12 @@ describe('proofs: GET /v1/proofs/inclusion, /consistency and /tree-head', () => 
     [`eventId=${randomUUID()}`, 404, 'eventId'],
     ['eventId=EVENT&treeSize=100000', 400, 'treeSize'],
     ['eventId=EVENT&treeSize=0', 400, 'treeSize'],
-    ['eventId=EVENT&treeSize=2', 400, 'treeSize'],
+    // A tree that ends before the event's leaf (the leaf order is the projector's, not the posting order).
+    ['eventId=EVENT&treeSize=LEAF', 400, 'treeSize'],
     ['eventId=EVENT&extra=1', 400, 'extra'],
   ])('inclusion %s → %d naming %s', async (query, status, field) => {
-    const res = await inclusion(query.replace('EVENT', eventIds[10]));
+    const leaf = await laterLeaf();
+    const res = await inclusion(query.replace('EVENT', leaf.eventId).replace('LEAF', String(leaf.leafIndex)));
     expect(res.status).toBe(status);
     expect((res.body as unknown as { error: { field?: string } }).error.field).toBe(field);
   });
