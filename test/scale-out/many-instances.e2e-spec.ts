@@ -143,10 +143,12 @@ describe('many instances, one result', () => {
     expect(storage).toEqual({ missing: 0, repeated: 0, unexpected: 0 });
     expect(escalationSessions.size).toBeGreaterThan(0);
     expect(table).toEqual({ missing: 0, repeated: 0, unexpected: 0 });
-    expect({ ...topic, republished: 0 }).toEqual({ missing: 0, repeated: 0, unexpected: 0, republished: 0 });
-    // At least once, one per webhook-id: a repeat (a notifier killed mid-job) carries the same body.
-    expect({ ...escalationHooks, redelivered: 0 }).toEqual({ missing: 0, unexpected: 0, redelivered: 0, redeliveredWithAnotherBody: 0 });
-    expect({ ...failureHooks, redelivered: 0 }).toEqual({ missing: 0, unexpected: 0, redelivered: 0, redeliveredWithAnotherBody: 0 });
+    // Republished messages (same id) are reported in the figures, not failed on.
+    expect({ missing: topic.missing, repeated: topic.repeated, unexpected: topic.unexpected }).toEqual({ missing: 0, repeated: 0, unexpected: 0 });
+    // At least once, one per webhook-id: a repeat (a notifier killed mid-job) must carry the same body.
+    for (const delivered of [escalationHooks, failureHooks]) {
+      expect({ missing: delivered.missing, unexpected: delivered.unexpected, redeliveredWithAnotherBody: delivered.redeliveredWithAnotherBody }).toEqual({ missing: 0, unexpected: 0, redeliveredWithAnotherBody: 0 });
+    }
     expect(verify.status).toBe(200);
     expect(verifyFailures).toEqual([]);
     for (const [g, perMember] of members) expect({ g, members: perMember.length }).toEqual({ g, members: INSTANCES.find(([n]) => n === groups.find(([, gg]) => gg === g)![0])![1] });
