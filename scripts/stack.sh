@@ -34,13 +34,14 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Topics as name:partitions; replication factor 1 (one broker). `up` creates a missing topic with
 # its count and raises an existing one that has fewer (never lowers: Kafka cannot), so raising a
-# count here is the local form of the procedure in docs/scaling.md, "Adding partitions".
+# count here is the local form of the procedure in docs/scaling.md, "Adding partitions". Names start
+# with KAFKA_TOPIC_PREFIX when it is set (a ledger sharing the broker; README, Configuration).
 TOPICS=(
-  "agent-ledger.action-events.v1:${ACTION_EVENTS_PARTITIONS:-12}"
-  "agent-ledger.action-events.dlq.v1:3"
-  "agent-ledger.escalations.v1:${ESCALATIONS_PARTITIONS:-12}"
-  "agent-ledger.escalations.dlq.v1:3"
-  "agent-ledger.checkpoints.v1:1"
+  "${KAFKA_TOPIC_PREFIX:-}agent-ledger.action-events.v1:${ACTION_EVENTS_PARTITIONS:-12}"
+  "${KAFKA_TOPIC_PREFIX:-}agent-ledger.action-events.dlq.v1:3"
+  "${KAFKA_TOPIC_PREFIX:-}agent-ledger.escalations.v1:${ESCALATIONS_PARTITIONS:-12}"
+  "${KAFKA_TOPIC_PREFIX:-}agent-ledger.escalations.dlq.v1:3"
+  "${KAFKA_TOPIC_PREFIX:-}agent-ledger.checkpoints.v1:1"
 )
 TOPIC_REPLICATION_FACTOR=1
 

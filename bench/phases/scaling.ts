@@ -1,5 +1,5 @@
 import { ACTION_EVENTS_TOPIC, ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
-import { LedgerSystem, uniqueSuffix, waitFor } from '@agent-ledger/testing';
+import { commitGroupOffsets, LedgerSystem, uniqueSuffix, waitFor } from '@agent-ledger/testing';
 import type { BenchContext } from '../lib/context';
 import { committedOffsets, ConsumerFleet, groupMembers } from '../lib/fleet';
 import { storedOffsets } from '../lib/load';
@@ -194,7 +194,7 @@ export async function scalingPhase(ctx: BenchContext): Promise<ScalingResult> {
         group: workerGroup,
         env: system.envOf('escalation-worker'),
         place: async (offsets) => {
-          await admin.setOffsets({ groupId: workerGroup, topic: ACTION_EVENTS_TOPIC, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })) });
+          await commitGroupOffsets(ctx.kafka, workerGroup, ACTION_EVENTS_TOPIC, [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() })));
           await system.startKafkaGroupAtTopicEnd(`${workerGroup}-state`, ESCALATIONS_TOPIC);
         },
         offsets: () => committedOffsets(admin, workerGroup, ACTION_EVENTS_TOPIC),

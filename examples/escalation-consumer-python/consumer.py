@@ -22,7 +22,8 @@ import sys
 
 from confluent_kafka import Consumer, KafkaError
 
-TOPIC = "agent-ledger.escalations.v1"
+# The ledger's topic prefix when it shares its Kafka cluster with other ledgers (the services read the same variable).
+TOPIC = os.environ.get("KAFKA_TOPIC_PREFIX", "") + "agent-ledger.escalations.v1"
 SCHEMA_VERSION_HEADER = "x-ledger-schema"
 SCHEMA_VERSION = "escalation-event.v1"
 

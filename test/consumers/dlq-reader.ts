@@ -11,6 +11,7 @@ import {
   ESCALATIONS_DLQ_TOPIC,
 } from '@agent-ledger/contracts';
 import type { Kafka } from '@agent-ledger/kafka';
+import { commitGroupAtTopicEnd } from '@agent-ledger/testing';
 import type { Consumer } from 'kafkajs';
 
 /** A letter read back from a dead-letter topic, headers decoded. */
@@ -39,16 +40,7 @@ export class DlqReader {
   constructor(private readonly kafka: Kafka, private readonly groupId: string, private readonly alsoRead: string[] = []) {}
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC, ...this.alsoRead]) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId: this.groupId, topic, partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })) });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    for (const topic of [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC, ...this.alsoRead]) await commitGroupAtTopicEnd(this.kafka, this.groupId, topic);
     this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC, ...this.alsoRead] });

@@ -73,7 +73,7 @@ describe('dead letters', () => {
     expect(stats.body.deadLetters.inWindow).toBeGreaterThanOrEqual(1);
     expect(stats.body.deadLetters.unreplayed).toBeGreaterThanOrEqual(1);
     const metrics = await (await fetch(`${system.url('audit-projector')}/metrics`)).text();
-    expect(metrics).toMatch(/^ledger_dead_letters_recorded_total\{source_topic="agent-ledger\.action-events\.v1",reason_code="schema"\} [1-9]/m);
+    expect(metrics).toMatch(new RegExp(`^ledger_dead_letters_recorded_total\\{source_topic="${ACTION_EVENTS_TOPIC.replace(/\./g, '\\.')}",reason_code="schema"\\} [1-9]`, 'm'));
     const cli = await runCli(['dead-letters', '--reason', 'schema', '--replayed', 'false', '--json'], cliEnv(tenant.apiKeys.read));
     expect(cli.code).toBe(0);
     expect(cli.stdout.trim().split('\n').map((l) => JSON.parse(l).eventId)).toContain(bad.eventId);

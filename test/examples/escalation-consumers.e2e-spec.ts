@@ -58,7 +58,8 @@ describe('escalation consumer examples', () => {
     await system.start();
     tenant = await system.createTenant(`p3-examples-${system.suffix}`);
     await producer.connect();
-    const env = (groupId: string) => ({ PATH: process.env.PATH, KAFKA_BROKERS: system.stack.kafkaBrokers.join(','), GROUP_ID: groupId });
+    // KAFKA_TOPIC_PREFIX: the examples read the topics of this run's namespace, as the services do.
+    const env = (groupId: string) => ({ PATH: process.env.PATH, KAFKA_BROKERS: system.stack.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX ?? '', GROUP_ID: groupId });
     const groups = { ts: `p3-example-ts-${uniqueSuffix()}`, py: `p3-example-py-${uniqueSuffix()}` };
     // Each group starts at the current end of the topic: earlier runs' escalations are not theirs.
     for (const g of Object.values(groups)) await system.startKafkaGroupAtTopicEnd(g, ESCALATIONS_TOPIC);
@@ -118,8 +119,9 @@ describe('escalation consumer examples', () => {
       const printed = await example.waitForPrinted(ofSession(sessionId, 'escalation.acknowledged'), 'the acknowledgement');
       expect(printed).toEqual(later);
       expect(example.printed.filter((e) => e.sessionId === sessionId)).toEqual([later]);
-      expect(example.diagnostics).toMatch(/skipped agent-ledger\.escalations\.v1\[\d+\]@\d+: (?=.*\/escalationId)(?=.*\/count)/);
-      expect(example.diagnostics).toMatch(/skipped agent-ledger\.escalations\.v1\[\d+\]@\d+: schema escalation-event\.v2/);
+      const topic = ESCALATIONS_TOPIC.replace(/\./g, '\\.');
+      expect(example.diagnostics).toMatch(new RegExp(`skipped ${topic}\\[\\d+\\]@\\d+: (?=.*/escalationId)(?=.*/count)`));
+      expect(example.diagnostics).toMatch(new RegExp(`skipped ${topic}\\[\\d+\\]@\\d+: schema escalation-event\\.v2`));
     }
   });
 

@@ -9,7 +9,7 @@ import {
   type EscalationOpenedEvent,
 } from '@agent-ledger/contracts';
 import { createKafka, LedgerProducer } from '@agent-ledger/kafka';
-import { freePort, LedgerSystem, runToExit, uniqueSuffix, waitFor, type HttpAnswer, type TestTenant } from '@agent-ledger/testing';
+import { commitGroupAtTopicEnd, freePort, LedgerSystem, runToExit, uniqueSuffix, waitFor, type HttpAnswer, type TestTenant } from '@agent-ledger/testing';
 import { Webhook } from 'standardwebhooks';
 import { PrivateRedis, TestHttpReceiver, TestSmtpServer, type ReceivedCall } from './receivers';
 
@@ -516,14 +516,7 @@ describe('notifications', () => {
   }
 
   async function startGroupAtTopicEnd(group: string): Promise<void> {
-    const admin = kafka().admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(ESCALATIONS_TOPIC);
-      await admin.setOffsets({ groupId: group, topic: ESCALATIONS_TOPIC, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
-    } finally {
-      await admin.disconnect();
-    }
+    await commitGroupAtTopicEnd(kafka(), group, ESCALATIONS_TOPIC);
   }
 });
 

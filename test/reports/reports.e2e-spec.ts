@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
 import { LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
 import { Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import { TestSmtpServer, type ReceivedEmail } from '../notifications/receivers';
 import { expectedStats, rounded, seedActions, seedEvents, sortedRows } from './stats-seed';
 
-const ESCALATIONS_TOPIC = 'agent-ledger.escalations.v1';
 const REPORT_QUEUE = 'agent-ledger.reports';
 
 /** The next instant after `after` at which `timeZone` reads weekday `weekday` (0 = Sunday), `hour`:00. */

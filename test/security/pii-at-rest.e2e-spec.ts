@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ACTION_EVENTS_DLQ_TOPIC, ACTION_EVENTS_TOPIC, actionEventKey, CHECKPOINTS_TOPIC, ESCALATIONS_DLQ_TOPIC, ESCALATIONS_TOPIC, type ActionEvent } from '@agent-ledger/contracts';
 import { isPiiEnvelope, type PiiEnvelope } from '@agent-ledger/integrity';
 import { createKafka } from '@agent-ledger/kafka';
-import { LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
+import { commitGroupOffsets, LedgerSystem, waitFor, type TestTenant } from '@agent-ledger/testing';
 import type { Admin, Consumer, IHeaders } from 'kafkajs';
 
 const TOPICS = [ACTION_EVENTS_TOPIC, ESCALATIONS_TOPIC, CHECKPOINTS_TOPIC, ACTION_EVENTS_DLQ_TOPIC, ESCALATIONS_DLQ_TOPIC];
@@ -100,7 +100,7 @@ describe('PII at rest', () => {
     for (const topic of TOPICS) {
       const ends = (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.high }));
       start.set(topic, ends);
-      await admin.setOffsets({ groupId, topic, partitions: ends });
+      await commitGroupOffsets(kafka, groupId, topic, ends);
     }
     consumer = kafka.consumer({ groupId, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
     await consumer.connect();

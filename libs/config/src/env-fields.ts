@@ -45,6 +45,8 @@ export const commonEnv = {
   HOST: z.string().default('127.0.0.1'),
   KAFKA_BROKERS: kafkaBrokers,
   KAFKA_CLIENT_ID: z.string().optional(),
+  // Read by libs/contracts when it loads (every topic name and default group id starts with it); declared here so deployments know it exists.
+  KAFKA_TOPIC_PREFIX: z.string().optional(),
   ...kafkaSecurityEnv,
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,

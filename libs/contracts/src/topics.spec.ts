@@ -63,3 +63,40 @@ describe('released names', () => {
     });
   });
 });
+
+describe(contracts.topicPrefixOf.name, () => {
+  it('should be empty when the variable is unset or empty', () => {
+    expect(contracts.topicPrefixOf(undefined)).toBe('');
+    expect(contracts.topicPrefixOf('')).toBe('');
+  });
+
+  it('should accept the characters of a topic name', () => {
+    expect(contracts.topicPrefixOf('staging.eu-1_')).toBe('staging.eu-1_');
+  });
+
+  it.each([['a space', 'my ledger.'], ['a slash', 'a/b.'], ['a colon', 'a:b'], ['65 characters', 'x'.repeat(65)]])('should refuse a prefix with %s, naming the variable', (_what, value) => {
+    expect(() => contracts.topicPrefixOf(value)).toThrow(/KAFKA_TOPIC_PREFIX must be/);
+  });
+
+  it('should put the prefix of the environment before every topic and default group of a process', () => {
+    const before = process.env.KAFKA_TOPIC_PREFIX;
+    process.env.KAFKA_TOPIC_PREFIX = 'staging.';
+    try {
+      jest.isolateModules(() => {
+        const prefixed = require('./topics') as typeof contracts;
+        expect([prefixed.ACTION_EVENTS_TOPIC, prefixed.ESCALATIONS_DLQ_TOPIC, prefixed.CHECKPOINTS_TOPIC, prefixed.AUDIT_PROJECTOR_GROUP]).toEqual([
+          'staging.agent-ledger.action-events.v1',
+          'staging.agent-ledger.escalations.dlq.v1',
+          'staging.agent-ledger.checkpoints.v1',
+          'staging.audit-projector',
+        ]);
+        expect(prefixed.DLQ_TOPIC_OF['staging.agent-ledger.action-events.v1']).toBe('staging.agent-ledger.action-events.dlq.v1');
+        // Queue names live in Redis, whose own prefixes separate ledgers: they do not change.
+        expect(prefixed.EMAIL_QUEUE).toBe(contracts.EMAIL_QUEUE);
+      });
+    } finally {
+      if (before === undefined) delete process.env.KAFKA_TOPIC_PREFIX;
+      else process.env.KAFKA_TOPIC_PREFIX = before;
+    }
+  });
+});

@@ -4,27 +4,49 @@
  * gets a new versioned name instead.
  */
 
+/** Environment variable: a namespace put before every topic name and default consumer group id (empty by default). */
+export const TOPIC_PREFIX_VARIABLE = 'KAFKA_TOPIC_PREFIX';
+/** What a prefix may hold: the characters of a Kafka topic name, at most 64 of them. */
+const TOPIC_PREFIX_PATTERN = /^[A-Za-z0-9._-]{0,64}$/;
+
+/**
+ * The topic prefix `value` stands for, or an error naming the variable. With a prefix, several
+ * ledgers (a staging and a production system, a team's sandbox, parallel test runs) share one Kafka
+ * cluster without reading each other's messages: every service, the CLI and the SDK of one ledger
+ * must run with the same prefix.
+ */
+export function topicPrefixOf(value: string | undefined): string {
+  const prefix = value ?? '';
+  if (!TOPIC_PREFIX_PATTERN.test(prefix)) {
+    throw new Error(`${TOPIC_PREFIX_VARIABLE} must be at most 64 of the characters a Kafka topic name may hold (A-Z a-z 0-9 . _ -), e.g. "staging."; got ${JSON.stringify(prefix.slice(0, 80))}`);
+  }
+  return prefix;
+}
+
+/** The prefix of this process, read once when the module loads (topic names are fixed for the process's lifetime). */
+export const TOPIC_PREFIX = topicPrefixOf(typeof process === 'undefined' ? undefined : process.env[TOPIC_PREFIX_VARIABLE]);
+
 /** Every lifecycle event and signal, keyed by {@link actionEventKey}. */
-export const ACTION_EVENTS_TOPIC = 'agent-ledger.action-events.v1';
+export const ACTION_EVENTS_TOPIC = `${TOPIC_PREFIX}agent-ledger.action-events.v1`;
 /** Action events the projector could not accept, with the reason and origin in headers. */
-export const ACTION_EVENTS_DLQ_TOPIC = 'agent-ledger.action-events.dlq.v1';
+export const ACTION_EVENTS_DLQ_TOPIC = `${TOPIC_PREFIX}agent-ledger.action-events.dlq.v1`;
 /** Escalation lifecycle events, keyed by {@link escalationEventKey}. */
-export const ESCALATIONS_TOPIC = 'agent-ledger.escalations.v1';
+export const ESCALATIONS_TOPIC = `${TOPIC_PREFIX}agent-ledger.escalations.v1`;
 /** Escalation events a consumer could not apply, with the reason and origin in headers. */
-export const ESCALATIONS_DLQ_TOPIC = 'agent-ledger.escalations.dlq.v1';
+export const ESCALATIONS_DLQ_TOPIC = `${TOPIC_PREFIX}agent-ledger.escalations.dlq.v1`;
 
 /** The dead-letter topic of each consumed topic. */
 export const DLQ_TOPIC_OF: Readonly<Record<string, string>> = {
-  'agent-ledger.action-events.v1': 'agent-ledger.action-events.dlq.v1',
-  'agent-ledger.escalations.v1': 'agent-ledger.escalations.dlq.v1',
+  [ACTION_EVENTS_TOPIC]: ACTION_EVENTS_DLQ_TOPIC,
+  [ESCALATIONS_TOPIC]: ESCALATIONS_DLQ_TOPIC,
 };
 /** Signed checkpoints over the chain heads of a tenant. */
-export const CHECKPOINTS_TOPIC = 'agent-ledger.checkpoints.v1';
+export const CHECKPOINTS_TOPIC = `${TOPIC_PREFIX}agent-ledger.checkpoints.v1`;
 
-/** Kafka consumer group ids. */
-export const AUDIT_PROJECTOR_GROUP = 'audit-projector';
-export const ESCALATION_WORKER_GROUP = 'escalation-worker';
-export const NOTIFIER_GROUP = 'notifier';
+/** Default Kafka consumer group ids (each service's `*_GROUP_ID` setting overrides its own). */
+export const AUDIT_PROJECTOR_GROUP = `${TOPIC_PREFIX}audit-projector`;
+export const ESCALATION_WORKER_GROUP = `${TOPIC_PREFIX}escalation-worker`;
+export const NOTIFIER_GROUP = `${TOPIC_PREFIX}notifier`;
 
 /** BullMQ queue names. */
 export const EMAIL_QUEUE = 'agent-ledger.notifications.email';

@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { createLogger, gauge, withConsumerBatchSpan } from '@agent-ledger/telemetry';
+import { FETCH_MAX_WAIT_MS } from './consumer-host';
 import type { PartitionBatch, StoredOffset } from './consumer-host.types';
 
 export interface BatchConsumerOptions {
@@ -43,6 +44,7 @@ export class BatchConsumerRunner {
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: opts.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });

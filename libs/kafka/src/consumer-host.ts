@@ -12,6 +12,13 @@ import { LedgerProducer } from './producer';
 
 export type { ConsumerBatch, ConsumerHostOptions, PartitionBatch, Rejection, StoredOffset } from './consumer-host.types';
 
+/**
+ * How long a fetch waits for messages when there are none (kafkajs's default is 5 s). A fetch returns
+ * as soon as a message is there, so this bounds only idle waits, and with them how long a SIGTERM or
+ * a rebalance waits for the fetch in flight before the member leaves or rejoins.
+ */
+export const FETCH_MAX_WAIT_MS = 1_000;
+
 const skippedMessages = () =>
   counter('ledger_consumer_skipped_total', 'Messages a consumer with poison=skip could not apply and left behind', ['group', 'topic', 'code']);
 
@@ -193,6 +200,7 @@ export class ConsumerHost {
       sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatMs,
       maxBytesPerPartition: this.opts.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });

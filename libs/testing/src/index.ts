@@ -7,3 +7,4 @@ export { freePort, LedgerSystem, serviceDatabaseUrl, type HttpAnswer, type Ledge
 export { expectResponseMatchesOpenApi, LINE_MEDIA_TYPES, matchPathTemplate, type OpenApiDocument } from './openapi-response-check';
 export { seededRandom } from './seeded-random';
 export { EscalationTap } from './escalation-tap';
+export { commitGroupAtTopicEnd, commitGroupOffsets, type PartitionOffset } from './group-offsets';

@@ -3,16 +3,15 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ACTION_EVENTS_TOPIC, CHECKPOINTS_TOPIC, ESCALATIONS_TOPIC } from '@agent-ledger/contracts';
 import { createKafka } from '@agent-ledger/kafka';
 import { roleUrl, SERVICE_DATABASE_ROLES } from '@agent-ledger/persistence';
 import { Client } from 'pg';
+import { commitGroupAtTopicEnd } from './group-offsets';
 import { ServiceProcess, type ServiceName } from './service-process';
 import { stackEnv, uniqueSuffix } from './stack-env';
 import { waitFor } from './wait';
 
-const ACTION_EVENTS_TOPIC = 'agent-ledger.action-events.v1';
-const ESCALATIONS_TOPIC = 'agent-ledger.escalations.v1';
-const CHECKPOINTS_TOPIC = 'agent-ledger.checkpoints.v1';
 
 /** A tenant as `POST /v1/admin/tenants` returns it. */
 export interface TestTenant {
@@ -151,20 +150,24 @@ export class LedgerSystem {
 
   async start(): Promise<this> {
     await this.db.connect();
+    // Every consumer group of the system starts at the current end of its topics (at once: each is independent).
+    const positions: Promise<unknown>[] = [];
+    const atEnd = (groupId: string, topic: string) => positions.push(this.startKafkaGroupAtTopicEnd(groupId, topic));
     if (this.options.services.includes('audit-projector')) {
-      await this.startGroupAtTopicEnd(this.projectorGroup);
-      await this.startKafkaGroupAtTopicEnd(`${this.projectorGroup}-escalations`, ESCALATIONS_TOPIC);
+      positions.push(this.startGroupAtTopicEnd(this.projectorGroup));
+      atEnd(`${this.projectorGroup}-escalations`, ESCALATIONS_TOPIC);
     }
     if (this.options.services.includes('notifier')) {
-      await this.startKafkaGroupAtTopicEnd(this.envOf('notifier').NOTIFIER_GROUP_ID!, ESCALATIONS_TOPIC);
+      atEnd(this.envOf('notifier').NOTIFIER_GROUP_ID!, ESCALATIONS_TOPIC);
       // The notifier's group of the action events topic (webhooks for ledger events).
-      await this.startKafkaGroupAtTopicEnd(`${this.envOf('notifier').NOTIFIER_GROUP_ID!}-events`, ACTION_EVENTS_TOPIC);
+      atEnd(`${this.envOf('notifier').NOTIFIER_GROUP_ID!}-events`, ACTION_EVENTS_TOPIC);
     }
-    if (this.options.services.includes('checkpoint-witness')) await this.startKafkaGroupAtTopicEnd(this.witnessGroup, CHECKPOINTS_TOPIC);
+    if (this.options.services.includes('checkpoint-witness')) atEnd(this.witnessGroup, CHECKPOINTS_TOPIC);
     if (this.options.services.includes('escalation-worker')) {
-      await this.startKafkaGroupAtTopicEnd(this.escalationGroup, ACTION_EVENTS_TOPIC);
-      await this.startKafkaGroupAtTopicEnd(`${this.escalationGroup}-state`, ESCALATIONS_TOPIC);
+      atEnd(this.escalationGroup, ACTION_EVENTS_TOPIC);
+      atEnd(`${this.escalationGroup}-state`, ESCALATIONS_TOPIC);
     }
+    await Promise.all(positions);
     for (const name of this.options.services) {
       let port: number;
       do port = await freePort();
@@ -240,15 +243,7 @@ export class LedgerSystem {
 
   /** Commits a Kafka consumer group's offsets at the current end of a topic (the group must be idle). */
   async startKafkaGroupAtTopicEnd(groupId: string, topic: string): Promise<void> {
-    const kafka = createKafka({ clientId: `test-${this.suffix}`, brokers: this.stack.kafkaBrokers });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map((o) => ({ partition: o.partition, offset: o.high })) });
-    } finally {
-      await admin.disconnect();
-    }
+    await commitGroupAtTopicEnd(createKafka({ clientId: `test-${this.suffix}`, brokers: this.stack.kafkaBrokers }), groupId, topic);
   }
 
   async createTenant(name = `tenant-${uniqueSuffix()}`): Promise<TestTenant> {

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { commonEnv, kafkaSecurityEnv, loadConfig, port } from '@agent-ledger/config';
+import { TOPIC_PREFIX } from '@agent-ledger/contracts';
 import { z } from 'zod';
 import { parseTrustedKeyList, type TrustedKeySet } from '../verification/trusted-keys';
 
 export const DEFAULT_PORT = 3304;
-export const CHECKPOINT_WITNESS_GROUP = 'checkpoint-witness';
+export const CHECKPOINT_WITNESS_GROUP = `${TOPIC_PREFIX}checkpoint-witness`;
 
 export const envSchema = z.object({
   // The witness has no database and no Redis: only the identity, HTTP and Kafka parts of commonEnv.
