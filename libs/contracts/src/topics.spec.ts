@@ -83,6 +83,7 @@ describe(contracts.topicPrefixOf.name, () => {
     process.env.KAFKA_TOPIC_PREFIX = 'staging.';
     try {
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const prefixed = require('./topics') as typeof contracts;
         expect([prefixed.ACTION_EVENTS_TOPIC, prefixed.ESCALATIONS_DLQ_TOPIC, prefixed.CHECKPOINTS_TOPIC, prefixed.AUDIT_PROJECTOR_GROUP]).toEqual([
           'staging.agent-ledger.action-events.v1',
