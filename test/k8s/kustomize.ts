@@ -46,7 +46,8 @@ export function stackPartitionCounts(): Record<string, number> {
   const script = readFileSync(path.join(ROOT, 'scripts/stack.sh'), 'utf8');
   const list = script.match(/^TOPICS=\(\n([\s\S]*?)\n\)/m)?.[1] ?? '';
   return Object.fromEntries(
-    [...list.matchAll(/"([a-z0-9.-]+):(?:\$\{[A-Z_]+:-)?(\d+)\}?"/g)].map((m) => [m[1], Number(m[2])]),
+    // "${KAFKA_TOPIC_PREFIX:-}<name>:${<VARIABLE>:-<count>}" or "…<name>:<count>": the released names (no prefix).
+    [...list.matchAll(/"(?:\$\{KAFKA_TOPIC_PREFIX:-\})?([a-z0-9.-]+):(?:\$\{[A-Z_]+:-)?(\d+)\}?"/g)].map((m) => [m[1], Number(m[2])]),
   );
 }
 
