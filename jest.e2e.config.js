@@ -2,8 +2,8 @@
 //
 // Suites run LEDGER_E2E_WORKERS at a time (default 3), each jest worker on topics and a database of
 // its own (libs/testing/src/test-namespace.js), so the suites of one worker never see another's.
-// The suites that stop or restart the shared broker, PostgreSQL or the whole stack, or load the
-// machine on purpose, run afterwards one at a time: jest.e2e-serial.config.js.
+// The suites that stop or restart the shared broker, PostgreSQL or the whole stack run afterwards,
+// one at a time: jest.e2e-serial.config.js. The longest suites start first (test/longest-first.sequencer.js).
 const { SERIAL_E2E_SUITES } = require('./test/serial-suites');
 
 const preset = require('./jest.preset');

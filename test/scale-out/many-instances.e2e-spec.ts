@@ -84,14 +84,19 @@ describe('many instances, one result', () => {
     const cpu = new CpuByService(() => [system.service('ingest-api'), system.service('audit-api'), ...[...running.values()].flat()].map((p) => ({ name: p.name, pid: p.pid })));
     const load = new LoadGenerator({ url: `${system.url('ingest-api')}/v1/events`, key: tenant.apiKeys.ingest, ratePerSecond: RATE, batchSize: BATCH, tickMs: (1_000 * BATCH) / RATE, makeEvent }).start();
     const replaced: Record<string, number> = {};
+    // Each replacement boots and joins its groups while the load goes on (under this load, on two
+    // cores, that takes 35-45 s); the load keeps its schedule, and every replacement must be ready
+    // and in its groups before anything is counted.
+    const joining: Promise<void>[] = [];
     for (const [name, at] of REPLACE_AT) {
       await pauseUntil(() => load.elapsed() >= at * 1_000);
-      await replace(name);
+      joining.push((await replace(name)).ready);
       replaced[name] = Math.round(load.elapsed() / 1_000);
     }
     await pauseUntil(() => load.elapsed() >= SECONDS * 1_000);
     const loadSeconds = load.elapsed() / 1_000;
     await load.stop();
+    await Promise.all(joining);
     const usage = cpu.stop();
 
     const outcomes = [...load.outcomes.entries()];
@@ -172,14 +177,19 @@ describe('many instances, one result', () => {
     return e;
   }
 
-  /** SIGKILL of one running instance (the oldest), and a new instance in its place. */
-  async function replace(name: ServiceName): Promise<void> {
+  /**
+   * SIGKILL of one running instance (the oldest), and a new instance started in its place: resolves
+   * once the victim is gone, with `ready`: the new instance ready and counted as running.
+   */
+  async function replace(name: ServiceName): Promise<{ ready: Promise<void> }> {
     const list = running.get(name)!;
     const victim = list.shift()!;
     victim.kill('SIGKILL');
     await victim.waitExit();
     // Under the load, on two cores, a new process boots and joins its groups more slowly than idle.
-    list.push(await system.startInstance(name, {}, 180_000));
+    const ready = system.startInstance(name, {}, 180_000).then((p) => void list.push(p));
+    ready.catch(() => undefined); // awaited after the load; a failure fails the test there
+    return { ready };
   }
 
   /** Every group has one member per instance, each holding partitions, and is stable. */

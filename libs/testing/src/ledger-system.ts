@@ -78,6 +78,8 @@ export class LedgerSystem {
   readonly witnessGroup = `witness-${this.suffix}`;
   /** The retention queue's BullMQ prefix (audit-api queues runs, the retention worker runs them). */
   readonly retentionQueuePrefix = `test-retention-${this.suffix}`;
+  /** The Redis prefix of ingest-api's and audit-api's rate-limit buckets. */
+  readonly rateLimitPrefix = `test-rate-${this.suffix}:`;
   /** The retention worker's archive directory (ARCHIVE_DIR) unless a test points it elsewhere. */
   readonly archiveDir = path.join(tmpdir(), `agent-ledger-archive-${this.suffix}`);
   /** The checkpoint witness's store (WITNESS_DIR). */
@@ -108,7 +110,9 @@ export class LedgerSystem {
   /** The environment a service of this system runs with. */
   envOf(name: ServiceName): NodeJS.ProcessEnv {
     const own: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {
-      'audit-api': { LEDGER_ROOT_KEY: this.rootKey, LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64, RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix },
+      // Rate-limit buckets of its own: the failed-authentication bucket is per client address, and every suite's client is 127.0.0.1.
+      'ingest-api': { RATE_LIMIT_REDIS_PREFIX: this.rateLimitPrefix },
+      'audit-api': { LEDGER_ROOT_KEY: this.rootKey, LEDGER_SIGNING_PUBLIC_KEY: this.publicKeyBase64, RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix, RATE_LIMIT_REDIS_PREFIX: this.rateLimitPrefix },
       // No scheduled sweep: it would run over every tenant of the shared test database; tests run on demand.
       'retention-worker': { RETENTION_QUEUE_PREFIX: this.retentionQueuePrefix, ARCHIVE_DIR: this.archiveDir, RETENTION_RECORD_TIMEOUT_MS: '30000', RETENTION_SWEEP_ENABLED: 'false' },
       'audit-projector': {
