@@ -10,9 +10,7 @@ const LONGEST = [
   'consumers/rolling-restart', // every consumer service restarted in its group (~2 min)
   'e2e/npm-start',
   'dashboard/dashboard',
-  'bench/bench', // the quick benchmark (~2-3 min)
   'e2e/services',
-  'security/abuse-limits', // 200,000 events replayed to a slow reader (~2-3 min)
   'retention/retention-purge',
   'notifications/notifications',
 ];

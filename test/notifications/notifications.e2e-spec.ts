@@ -331,7 +331,8 @@ describe('notifications', () => {
     it('should list deliveries by filter and replay a failed one with the same webhook-id when asked through the API', async () => {
       const tenant = await system.createTenant();
       let healthy = false;
-      receiver.on('/replay', () => ({ status: healthy ? 200 : 500 }));
+      // The replayed request is answered after 2 s (the timeout is 3 s): the second retry below must find it in progress, however fast the notifier is.
+      receiver.on('/replay', () => (healthy ? { status: 200, delayMs: 2_000 } : { status: 500 }));
       await configure(tenant, [`replay-${suffix}@acme.test`], [{ url: receiver.url('/replay') }]);
       const event = opened(tenant);
       await publish(event);
