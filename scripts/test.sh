@@ -19,7 +19,7 @@ step "unit";        npx jest -c jest.unit.config.js "$@"
 step "integration"; npx jest -c jest.int.config.js "$@"
 step "browser";     bash scripts/browser.sh   # Debian's Chromium for the dashboard's browser test
 step "python";      bash scripts/lib/python-kafka.sh   # Debian's python3-confluent-kafka for the Python example consumer's test
-# LEDGER_E2E_WORKERS suites at a time (default 3, each worker on its own topics and database), then the few that
+# LEDGER_E2E_WORKERS suites at a time (default 2, each worker on its own topics and database), then the few that
 # must run alone (test/serial-suites.js).
 step "end-to-end";  npx jest -c jest.e2e.config.js --passWithNoTests "$@"
 step "end-to-end, one at a time"; npx jest -c jest.e2e-serial.config.js --passWithNoTests "$@"
